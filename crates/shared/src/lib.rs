@@ -1,0 +1,11 @@
+//! Types shared by the UI (wasm), the Tauri shell, the core and the county server.
+//!
+//! Nothing here may pull in sqlx, tokio, reqwest or rusqlite: this crate compiles to
+//! wasm32 for the UI. Each concept has exactly one type, defined here.
+
+pub mod error;
+pub mod patrol;
+pub mod wire;
+
+pub use error::{ErrorCode, IpcError};
+pub use patrol::PatrolSummary;

@@ -1,0 +1,12 @@
+fn main() {
+    // The UI is embedded at compile time from ../dist, which `cargo xtask ui` writes.
+    let index = std::path::Path::new("../dist/index.html");
+    if !index.exists() {
+        panic!("../dist/index.html is missing: build the UI first with `cargo xtask ui` (or `cargo xtask run` / `cargo xtask test`, which do it)");
+    }
+    println!("cargo:rerun-if-changed=../dist");
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
+        tauri_build::AppManifest::new().commands(&["list_patrols", "start_patrol"]),
+    ))
+    .expect("tauri-build failed");
+}

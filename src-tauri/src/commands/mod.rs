@@ -1,0 +1,3 @@
+//! Tauri commands, one module per area; each calls the core and nothing else.
+
+pub mod patrol;

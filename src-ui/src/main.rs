@@ -1,0 +1,12 @@
+//! The Redvest UI: Leptos CSR in the Tauri webview.
+
+mod app;
+mod components;
+mod i18n;
+mod ipc;
+mod pages;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

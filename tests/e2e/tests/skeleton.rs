@@ -1,0 +1,29 @@
+//! The walking skeleton, through the real webview: start a patrol, quit, relaunch, still there.
+
+use redvest_e2e::{exclusive, Driver};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn started_patrol_is_listed_again_after_relaunch() -> anyhow::Result<()> {
+    let _turn = exclusive().await;
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+
+    let app = driver.launch().await?;
+    app.wait_text("h1", |t| t == "今日巡查").await?;
+    app.wait_text("#no-patrols", |t| t.contains("还没有巡查记录")).await?;
+    app.wait_text("#start-patrol", |t| t == "开始巡查").await?;
+    app.click("#start-patrol").await?;
+    let ids = app.wait_count("#patrol-list .patrol-row", 1, "data-id").await?;
+    app.quit().await?;
+
+    assert!(data.path().join("redvest.sqlite3").exists(), "the database lives in the data folder given to the app");
+
+    let app = driver.launch().await?;
+    app.wait_text("h1", |t| t == "今日巡查").await?;
+    let again = app.wait_count("#patrol-list .patrol-row", 1, "data-id").await?;
+    assert_eq!(again, ids, "the same patrol is listed after relaunch");
+    let shot = app.screenshot("skeleton-after-relaunch").await?;
+    eprintln!("screenshot: {}", shot.display());
+    app.quit().await?;
+    Ok(())
+}

@@ -1,0 +1,44 @@
+//! Paths of the workspace and of the shared build cache, and `cargo` invocations using them.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Where builds go: `$CARGO_TARGET_DIR`, else a cache outside the clone, so that a fresh
+/// clone (CI) reuses what an earlier one built.
+pub fn target_dir() -> Result<PathBuf> {
+    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
+        return Ok(PathBuf::from(dir));
+    }
+    let cache = match std::env::var_os("XDG_CACHE_HOME") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(std::env::var_os("HOME").context("HOME is not set")?).join(".cache"),
+    };
+    Ok(cache.join("redvest").join("target"))
+}
+
+/// A `cargo` command in the workspace root, building into [`target_dir`].
+pub fn cargo() -> Result<Command> {
+    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    cmd.current_dir(root()).env("CARGO_TARGET_DIR", target_dir()?);
+    Ok(cmd)
+}
+
+/// Builds the desktop app and the county server (debug); returns the app binary.
+pub fn build_app_and_county() -> Result<PathBuf> {
+    let status = cargo()?
+        .args(["build", "-p", "redvest-app", "-p", "redvest-county"])
+        .status()
+        .context("running cargo build")?;
+    crate::check(status, "cargo build of the app and the county server")?;
+    Ok(target_dir()?.join("debug").join("redvest"))
+}

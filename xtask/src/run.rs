@@ -1,0 +1,68 @@
+//! `cargo xtask run`: the app, with a county endpoint and its PostgreSQL, on this machine.
+
+use std::net::TcpStream;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::postgres::Cluster;
+use crate::{cargo, display, setup, ui};
+
+/// The dev cluster's port (a private cluster under `.redvest/pg`).
+const PG_PORT: u16 = 54329;
+const COUNTY_LISTEN: &str = "127.0.0.1:8787";
+
+/// Builds everything, starts PostgreSQL and the county endpoint, opens the app, and
+/// stops what it started when the app window closes.
+pub fn run() -> Result<()> {
+    if !display::available() {
+        bail!(
+            "no display: DISPLAY is not set, so the app window has nowhere to open. \
+             On a machine without a screen run it under a virtual one: xvfb-run -a cargo xtask run"
+        );
+    }
+    setup::ensure()?;
+    ui::build()?;
+    let app = cargo::build_app_and_county()?;
+    let state = cargo::root().join(".redvest");
+
+    let (database_url, _cluster) = match std::env::var("DATABASE_URL") {
+        Ok(url) => (url, None),
+        Err(_) => {
+            let cluster = Cluster::start(&state.join("pg"), PG_PORT)?;
+            (cluster.url(), Some(cluster))
+        }
+    };
+
+    let listen = std::env::var("REDVEST_COUNTY_LISTEN").unwrap_or_else(|_| COUNTY_LISTEN.into());
+    let county_bin = cargo::target_dir()?.join("debug").join("redvest-county");
+    let mut county = Command::new(&county_bin)
+        .args(["serve", "--listen", &listen])
+        .env("DATABASE_URL", &database_url)
+        .spawn()
+        .with_context(|| format!("starting {}", county_bin.display()))?;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while TcpStream::connect(&listen).is_err() {
+        if let Some(status) = county.try_wait()? {
+            bail!("the county endpoint exited before listening ({status}); see its log above");
+        }
+        if Instant::now() > deadline {
+            let _ = county.kill();
+            bail!("the county endpoint did not listen on {listen}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    eprintln!("xtask: county endpoint on http://{listen} (GET /healthz)");
+
+    let data_dir = std::env::var_os("REDVEST_DATA_DIR").map(Into::into).unwrap_or_else(|| state.join("app"));
+    eprintln!("xtask: opening the app; its data is in {}", data_dir.display());
+    let status = Command::new(&app)
+        .env("REDVEST_DATA_DIR", &data_dir)
+        .env("REDVEST_COUNTY_URL", format!("http://{listen}"))
+        .status()
+        .with_context(|| format!("starting {}", app.display()));
+    let _ = county.kill();
+    let _ = county.wait();
+    crate::check(status?, "the app")
+}

@@ -1,0 +1,120 @@
+//! Installs what the commands need and is missing; skips each thing that is already there.
+
+use std::process::{Command, Stdio};
+
+use anyhow::{bail, Context, Result};
+
+/// Debian packages: WebKitGTK and friends for Tauri, Xvfb and WebKitWebDriver for the
+/// end-to-end tests, CJK fonts so Chinese renders, PostgreSQL for the county server.
+const APT_PACKAGES: &[&str] = &[
+    "build-essential",
+    "pkg-config",
+    "libwebkit2gtk-4.1-dev",
+    "libxdo-dev",
+    "libssl-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "xvfb",
+    "xauth",
+    "webkit2gtk-driver",
+    "fonts-noto-cjk",
+    "postgresql",
+];
+
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// tauri-driver, the WebDriver bridge to the app's webview (crates.io).
+pub const TAURI_DRIVER_VERSION: &str = "2.1.0";
+
+/// Installs every missing prerequisite.
+pub fn ensure() -> Result<()> {
+    ensure_apt()?;
+    ensure_wasm_target()?;
+    ensure_tauri_driver()?;
+    Ok(())
+}
+
+fn ensure_apt() -> Result<()> {
+    let missing: Vec<&str> = APT_PACKAGES.iter().copied().filter(|p| !dpkg_installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing Debian packages: {}", missing.join(" "));
+    let root = unsafe { libc::geteuid() } == 0;
+    let sudo: &[&str] = if root { &[] } else { &["sudo", "-n"] };
+    let apt = |args: &[&str]| -> Result<()> {
+        let mut argv: Vec<&str> = sudo.to_vec();
+        argv.push("apt-get");
+        argv.extend_from_slice(args);
+        let status = Command::new(argv[0])
+            .args(&argv[1..])
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .status()
+            .with_context(|| format!("running {}", argv.join(" ")))?;
+        crate::check(status, &argv.join(" "))
+    };
+    apt(&["update", "-q"])
+        .and_then(|()| {
+            let mut args = vec!["install", "-y", "-q"];
+            args.extend(&missing);
+            apt(&args)
+        })
+        .with_context(|| {
+            format!("could not install Debian packages; as root run: apt-get install -y {}", missing.join(" "))
+        })
+}
+
+fn dpkg_installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${Status}", package])
+        .stderr(Stdio::null())
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).contains("install ok installed"))
+        .unwrap_or(false)
+}
+
+fn ensure_wasm_target() -> Result<()> {
+    let out = Command::new("rustup")
+        .args(["target", "list", "--installed"])
+        .current_dir(crate::cargo::root())
+        .output()
+        .context("running rustup (this project needs a rustup-managed toolchain)")?;
+    if String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim() == WASM_TARGET) {
+        return Ok(());
+    }
+    eprintln!("xtask: adding the {WASM_TARGET} target");
+    let status = Command::new("rustup")
+        .args(["target", "add", WASM_TARGET])
+        .current_dir(crate::cargo::root())
+        .status()?;
+    crate::check(status, "rustup target add")
+}
+
+/// Where `cargo install` puts tauri-driver.
+pub fn tauri_driver() -> Result<std::path::PathBuf> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")))
+        .context("neither CARGO_HOME nor HOME is set")?;
+    Ok(home.join("bin").join("tauri-driver"))
+}
+
+fn ensure_tauri_driver() -> Result<()> {
+    let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["install", "--list"])
+        .output()
+        .context("running cargo install --list")?;
+    let listed = format!("tauri-driver v{TAURI_DRIVER_VERSION}:");
+    if String::from_utf8_lossy(&out.stdout).lines().any(|l| l.trim() == listed) && tauri_driver()?.exists() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing tauri-driver {TAURI_DRIVER_VERSION} from crates.io");
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["install", "tauri-driver", "--version", TAURI_DRIVER_VERSION, "--locked"])
+        .status()?;
+    crate::check(status, "cargo install tauri-driver")?;
+    if !tauri_driver()?.exists() {
+        bail!("tauri-driver was installed but is not at {}", tauri_driver()?.display());
+    }
+    Ok(())
+}
