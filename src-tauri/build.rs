@@ -6,7 +6,33 @@ fn main() {
     }
     println!("cargo:rerun-if-changed=../dist");
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
-        tauri_build::AppManifest::new().commands(&["list_patrols", "start_patrol"]),
+        tauri_build::AppManifest::new().commands(&[
+            "list_patrols",
+            "start_patrol",
+            "patrol_detail",
+            "set_attendance",
+            "checklist",
+            "set_check",
+            "add_observation",
+            "submit_patrol",
+            "return_patrol",
+            "countersign",
+            "start_amendment",
+            "verify",
+            "list_members",
+            "add_member",
+            "create_key",
+            "public_keys",
+            "list_duties",
+            "add_duty",
+            "remove_duty",
+            "today",
+            "hazard",
+            "change_hazard",
+            "save_draft",
+            "load_draft",
+            "clear_draft",
+        ]),
     ))
     .expect("tauri-build failed");
 }

@@ -1,15 +1,15 @@
-//! The shell's one error type. It reaches the UI as `{code, message}` ([`IpcError`]).
+//! The shell's one error type. It reaches the UI as `{code, message, field}` ([`IpcError`]).
 
-use redvest_core::StoreError;
+use redvest_core::Error as CoreError;
 use redvest_shared::{ErrorCode, IpcError};
 use serde::{Serialize, Serializer};
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// The store refused or failed.
+    /// The core refused or failed.
     #[error(transparent)]
-    Store(#[from] StoreError),
+    Core(#[from] CoreError),
     /// The store was never opened; this is why.
     #[error("device store unavailable: {0}")]
     Unavailable(IpcError),
@@ -18,10 +18,23 @@ pub enum Error {
 impl Error {
     /// The stable shape the UI receives.
     pub fn to_ipc(&self) -> IpcError {
-        match self {
-            Error::Store(e @ StoreError::SchemaTooNew { .. }) => IpcError::new(ErrorCode::SchemaTooNew, e.to_string()),
-            Error::Store(e) => IpcError::new(ErrorCode::Storage, e.to_string()),
-            Error::Unavailable(e) => e.clone(),
+        let e = match self {
+            Error::Unavailable(e) => return e.clone(),
+            Error::Core(e) => e,
+        };
+        let message = e.to_string();
+        match e {
+            CoreError::Invalid { field, code, .. } => IpcError::new(*code, message).with_field(*field),
+            CoreError::SchemaTooNew { .. } => IpcError::new(ErrorCode::SchemaTooNew, message),
+            CoreError::WrongPin => IpcError::new(ErrorCode::WrongPin, message).with_field("signer.pin"),
+            CoreError::NoKey(_) => IpcError::new(ErrorCode::NoKey, message),
+            CoreError::NotAllowed(_) => IpcError::new(ErrorCode::NotAllowed, message),
+            CoreError::WrongState(_) => IpcError::new(ErrorCode::WrongState, message),
+            CoreError::NotFound(_) => IpcError::new(ErrorCode::NotFound, message),
+            CoreError::Sqlite(_) | CoreError::Migrations(_) | CoreError::Corrupt(_) => {
+                tracing::error!(error = %e, "storage failure");
+                IpcError::new(ErrorCode::Storage, message)
+            }
         }
     }
 }

@@ -1,9 +1,29 @@
-//! The root component: language context and the (so far single) page.
+//! The root component: language, the current page, and switching between pages.
 
 use leptos::prelude::*;
 
 use crate::i18n::Lang;
 use crate::pages::home::HomePage;
+use crate::pages::start::StartPage;
+
+/// The pages of the app. A signal, not URL routes: the app has no address bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    /// 今日巡查.
+    Home,
+    /// Choosing a post or zone for an ad hoc patrol.
+    Start,
+}
+
+/// Moves to another page.
+pub fn use_navigate() -> impl Fn(Page) + Copy {
+    let set_page = use_context::<WriteSignal<Page>>();
+    move |page| {
+        if let Some(set_page) = set_page {
+            set_page.set(page);
+        }
+    }
+}
 
 /// The whole app.
 #[component]
@@ -12,5 +32,10 @@ pub fn App() -> impl IntoView {
     let (lang, set_lang) = signal(Lang::Zh);
     provide_context(lang);
     provide_context(set_lang);
-    view! { <HomePage/> }
+    let (page, set_page) = signal(Page::Home);
+    provide_context(set_page);
+    move || match page.get() {
+        Page::Home => view! { <HomePage/> }.into_any(),
+        Page::Start => view! { <StartPage/> }.into_any(),
+    }
 }

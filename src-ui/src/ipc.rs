@@ -1,7 +1,10 @@
 //! The typed client for the shell's commands: the only code that touches `invoke`/`JsValue`.
 
+use redvest_shared::patrol::StartPatrol;
+use redvest_shared::today::Today;
 use redvest_shared::{ErrorCode, IpcError, PatrolSummary};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -21,12 +24,26 @@ async fn call<T: DeserializeOwned>(cmd: &str, args: JsValue) -> Result<T, IpcErr
     }
 }
 
+fn args<T: Serialize>(value: &T) -> Result<JsValue, IpcError> {
+    serde_wasm_bindgen::to_value(value)
+        .map_err(|e| IpcError::new(ErrorCode::Unknown, format!("arguments: {e}")))
+}
+
 /// All patrols on the device, newest first.
 pub async fn list_patrols() -> Result<Vec<PatrolSummary>, IpcError> {
     call("list_patrols", JsValue::UNDEFINED).await
 }
 
 /// Starts a patrol now; returns it once it is saved on the device.
-pub async fn start_patrol() -> Result<PatrolSummary, IpcError> {
-    call("start_patrol", JsValue::UNDEFINED).await
+pub async fn start_patrol(start: StartPatrol) -> Result<PatrolSummary, IpcError> {
+    #[derive(Serialize)]
+    struct Args {
+        start: StartPatrol,
+    }
+    call("start_patrol", args(&Args { start })?).await
+}
+
+/// Today's duties, open hazards, the unfinished patrol and the unsynced count.
+pub async fn today() -> Result<Today, IpcError> {
+    call("today", JsValue::UNDEFINED).await
 }

@@ -1,10 +1,12 @@
-//! Errors of the device store.
+//! Errors of the core.
 
 use std::path::PathBuf;
 
-/// Why the device store could not do what was asked.
+use redvest_shared::ErrorCode;
+
+/// Why the core could not do what was asked.
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub enum Error {
     /// The database was written by a newer Redvest. It is left exactly as it was.
     #[error(
         "the database {path} has schema version {found}, but this app only knows up to {supported}; \
@@ -24,13 +26,57 @@ pub enum StoreError {
     /// Opening, reading or writing SQLite failed.
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Input that breaks a rule; `field` names the input, `code` the rule.
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The input field, e.g. `hazard.responsible`.
+        field: &'static str,
+        /// The rule broken.
+        code: ErrorCode,
+        /// What to do, in English.
+        message: String,
+    },
+    /// The record is in a state that does not allow this.
+    #[error("not allowed now: {0}")]
+    WrongState(String),
+    /// This person may not do this.
+    #[error("not allowed: {0}")]
+    NotAllowed(String),
+    /// No such thing.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// The PIN did not unlock the key.
+    #[error("the PIN is wrong")]
+    WrongPin,
+    /// The person has no signing key yet.
+    #[error("{0} has no signing key on this device; set a PIN first")]
+    NoKey(String),
+    /// A stored value could not be read back (a bug or a damaged database).
+    #[error("stored data could not be read: {0}")]
+    Corrupt(String),
 }
 
-impl From<rusqlite_migration::Error> for StoreError {
+impl Error {
+    /// An [`Error::Invalid`] for `field`.
+    pub fn invalid(field: &'static str, code: ErrorCode, message: impl Into<String>) -> Self {
+        Error::Invalid { field, code, message: message.into() }
+    }
+}
+
+impl From<rusqlite_migration::Error> for Error {
     fn from(e: rusqlite_migration::Error) -> Self {
         match e {
-            rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::Sqlite(err),
-            other => StoreError::Migrations(other),
+            rusqlite_migration::Error::RusqliteError { err, .. } => Error::Sqlite(err),
+            other => Error::Migrations(other),
         }
     }
 }
+
+impl From<serde_json::Error> for Error {
+    fn from(e: serde_json::Error) -> Self {
+        Error::Corrupt(e.to_string())
+    }
+}
+
+/// Results of the core.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

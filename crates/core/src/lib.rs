@@ -1,10 +1,18 @@
 //! The core of Redvest: everything the app does that is not drawing or platform glue.
 //!
 //! The API is synchronous (rusqlite blocks); the Tauri shell calls it off the main thread.
+//! Each module adds the methods for its part of the patrol log to [`Store`].
 
+pub mod checklist;
+pub mod draft;
+pub mod duty;
 pub mod error;
+mod field;
+pub mod hazard;
 pub mod patrol;
+pub mod roster;
+pub mod signing;
 pub mod store;
 
-pub use error::StoreError;
+pub use error::{Error, Result};
 pub use store::Store;

@@ -7,12 +7,12 @@ use include_dir::{include_dir, Dir};
 use rusqlite::Connection;
 use rusqlite_migration::{Migrations, SchemaVersion};
 
-use crate::error::StoreError;
+use crate::error::Error;
 
 static MIGRATIONS_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../../migrations");
 
 /// The device schema, from `migrations/NN-name/up.sql`; the version is SQLite's `user_version`.
-fn migrations() -> Result<Migrations<'static>, StoreError> {
+fn migrations() -> Result<Migrations<'static>, Error> {
     Ok(Migrations::from_directory(&MIGRATIONS_DIR)?)
 }
 
@@ -30,23 +30,23 @@ pub struct Store {
 impl Store {
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
-    /// A database written by a newer app is refused with [`StoreError::SchemaTooNew`]
+    /// A database written by a newer app is refused with [`Error::SchemaTooNew`]
     /// before anything is written to it.
-    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref().to_path_buf();
         let conn = Connection::open(&path)?;
         Self::init(conn, path)
     }
 
     /// An in-memory store, for tests and benchmarks.
-    pub fn open_in_memory() -> Result<Self, StoreError> {
+    pub fn open_in_memory() -> Result<Self, Error> {
         Self::init(Connection::open_in_memory()?, PathBuf::from(":memory:"))
     }
 
-    fn init(mut conn: Connection, path: PathBuf) -> Result<Self, StoreError> {
+    fn init(mut conn: Connection, path: PathBuf) -> Result<Self, Error> {
         let migrations = migrations()?;
         if let SchemaVersion::Outside(found) = migrations.current_version(&conn)? {
-            return Err(StoreError::SchemaTooNew {
+            return Err(Error::SchemaTooNew {
                 path,
                 found: found.get(),
                 supported: schema_version(),
@@ -111,7 +111,7 @@ mod tests {
 
         let err = Store::open(&path).err().expect("a newer schema must be refused");
         match &err {
-            StoreError::SchemaTooNew { found, supported, .. } => {
+            Error::SchemaTooNew { found, supported, .. } => {
                 assert_eq!(*found, newer);
                 assert_eq!(*supported, schema_version());
             }

@@ -13,24 +13,57 @@ pub enum ErrorCode {
     Storage,
     /// The app's data directory could not be found or created.
     DataDir,
+    /// A required field is empty. `field` names it.
+    Required,
+    /// A text field is longer than allowed. `field` names it.
+    TooLong,
+    /// A number or date is outside what makes sense. `field` names it.
+    OutOfRange,
+    /// An end time is before its start.
+    EndBeforeStart,
+    /// Attendance lists nobody present.
+    NoPresentMember,
+    /// A PIN is not 4–8 digits.
+    PinFormat,
+    /// The PIN does not unlock this person's key.
+    WrongPin,
+    /// This person has no signing key on the device yet.
+    NoKey,
+    /// This person may not do this (e.g. countersign without the leader role).
+    NotAllowed,
+    /// The record is not in a state that allows this (e.g. editing a signed patrol).
+    WrongState,
+    /// The thing referred to does not exist.
+    NotFound,
+    /// A signed record or the hash chain does not verify.
+    Tampered,
     /// A code this build of the UI does not know (a newer shell); shown with its message.
     #[serde(other)]
     Unknown,
 }
 
-/// What a failed shell command returns over IPC: `{"code": "...", "message": "..."}`.
+/// What a failed shell command returns over IPC: `{"code": "...", "message": "...", "field": ...}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IpcError {
     /// Why it failed, for the UI to choose its words.
     pub code: ErrorCode,
     /// Technical detail in English, never shown as the only text.
     pub message: String,
+    /// The input field at fault (e.g. `hazard.deadline`), for the UI to show the error beside it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
 }
 
 impl IpcError {
     /// An error with the given code and detail.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self { code, message: message.into(), field: None }
+    }
+
+    /// The same error, naming the field at fault.
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
     }
 }
 

@@ -3,8 +3,14 @@
 //! Nothing here may pull in sqlx, tokio, reqwest or rusqlite: this crate compiles to
 //! wasm32 for the UI. Each concept has exactly one type, defined here.
 
+pub mod checklist;
+pub mod duty;
 pub mod error;
+pub mod hazard;
+pub mod observation;
 pub mod patrol;
+pub mod team;
+pub mod today;
 pub mod wire;
 
 pub use error::{ErrorCode, IpcError};

@@ -1,3 +1,7 @@
 //! Tauri commands, one module per area; each calls the core and nothing else.
 
+pub mod draft;
+pub mod duty;
+pub mod hazard;
 pub mod patrol;
+pub mod team;

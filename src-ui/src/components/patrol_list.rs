@@ -4,12 +4,13 @@ use chrono::Local;
 use leptos::prelude::*;
 use redvest_shared::PatrolSummary;
 
-use crate::i18n::use_text;
+use crate::i18n::{use_lang, use_text};
 
 /// Patrols as rows: local date and time each started.
 #[component]
 pub fn PatrolList(patrols: Vec<PatrolSummary>) -> impl IntoView {
     let t = use_text();
+    let lang = use_lang();
     if patrols.is_empty() {
         return view! { <p class="muted" id="no-patrols">{move || t().no_patrols}</p> }.into_any();
     }
@@ -17,10 +18,13 @@ pub fn PatrolList(patrols: Vec<PatrolSummary>) -> impl IntoView {
         <ul class="patrol-list" id="patrol-list">
             <For each=move || patrols.clone() key=|p| p.id let:patrol>
                 <li class="patrol-row" data-id=patrol.id.to_string()>
-                    <span class="patrol-time">
-                        {patrol.started_at.with_timezone(&Local).format("%m-%d %H:%M").to_string()}
+                    <span class="row-main">
+                        <span class="patrol-time">
+                            {patrol.started_at.with_timezone(&Local).format("%m-%d %H:%M").to_string()}
+                        </span>
+                        <span class="muted">{move || lang().assignment(patrol.assignment)}</span>
                     </span>
-                    <span class="muted">{move || t().started}</span>
+                    <span class="badge">{move || lang().patrol_state(patrol.state)}</span>
                 </li>
             </For>
         </ul>

@@ -1,23 +1,35 @@
-//! 今日巡查: the home page.
+//! 今日巡查: today's duties, open hazards, what is not uploaded, and the patrols on the device.
 
 use leptos::prelude::*;
+use redvest_shared::duty::{DutyStatus, TodayDuty};
+use redvest_shared::hazard::Hazard;
+use redvest_shared::patrol::StartPatrol;
 
+use crate::app::{use_navigate, Page};
 use crate::components::lang_toggle::LangToggle;
 use crate::components::patrol_list::PatrolList;
-use crate::i18n::{error_text, use_text};
+use crate::i18n::{error_text, use_lang, use_text};
 use crate::ipc;
 
-/// Start a patrol, and see the patrols on this device.
+/// The home page.
 #[component]
 pub fn HomePage() -> impl IntoView {
     let t = use_text();
-    let start = Action::new_local(|_: &()| ipc::start_patrol());
+    let navigate = use_navigate();
+    let start_duty = Action::new_local(|duty: &TodayDuty| {
+        let start = StartPatrol { duty_id: Some(duty.duty.id), assignment: None, route: String::new(), planned_start: None };
+        ipc::start_patrol(start)
+    });
     // Refetch whenever a start completes.
+    let today = LocalResource::new(move || {
+        start_duty.version().get();
+        ipc::today()
+    });
     let patrols = LocalResource::new(move || {
-        start.version().get();
+        start_duty.version().get();
         ipc::list_patrols()
     });
-    let start_error = move || start.value().get().and_then(Result::err);
+    let start_error = move || start_duty.value().get().and_then(Result::err);
 
     view! {
         <main class="page">
@@ -25,17 +37,24 @@ pub fn HomePage() -> impl IntoView {
                 <h1>{move || t().today}</h1>
                 <LangToggle/>
             </header>
-            <button
-                class="primary"
-                id="start-patrol"
-                disabled=move || start.pending().get()
-                on:click=move |_| {
-                    start.dispatch(());
-                }
-            >
-                {move || if start.pending().get() { t().starting } else { t().start_patrol }}
+            <button class="primary" id="start-patrol" on:click=move |_| navigate(Page::Start)>
+                {move || t().start_patrol}
             </button>
             {move || start_error().map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
+            <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
+                {move || Suspend::new(async move {
+                    match today.await {
+                        Ok(today) => view! {
+                            <p class="muted" id="unsynced">{today.unsynced} " " {move || t().unsynced}</p>
+                            <h2>{move || t().duties_heading}</h2>
+                            <DutyList duties=today.duties start=start_duty/>
+                            <h2>{move || t().hazards_heading}</h2>
+                            <HazardList hazards=today.open_hazards/>
+                        }.into_any(),
+                        Err(e) => view! { <p class="error" role="alert">{error_text(t(), &e)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
             <h2>{move || t().patrols_heading}</h2>
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
                 {move || Suspend::new(async move {
@@ -49,4 +68,78 @@ pub fn HomePage() -> impl IntoView {
             </Transition>
         </main>
     }
+}
+
+/// Today's duties, each with its status; a due one can be started from here.
+#[component]
+fn DutyList(
+    duties: Vec<TodayDuty>,
+    start: Action<TodayDuty, Result<redvest_shared::PatrolSummary, redvest_shared::IpcError>>,
+) -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    if duties.is_empty() {
+        return view! { <p class="muted" id="no-duties">{move || t().no_duties}</p> }.into_any();
+    }
+    view! {
+        <ul class="row-list" id="duty-list">
+            {duties
+                .into_iter()
+                .map(|d| {
+                    let status = d.status;
+                    let can_start = matches!(status, DutyStatus::Due | DutyStatus::Missed);
+                    let duty = d.clone();
+                    view! {
+                        <li class="row" data-status=format!("{status:?}")>
+                            <span class="row-main">
+                                <strong>{d.duty.time.format("%H:%M").to_string()} " " {move || lang().assignment(d.duty.assignment)}</strong>
+                                <span class="muted">{d.duty.place.clone()}</span>
+                            </span>
+                            <span class=format!("badge badge-{status:?}")>{move || lang().duty_status(status)}</span>
+                            {can_start.then(|| {
+                                view! {
+                                    <button class="secondary" on:click=move |_| { start.dispatch(duty.clone()); }>
+                                        {move || t().start_this}
+                                    </button>
+                                }
+                            })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// Open hazards with their deadlines; overdue ones are marked.
+#[component]
+fn HazardList(hazards: Vec<Hazard>) -> impl IntoView {
+    let t = use_text();
+    if hazards.is_empty() {
+        return view! { <p class="muted" id="no-hazards">{move || t().no_hazards}</p> }.into_any();
+    }
+    view! {
+        <ul class="row-list" id="hazard-list">
+            {hazards
+                .into_iter()
+                .map(|h| {
+                    let overdue = h.overdue;
+                    view! {
+                        <li class="row" class:overdue=overdue>
+                            <span class="row-main">
+                                <strong>{h.report.description.clone()}</strong>
+                                <span class="muted">{h.report.place.clone()}</span>
+                            </span>
+                            {h.deadline.map(|d| view! {
+                                <span class="muted">{move || t().deadline} " " {d.format("%m-%d").to_string()}</span>
+                            })}
+                            {overdue.then(|| view! { <span class="badge badge-Missed">{move || t().overdue}</span> })}
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+    .into_any()
 }

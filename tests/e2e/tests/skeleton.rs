@@ -1,4 +1,5 @@
 //! The walking skeleton, through the real webview: start a patrol, quit, relaunch, still there.
+//! Also checks the home page's empty states on a fresh device.
 
 use redvest_e2e::{exclusive, Driver};
 
@@ -11,8 +12,15 @@ async fn started_patrol_is_listed_again_after_relaunch() -> anyhow::Result<()> {
     let app = driver.launch().await?;
     app.wait_text("h1", |t| t == "今日巡查").await?;
     app.wait_text("#no-patrols", |t| t.contains("还没有巡查记录")).await?;
+    app.wait_text("#no-duties", |t| t.contains("今天没有排班")).await?;
+    app.wait_text("#no-hazards", |t| t.contains("没有待整改的隐患")).await?;
+    app.wait_text("#unsynced", |t| t.starts_with("0 ")).await?;
     app.wait_text("#start-patrol", |t| t == "开始巡查").await?;
     app.click("#start-patrol").await?;
+    app.wait_text("h1", |t| t == "选择岗位或区域").await?;
+    app.click("button[data-assignment='post.night_patrol']").await?;
+    app.wait_text("h1", |t| t == "今日巡查").await?;
+    app.wait_text("#patrol-list .patrol-row", |t| t.contains("夜巡岗") && t.contains("进行中")).await?;
     let ids = app.wait_count("#patrol-list .patrol-row", 1, "data-id").await?;
     app.quit().await?;
 
@@ -22,6 +30,7 @@ async fn started_patrol_is_listed_again_after_relaunch() -> anyhow::Result<()> {
     app.wait_text("h1", |t| t == "今日巡查").await?;
     let again = app.wait_count("#patrol-list .patrol-row", 1, "data-id").await?;
     assert_eq!(again, ids, "the same patrol is listed after relaunch");
+    app.wait_text("#unsynced", |t| t.starts_with("1 ")).await?;
     let shot = app.screenshot("skeleton-after-relaunch").await?;
     eprintln!("screenshot: {}", shot.display());
     app.quit().await?;

@@ -1,0 +1,385 @@
+//! Signing (签字): per-person Ed25519 keys unlocked by PIN, the volunteer's signature, the
+//! leader's countersignature that freezes a patrol, amendments, and the hash chain
+//! (the bound volume, 装订成册) with its verification.
+
+use argon2::Argon2;
+use chacha20poly1305::aead::{Aead, KeyInit};
+use chacha20poly1305::{ChaCha20Poly1305, Nonce};
+use chrono::{DateTime, Utc};
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use rand_core::{OsRng, RngCore};
+use redvest_shared::patrol::{
+    canonical_bytes, Finding, PatrolState, Presence, Problem, SignPatrol, SignatureInfo, SignerRole,
+};
+use redvest_shared::team::{PublicKeyInfo, Role};
+use redvest_shared::ErrorCode;
+use rusqlite::{params, OptionalExtension};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::field::{enum_from, enum_text, text};
+use crate::{Error, Result, Store};
+
+const COUNTERSIGN_V1: &[u8] = b"redvest/countersign/v1\n";
+const CHAIN_V1: &[u8] = b"redvest/chain/v1\n";
+const MAX_HANDWRITING: usize = 512 * 1024;
+
+fn sha256(parts: &[&[u8]]) -> [u8; 32] {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize().into()
+}
+
+fn check_pin(pin: &str) -> Result<()> {
+    if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(Error::invalid("signer.pin", ErrorCode::PinFormat, "the PIN must be 4 to 8 digits"));
+    }
+    Ok(())
+}
+
+/// The key that seals a secret key: Argon2id over the PIN, so guessing PINs is slow.
+fn pin_key(pin: &str, salt: &[u8]) -> Result<ChaCha20Poly1305> {
+    let mut key = [0u8; 32];
+    Argon2::default()
+        .hash_password_into(pin.as_bytes(), salt, &mut key)
+        .map_err(|e| Error::Corrupt(format!("key derivation: {e}")))?;
+    ChaCha20Poly1305::new_from_slice(&key).map_err(|e| Error::Corrupt(format!("cipher key: {e}")))
+}
+
+fn check_handwriting(png: &[u8]) -> Result<()> {
+    const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if png.len() <= PNG_MAGIC.len() {
+        return Err(Error::invalid("signature.handwriting", ErrorCode::Required, "draw the signature before signing"));
+    }
+    if !png.starts_with(PNG_MAGIC) || png.len() > MAX_HANDWRITING {
+        return Err(Error::invalid("signature.handwriting", ErrorCode::OutOfRange, "the drawn signature must be a PNG under 512 KB; clear it and draw again"));
+    }
+    Ok(())
+}
+
+/// The link that follows `prev` for a sealed record.
+fn chain_link(prev: &[u8; 32], patrol: Uuid, record_hash: &[u8]) -> [u8; 32] {
+    sha256(&[CHAIN_V1, prev, patrol.as_bytes(), record_hash])
+}
+
+impl Store {
+    /// Creates `member`'s signing key, sealed by `pin`. A person has one key per device.
+    pub fn create_key(&self, member: Uuid, pin: &str, now: DateTime<Utc>) -> Result<PublicKeyInfo> {
+        check_pin(pin)?;
+        let m = self.member(member)?;
+        if m.has_key {
+            return Err(Error::WrongState(format!("{} already has a signing key on this device", m.name)));
+        }
+        let secret = SigningKey::generate(&mut OsRng);
+        let mut salt = [0u8; 16];
+        let mut nonce = [0u8; 12];
+        OsRng.fill_bytes(&mut salt);
+        OsRng.fill_bytes(&mut nonce);
+        let sealed = pin_key(pin, &salt)?
+            .encrypt(&Nonce::from(nonce), secret.to_bytes().as_slice())
+            .map_err(|e| Error::Corrupt(format!("sealing the key: {e}")))?;
+        let public = secret.verifying_key().to_bytes();
+        self.conn().execute(
+            "INSERT INTO signer_key (member_id, public_key, kdf_salt, nonce, sealed_secret, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![member, public.as_slice(), salt.as_slice(), nonce.as_slice(), sealed, now],
+        )?;
+        Ok(PublicKeyInfo { member_id: member, name: m.name, public_key_hex: hex::encode(public) })
+    }
+
+    /// Everyone's public key on this device, for settings (and later the county).
+    pub fn public_keys(&self) -> Result<Vec<PublicKeyInfo>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT k.member_id, m.name, k.public_key FROM signer_key k JOIN member m ON m.id = k.member_id ORDER BY m.name",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(PublicKeyInfo { member_id: r.get(0)?, name: r.get(1)?, public_key_hex: hex::encode(r.get::<_, Vec<u8>>(2)?) })
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    fn unlock(&self, member: Uuid, pin: &str) -> Result<SigningKey> {
+        check_pin(pin)?;
+        let row: Option<(Vec<u8>, Vec<u8>, Vec<u8>)> = self
+            .conn()
+            .query_row(
+                "SELECT kdf_salt, nonce, sealed_secret FROM signer_key WHERE member_id = ?1",
+                [member],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((salt, nonce, sealed)) = row else {
+            return Err(Error::NoKey(self.member(member)?.name));
+        };
+        let nonce: [u8; 12] = nonce.try_into().map_err(|_| Error::Corrupt(format!("key nonce of {member}")))?;
+        let secret = pin_key(pin, &salt)?
+            .decrypt(&Nonce::from(nonce), sealed.as_slice())
+            .map_err(|_| Error::WrongPin)?;
+        let secret: [u8; 32] = secret.try_into().map_err(|_| Error::Corrupt(format!("secret key of {member}")))?;
+        Ok(SigningKey::from_bytes(&secret))
+    }
+
+    /// The volunteer finishes the patrol: remarks, end time, handwritten and Ed25519 signature.
+    pub fn submit_patrol(&self, req: &SignPatrol, now: DateTime<Utc>) -> Result<()> {
+        let state = self.patrol_state(req.patrol_id)?;
+        if !state.is_editable() {
+            return Err(Error::WrongState(format!("patrol is {state:?}; only an open patrol can be finished")));
+        }
+        check_handwriting(&req.handwriting_png)?;
+        let remarks = text("patrol.remarks", &req.remarks, 1000, false)?;
+        let mut record = self.patrol_record(req.patrol_id)?;
+        if !record.attendance.iter().any(|a| a.presence != Presence::Absent) {
+            return Err(Error::invalid("attendance", ErrorCode::NoPresentMember, "mark at least one member present"));
+        }
+        if !record.attendance.iter().any(|a| a.member_id == Some(req.member_id) && a.presence != Presence::Absent) {
+            return Err(Error::invalid("signature.member", ErrorCode::NotAllowed, "the signer must be a member present on this patrol"));
+        }
+        if now < record.started_at {
+            return Err(Error::invalid("patrol.ended_at", ErrorCode::EndBeforeStart, "the end is before the start; check the phone's clock"));
+        }
+        let key = self.unlock(req.member_id, &req.pin)?;
+        record.ended_at = Some(now);
+        record.remarks = remarks;
+        let bytes = canonical_bytes(&record);
+        let hash = sha256(&[&bytes]);
+        let signature = key.sign(&hash);
+
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "UPDATE patrol SET ended_at = ?2, remarks = ?3, state = 'submitted', returned_reason = NULL WHERE id = ?1",
+            params![req.patrol_id, now, record.remarks],
+        )?;
+        tx.execute(
+            "INSERT OR IGNORE INTO signed_record (hash, patrol_id, canonical) VALUES (?1, ?2, ?3)",
+            params![hash.as_slice(), req.patrol_id, bytes],
+        )?;
+        insert_signature(&tx, req, SignerRole::Volunteer, &key, &hash, &signature, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// The leader sends a submitted patrol back to the volunteer with a reason.
+    pub fn return_patrol(&self, patrol: Uuid, leader: Uuid, pin: &str, reason: &str) -> Result<()> {
+        let reason = text("return.reason", reason, 200, true)?;
+        self.require_leader(leader)?;
+        self.unlock(leader, pin)?;
+        if self.patrol_state(patrol)? != PatrolState::Submitted {
+            return Err(Error::WrongState("only a submitted patrol can be sent back".into()));
+        }
+        self.conn().execute(
+            "UPDATE patrol SET state = 'returned', returned_reason = ?2 WHERE id = ?1",
+            params![patrol, reason],
+        )?;
+        Ok(())
+    }
+
+    /// The leader countersigns: the patrol is sealed, chained, and frozen by the database.
+    pub fn countersign(&self, req: &SignPatrol, now: DateTime<Utc>) -> Result<()> {
+        self.require_leader(req.member_id)?;
+        check_handwriting(&req.handwriting_png)?;
+        if self.patrol_state(req.patrol_id)? != PatrolState::Submitted {
+            return Err(Error::WrongState("only a patrol signed by its volunteer can be countersigned".into()));
+        }
+        let key = self.unlock(req.member_id, &req.pin)?;
+        let (hash, volunteer_sig) = self.latest_signature(req.patrol_id, SignerRole::Volunteer)?;
+        let current = sha256(&[&canonical_bytes(&self.patrol_record(req.patrol_id)?)]);
+        if current.as_slice() != hash.as_slice() {
+            return Err(Error::WrongState("the patrol changed after the volunteer signed it; send it back".into()));
+        }
+        let signature = key.sign(&[COUNTERSIGN_V1, &hash, &volunteer_sig].concat());
+
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        insert_signature(&tx, req, SignerRole::Leader, &key, &hash, &signature, now)?;
+        let prev: Option<Vec<u8>> = tx.query_row("SELECT link FROM chain ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional()?;
+        let prev: [u8; 32] = match prev {
+            Some(p) => p.try_into().map_err(|_| Error::Corrupt("chain link length".into()))?,
+            None => [0; 32],
+        };
+        tx.execute(
+            "INSERT INTO chain (patrol_id, record_hash, link) VALUES (?1, ?2, ?3)",
+            params![req.patrol_id, hash.as_slice(), chain_link(&prev, req.patrol_id, &hash).as_slice()],
+        )?;
+        tx.execute("UPDATE patrol SET state = 'sealed' WHERE id = ?1", [req.patrol_id])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Starts an amendment of a sealed patrol: a new open patrol with the same content that
+    /// references the original, to be corrected and signed in its own right.
+    pub fn start_amendment(&self, original: Uuid, now: DateTime<Utc>) -> Result<Uuid> {
+        if self.patrol_state(original)? != PatrolState::Sealed {
+            return Err(Error::WrongState("only a countersigned patrol is amended; edit an open one directly".into()));
+        }
+        let id = Uuid::now_v7();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
+            "INSERT INTO patrol (id, started_at, duty_id, assignment, route, planned_start, remarks, state, amends)
+             SELECT ?2, started_at, duty_id, assignment, route, planned_start, remarks, 'open', id FROM patrol WHERE id = ?1",
+            params![original, id],
+        )?;
+        tx.execute(
+            "INSERT INTO attendance (patrol_id, position, member_id, name, role, presence, reason)
+             SELECT ?2, position, member_id, name, role, presence, reason FROM attendance WHERE patrol_id = ?1",
+            params![original, id],
+        )?;
+        tx.execute(
+            "INSERT INTO check_result (patrol_id, code, catalog_version, outcome)
+             SELECT ?2, code, catalog_version, outcome FROM check_result WHERE patrol_id = ?1",
+            params![original, id],
+        )?;
+        let observations: Vec<(String, Option<Uuid>)> = {
+            let mut stmt = tx.prepare("SELECT body, hazard_id FROM observation WHERE patrol_id = ?1 ORDER BY id")?;
+            let rows = stmt.query_map([original], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+            rows
+        };
+        for (body, hazard_id) in observations {
+            tx.execute(
+                "INSERT INTO observation (id, patrol_id, body, hazard_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![Uuid::now_v7(), id, body, hazard_id, now],
+            )?;
+        }
+        tx.commit()?;
+        Ok(id)
+    }
+
+    fn require_leader(&self, member: Uuid) -> Result<()> {
+        if self.member(member)?.role != Role::Leader {
+            return Err(Error::NotAllowed("only the team leader can review and countersign".into()));
+        }
+        Ok(())
+    }
+
+    fn latest_signature(&self, patrol: Uuid, role: SignerRole) -> Result<(Vec<u8>, Vec<u8>)> {
+        self.conn()
+            .query_row(
+                "SELECT record_hash, signature FROM signature WHERE patrol_id = ?1 AND role = ?2 ORDER BY signed_at DESC, id DESC LIMIT 1",
+                params![patrol, enum_text(&role)?],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("{role:?} signature of patrol {patrol}")))
+    }
+
+    /// A patrol's signatures, oldest first.
+    pub fn signatures(&self, patrol: Uuid) -> Result<Vec<SignatureInfo>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(
+            "SELECT s.role, s.member_id, m.name, s.signed_at, s.handwriting FROM signature s
+             JOIN member m ON m.id = s.member_id WHERE s.patrol_id = ?1 ORDER BY s.signed_at, s.id",
+        )?;
+        let rows = stmt.query_map([patrol], |r| {
+            Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        rows.map(|row| {
+            let (role, member_id, name, signed_at, handwriting_png) = row?;
+            Ok(SignatureInfo { role: enum_from(&role)?, member_id, name, signed_at, handwriting_png })
+        })
+        .collect()
+    }
+
+    /// Checks every sealed patrol and the chain. An empty list means all is intact.
+    pub fn verify(&self) -> Result<Vec<Finding>> {
+        let mut findings = Vec::new();
+        let found = |patrol_id, seq, problem| Finding { patrol_id, seq, problem };
+        let sealed: Vec<Uuid> = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare("SELECT id FROM patrol WHERE state = 'sealed' ORDER BY id")?;
+            let ids = stmt.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            ids
+        };
+        for id in &sealed {
+            let (hash, volunteer_sig) = self.latest_signature(*id, SignerRole::Volunteer)?;
+            let rows_hash = sha256(&[&canonical_bytes(&self.patrol_record(*id)?)]);
+            if rows_hash.as_slice() != hash.as_slice() {
+                findings.push(found(Some(*id), None, Problem::ContentChanged));
+            }
+            let canonical: Option<Vec<u8>> = self
+                .conn()
+                .query_row("SELECT canonical FROM signed_record WHERE hash = ?1", [&hash], |r| r.get(0))
+                .optional()?;
+            if canonical.is_none_or(|c| sha256(&[&c]).as_slice() != hash.as_slice()) {
+                findings.push(found(Some(*id), None, Problem::SignedBytesChanged));
+            }
+            let conn = self.conn();
+            let mut stmt = conn.prepare(
+                "SELECT role, public_key, record_hash, signature FROM signature WHERE patrol_id = ?1 ORDER BY signed_at, id",
+            )?;
+            let sigs = stmt
+                .query_map([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, Vec<u8>>(3)?)))?
+                .collect::<Result<Vec<_>, _>>()?;
+            drop(stmt);
+            drop(conn);
+            for (role, public, signed_hash, sig) in sigs {
+                if signed_hash != hash {
+                    continue; // an earlier round, superseded after the patrol was sent back
+                }
+                let message = match enum_from::<SignerRole>(&role)? {
+                    SignerRole::Volunteer => signed_hash.clone(),
+                    SignerRole::Leader => [COUNTERSIGN_V1, &signed_hash, &volunteer_sig].concat(),
+                };
+                let ok = <[u8; 32]>::try_from(public.as_slice())
+                    .ok()
+                    .and_then(|p| VerifyingKey::from_bytes(&p).ok())
+                    .zip(Signature::from_slice(&sig).ok())
+                    .is_some_and(|(key, sig)| key.verify(&message, &sig).is_ok());
+                if !ok {
+                    findings.push(found(Some(*id), None, Problem::SignatureInvalid));
+                }
+            }
+        }
+
+        let links: Vec<(i64, Uuid, Vec<u8>, Vec<u8>)> = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare("SELECT seq, patrol_id, record_hash, link FROM chain ORDER BY seq")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<Result<_, _>>()?;
+            rows
+        };
+        let mut prev = [0u8; 32];
+        for (seq, patrol, record_hash, link) in &links {
+            let signed = self.latest_signature(*patrol, SignerRole::Leader).ok().map(|(h, _)| h);
+            if chain_link(&prev, *patrol, record_hash).as_slice() != link.as_slice() || signed.as_ref() != Some(record_hash) {
+                findings.push(found(Some(*patrol), Some(*seq), Problem::ChainBroken));
+            }
+            prev = link.as_slice().try_into().unwrap_or([0; 32]);
+        }
+        for id in sealed {
+            if !links.iter().any(|(_, p, _, _)| *p == id) {
+                findings.push(found(Some(id), None, Problem::NotInChain));
+            }
+        }
+        Ok(findings)
+    }
+}
+
+fn insert_signature(
+    tx: &rusqlite::Transaction<'_>,
+    req: &SignPatrol,
+    role: SignerRole,
+    key: &SigningKey,
+    hash: &[u8],
+    signature: &Signature,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    tx.execute(
+        "INSERT INTO signature (id, patrol_id, role, member_id, public_key, record_hash, signature, handwriting, signed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            Uuid::now_v7(),
+            req.patrol_id,
+            enum_text(&role)?,
+            req.member_id,
+            key.verifying_key().to_bytes().as_slice(),
+            hash,
+            signature.to_bytes().as_slice(),
+            req.handwriting_png,
+            now
+        ],
+    )?;
+    Ok(())
+}

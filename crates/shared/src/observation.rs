@@ -1,0 +1,151 @@
+//! What a patrol records besides attendance and the checklist: hazards, disputes,
+//! sightings, house visits and outreach (seed 004, 002, 001).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::checklist::CheckDomain;
+
+/// How serious a hazard is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// 一般.
+    Low,
+    /// 较大.
+    Medium,
+    /// 重大.
+    High,
+}
+
+/// Where an escalated hazard went (上报).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EscalateTo {
+    /// 综治中心 (township centre).
+    Centre,
+    /// 县/区委政法委.
+    County,
+}
+
+/// How a hazard was handled when found (seed 001: fix on the spot, else a deadline plan,
+/// else escalate).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Handling {
+    /// 当场整改.
+    FixedOnSpot,
+    /// 限期整改: a responsible person and unit, and a deadline.
+    Rectify {
+        /// 责任人.
+        responsible: String,
+        /// 责任单位.
+        unit: String,
+        /// 整改期限.
+        deadline: NaiveDate,
+    },
+    /// 上报.
+    Escalated {
+        /// To whom.
+        to: EscalateTo,
+    },
+}
+
+/// 隐患: a hazard found on patrol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HazardReport {
+    /// The domain it belongs to.
+    pub domain: CheckDomain,
+    /// The checklist item it answers, if any.
+    pub item: Option<String>,
+    /// What is wrong.
+    pub description: String,
+    /// How serious.
+    pub severity: Severity,
+    /// Where.
+    pub place: String,
+    /// What was done.
+    pub handling: Handling,
+}
+
+/// What kind of thing a sighting was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SightingSubject {
+    /// 可疑人员.
+    Person,
+    /// 可疑车辆.
+    Vehicle,
+    /// 可疑物品.
+    Item,
+}
+
+/// What kind of outreach was done (边巡边宣).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutreachKind {
+    /// 发放传单.
+    Leaflets,
+    /// 宣讲.
+    Talk,
+    /// 广播喇叭.
+    Loudspeaker,
+}
+
+/// One observation's content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "type")]
+pub enum Observation {
+    /// 隐患.
+    Hazard(HazardReport),
+    /// 矛盾纠纷: kept to the least that does the job (no names of the parties).
+    Dispute {
+        /// What the dispute is about.
+        summary: String,
+        /// Where.
+        place: String,
+        /// Whether it was handed to the village to mediate.
+        handed_to_village: bool,
+    },
+    /// 可疑人员/车辆/物品.
+    Sighting {
+        /// Person, vehicle or item.
+        subject: SightingSubject,
+        /// What was seen.
+        description: String,
+        /// Where.
+        place: String,
+        /// Whether it was passed to the police.
+        passed_to_police: bool,
+    },
+    /// 入户走访.
+    HouseVisit {
+        /// The household (e.g. house number or head of household).
+        household: String,
+        /// How many people were met.
+        people_met: u32,
+        /// Notes.
+        notes: String,
+    },
+    /// 宣传.
+    Outreach {
+        /// Leaflets, talk or loudspeaker.
+        kind: OutreachKind,
+        /// Roughly how many people were reached.
+        audience: u32,
+        /// Notes.
+        notes: String,
+    },
+}
+
+/// An observation stored in a patrol.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObservationEntry {
+    /// UUIDv7.
+    pub id: Uuid,
+    /// Its content.
+    pub body: Observation,
+    /// The hazard register entry it opened, for hazards.
+    pub hazard_id: Option<Uuid>,
+}

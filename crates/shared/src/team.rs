@@ -1,0 +1,79 @@
+//! The team roster (巡防队): who can turn up for a patrol and who signs.
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// A member's role (DOMAIN.md, 2+2+X).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// 队长: checks and countersigns the team's patrol logs.
+    Leader,
+    /// 平安守护志愿者 (红马甲).
+    Volunteer,
+    /// 巡防队员.
+    Member,
+    /// 网格员.
+    GridWorker,
+    /// 调解员.
+    Mediator,
+    /// 综治专干.
+    Officer,
+    /// 民警.
+    Police,
+    /// 辅警.
+    AuxPolice,
+    /// 值班人员.
+    DutyStaff,
+    /// 保安.
+    Guard,
+}
+
+impl Role {
+    /// Every role, in the order the UI offers them.
+    pub const ALL: [Role; 10] = [
+        Role::Leader,
+        Role::Volunteer,
+        Role::Member,
+        Role::GridWorker,
+        Role::Mediator,
+        Role::Officer,
+        Role::Police,
+        Role::AuxPolice,
+        Role::DutyStaff,
+        Role::Guard,
+    ];
+}
+
+/// A person on the team roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// UUIDv7.
+    pub id: Uuid,
+    /// Name as the team writes it.
+    pub name: String,
+    /// Role in the team.
+    pub role: Role,
+    /// Whether this member has a signing key on this device.
+    pub has_key: bool,
+}
+
+/// A member as entered on the device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewMember {
+    /// Name, 1–40 characters.
+    pub name: String,
+    /// Role in the team.
+    pub role: Role,
+}
+
+/// A signing key's public half, as shown in settings (and sent to the county with the sync).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicKeyInfo {
+    /// Whose key.
+    pub member_id: Uuid,
+    /// Their name.
+    pub name: String,
+    /// Ed25519 public key, lowercase hex.
+    pub public_key_hex: String,
+}

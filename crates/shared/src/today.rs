@@ -1,0 +1,20 @@
+//! The home page's overview (今日巡查).
+
+use serde::{Deserialize, Serialize};
+
+use crate::duty::TodayDuty;
+use crate::hazard::Hazard;
+use crate::patrol::PatrolSummary;
+
+/// What the home page shows at a glance.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Today {
+    /// Today's duties with their status.
+    pub duties: Vec<TodayDuty>,
+    /// Open hazards, overdue first.
+    pub open_hazards: Vec<Hazard>,
+    /// The patrol being recorded, to reopen where it was.
+    pub unfinished: Option<PatrolSummary>,
+    /// Records on the device not yet sent to the county (no sync exists yet: every patrol).
+    pub unsynced: u32,
+}

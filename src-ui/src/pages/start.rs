@@ -1,0 +1,57 @@
+//! Starting an ad hoc patrol: one big button per post or zone.
+
+use leptos::prelude::*;
+use redvest_shared::duty::Assignment;
+use redvest_shared::patrol::StartPatrol;
+
+use crate::app::{use_navigate, Page};
+use crate::i18n::{error_text, use_lang, use_text};
+use crate::ipc;
+
+/// Pick what to patrol; the patrol starts at once.
+#[component]
+pub fn StartPage() -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let navigate = use_navigate();
+    let start = Action::new_local(move |assignment: &Assignment| {
+        let start = StartPatrol { duty_id: None, assignment: Some(*assignment), route: String::new(), planned_start: None };
+        async move {
+            let result = ipc::start_patrol(start).await;
+            if result.is_ok() {
+                navigate(Page::Home);
+            }
+            result
+        }
+    });
+    let error = move || start.value().get().and_then(Result::err);
+    view! {
+        <main class="page">
+            <header class="page-header">
+                <h1>{move || t().choose_assignment}</h1>
+                <button class="secondary" id="back" on:click=move |_| navigate(Page::Home)>{move || t().back}</button>
+            </header>
+            {move || error().map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
+            {move || start.pending().get().then(|| view! { <p class="muted">{t().starting}</p> })}
+            <div class="choices">
+                {Assignment::ALL
+                    .into_iter()
+                    .map(|a| {
+                        view! {
+                            <button
+                                class="choice"
+                                data-assignment=a.key()
+                                disabled=move || start.pending().get()
+                                on:click=move |_| {
+                                    start.dispatch(a);
+                                }
+                            >
+                                {move || lang().assignment(a)}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        </main>
+    }
+}
