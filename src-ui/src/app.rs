@@ -2,8 +2,13 @@
 
 use leptos::prelude::*;
 
+use uuid::Uuid;
+
 use crate::i18n::Lang;
+use crate::pages::hazard::HazardPage;
 use crate::pages::home::HomePage;
+use crate::pages::patrol::PatrolPage;
+use crate::pages::settings::SettingsPage;
 use crate::pages::start::StartPage;
 
 /// The pages of the app. A signal, not URL routes: the app has no address bar.
@@ -13,6 +18,12 @@ pub enum Page {
     Home,
     /// Choosing a post or zone for an ad hoc patrol.
     Start,
+    /// One patrol: recording, read-only, or review.
+    Patrol(Uuid),
+    /// One hazard and its history.
+    Hazard(Uuid),
+    /// Roster, PINs, duties, keys, language.
+    Settings,
 }
 
 /// Moves to another page.
@@ -37,5 +48,8 @@ pub fn App() -> impl IntoView {
     move || match page.get() {
         Page::Home => view! { <HomePage/> }.into_any(),
         Page::Start => view! { <StartPage/> }.into_any(),
+        Page::Patrol(id) => view! { <PatrolPage id=id/> }.into_any(),
+        Page::Hazard(id) => view! { <HazardPage id=id/> }.into_any(),
+        Page::Settings => view! { <SettingsPage/> }.into_any(),
     }
 }

@@ -1,10 +1,16 @@
 //! The typed client for the shell's commands: the only code that touches `invoke`/`JsValue`.
 
-use redvest_shared::patrol::StartPatrol;
+use redvest_shared::checklist::{CheckOutcome, ChecklistItem};
+use redvest_shared::duty::{Assignment, Duty, NewDuty};
+use redvest_shared::hazard::{Hazard, HazardChange};
+use redvest_shared::observation::{Observation, ObservationEntry};
+use redvest_shared::patrol::{AttendanceEntry, Finding, PatrolDetail, SignPatrol, StartPatrol};
+use redvest_shared::team::{Member, NewMember, PublicKeyInfo};
 use redvest_shared::today::Today;
 use redvest_shared::{ErrorCode, IpcError, PatrolSummary};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use uuid::Uuid;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -17,33 +23,80 @@ async fn call<T: DeserializeOwned>(cmd: &str, args: JsValue) -> Result<T, IpcErr
     match tauri_invoke(cmd, args).await {
         Ok(value) => serde_wasm_bindgen::from_value(value)
             .map_err(|e| IpcError::new(ErrorCode::Unknown, format!("{cmd}: unexpected reply: {e}"))),
-        // The shell rejects with `{code, message}`; anything else (no Tauri, a JS exception)
-        // is kept as text for the bug report.
+        // The shell rejects with `{code, message, field}`; anything else (no Tauri, a JS
+        // exception) is kept as text for the bug report.
         Err(err) => Err(serde_wasm_bindgen::from_value(err.clone())
             .unwrap_or_else(|_| IpcError::new(ErrorCode::Unknown, format!("{cmd}: {err:?}")))),
     }
 }
 
-fn args<T: Serialize>(value: &T) -> Result<JsValue, IpcError> {
-    serde_wasm_bindgen::to_value(value)
-        .map_err(|e| IpcError::new(ErrorCode::Unknown, format!("arguments: {e}")))
+/// Calls `cmd` with `args` serialised as a plain object (field names as the shell expects).
+async fn call_with<A: Serialize, T: DeserializeOwned>(cmd: &str, args: &A) -> Result<T, IpcError> {
+    let args = args
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| IpcError::new(ErrorCode::Unknown, format!("{cmd}: arguments: {e}")))?;
+    call(cmd, args).await
 }
 
-/// All patrols on the device, newest first.
-pub async fn list_patrols() -> Result<Vec<PatrolSummary>, IpcError> {
-    call("list_patrols", JsValue::UNDEFINED).await
+/// Defines a command wrapper: `fn name(arg: Type, ...) -> Result<Out, IpcError>`.
+macro_rules! command {
+    ($(#[$doc:meta])* $name:ident($($arg:ident: $ty:ty),*) -> $out:ty) => {
+        $(#[$doc])*
+        pub async fn $name($($arg: $ty),*) -> Result<$out, IpcError> {
+            #[derive(Serialize)]
+            struct Args { $($arg: $ty),* }
+            call_with(stringify!($name), &Args { $($arg),* }).await
+        }
+    };
 }
 
-/// Starts a patrol now; returns it once it is saved on the device.
-pub async fn start_patrol(start: StartPatrol) -> Result<PatrolSummary, IpcError> {
-    #[derive(Serialize)]
-    struct Args {
-        start: StartPatrol,
-    }
-    call("start_patrol", args(&Args { start })?).await
-}
-
-/// Today's duties, open hazards, the unfinished patrol and the unsynced count.
-pub async fn today() -> Result<Today, IpcError> {
-    call("today", JsValue::UNDEFINED).await
-}
+command!(/// All patrols, newest first.
+    list_patrols() -> Vec<PatrolSummary>);
+command!(/// Starts a patrol now; returns it once saved on the device.
+    start_patrol(start: StartPatrol) -> PatrolSummary);
+command!(/// Today's duties, open hazards, the unfinished patrol and the unsynced count.
+    today() -> Today);
+command!(/// A patrol with everything in it.
+    patrol_detail(patrol_id: Uuid) -> PatrolDetail);
+command!(/// Replaces the attendance list.
+    set_attendance(patrol_id: Uuid, entries: Vec<AttendanceEntry>) -> ());
+command!(/// The checklist for a post or zone.
+    checklist(assignment: Assignment) -> Vec<ChecklistItem>);
+command!(/// Answers one checklist item.
+    set_check(patrol_id: Uuid, code: String, outcome: CheckOutcome) -> ());
+command!(/// Adds an observation.
+    add_observation(patrol_id: Uuid, body: Observation) -> ObservationEntry);
+command!(/// The volunteer finishes and signs.
+    submit_patrol(req: SignPatrol) -> ());
+command!(/// The leader sends a patrol back.
+    return_patrol(patrol_id: Uuid, leader_id: Uuid, pin: String, reason: String) -> ());
+command!(/// The leader countersigns.
+    countersign(req: SignPatrol) -> ());
+command!(/// Starts an amendment of a frozen patrol.
+    start_amendment(patrol_id: Uuid) -> Uuid);
+command!(/// Verifies every signed record and the chain.
+    verify() -> Vec<Finding>);
+command!(/// The roster.
+    list_members() -> Vec<Member>);
+command!(/// Adds a member.
+    add_member(member: NewMember) -> Member);
+command!(/// Creates a member's signing key.
+    create_key(member_id: Uuid, pin: String) -> PublicKeyInfo);
+command!(/// Everyone's public key.
+    public_keys() -> Vec<PublicKeyInfo>);
+command!(/// The duty schedule.
+    list_duties() -> Vec<Duty>);
+command!(/// Adds a duty.
+    add_duty(duty: NewDuty) -> Duty);
+command!(/// Removes a duty.
+    remove_duty(duty_id: Uuid) -> ());
+command!(/// A hazard with its history.
+    hazard(hazard_id: Uuid) -> Hazard);
+command!(/// Moves a hazard along its lifecycle.
+    change_hazard(change: HazardChange) -> Hazard);
+command!(/// Saves a form draft.
+    save_draft(key: String, body: String) -> ());
+command!(/// Loads a form draft.
+    load_draft(key: String) -> Option<String>);
+command!(/// Forgets a form draft.
+    clear_draft(key: String) -> ());

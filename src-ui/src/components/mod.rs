@@ -1,4 +1,9 @@
-//! Components used by more than one page.
+//! Components used by pages.
 
+pub mod attendance;
+pub mod checklist;
+pub mod field_error;
 pub mod lang_toggle;
+pub mod observation_form;
 pub mod patrol_list;
+pub mod signature_pad;

@@ -4,6 +4,7 @@ use chrono::Local;
 use leptos::prelude::*;
 use redvest_shared::PatrolSummary;
 
+use crate::app::{use_navigate, Page};
 use crate::i18n::{use_lang, use_text};
 
 /// Patrols as rows: local date and time each started.
@@ -11,13 +12,14 @@ use crate::i18n::{use_lang, use_text};
 pub fn PatrolList(patrols: Vec<PatrolSummary>) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
+    let navigate = use_navigate();
     if patrols.is_empty() {
         return view! { <p class="muted" id="no-patrols">{move || t().no_patrols}</p> }.into_any();
     }
     view! {
         <ul class="patrol-list" id="patrol-list">
             <For each=move || patrols.clone() key=|p| p.id let:patrol>
-                <li class="patrol-row" data-id=patrol.id.to_string()>
+                <li class="patrol-row" data-id=patrol.id.to_string() on:click=move |_| navigate(Page::Patrol(patrol.id))>
                     <span class="row-main">
                         <span class="patrol-time">
                             {patrol.started_at.with_timezone(&Local).format("%m-%d %H:%M").to_string()}

@@ -15,10 +15,17 @@ use crate::ipc;
 #[component]
 pub fn HomePage() -> impl IntoView {
     let t = use_text();
+    let lang = use_lang();
     let navigate = use_navigate();
-    let start_duty = Action::new_local(|duty: &TodayDuty| {
+    let start_duty = Action::new_local(move |duty: &TodayDuty| {
         let start = StartPatrol { duty_id: Some(duty.duty.id), assignment: None, route: String::new(), planned_start: None };
-        ipc::start_patrol(start)
+        async move {
+            let result = ipc::start_patrol(start).await;
+            if let Ok(p) = &result {
+                navigate(Page::Patrol(p.id));
+            }
+            result
+        }
     });
     // Refetch whenever a start completes.
     let today = LocalResource::new(move || {
@@ -36,6 +43,7 @@ pub fn HomePage() -> impl IntoView {
             <header class="page-header">
                 <h1>{move || t().today}</h1>
                 <LangToggle/>
+                <button class="secondary" id="open-settings" on:click=move |_| navigate(Page::Settings)>{move || t().settings}</button>
             </header>
             <button class="primary" id="start-patrol" on:click=move |_| navigate(Page::Start)>
                 {move || t().start_patrol}
@@ -45,6 +53,11 @@ pub fn HomePage() -> impl IntoView {
                 {move || Suspend::new(async move {
                     match today.await {
                         Ok(today) => view! {
+                            {today.unfinished.clone().map(|p| view! {
+                                <button class="primary resume" id="resume" on:click=move |_| navigate(Page::Patrol(p.id))>
+                                    {move || t().resume} " · " {move || lang().assignment(p.assignment)}
+                                </button>
+                            })}
                             <p class="muted" id="unsynced">{today.unsynced} " " {move || t().unsynced}</p>
                             <h2>{move || t().duties_heading}</h2>
                             <DutyList duties=today.duties start=start_duty/>
@@ -116,6 +129,7 @@ fn DutyList(
 #[component]
 fn HazardList(hazards: Vec<Hazard>) -> impl IntoView {
     let t = use_text();
+    let navigate = use_navigate();
     if hazards.is_empty() {
         return view! { <p class="muted" id="no-hazards">{move || t().no_hazards}</p> }.into_any();
     }
@@ -125,8 +139,9 @@ fn HazardList(hazards: Vec<Hazard>) -> impl IntoView {
                 .into_iter()
                 .map(|h| {
                     let overdue = h.overdue;
+                    let id = h.id;
                     view! {
-                        <li class="row" class:overdue=overdue>
+                        <li class="row hazard-row" class:overdue=overdue on:click=move |_| navigate(Page::Hazard(id))>
                             <span class="row-main">
                                 <strong>{h.report.description.clone()}</strong>
                                 <span class="muted">{h.report.place.clone()}</span>

@@ -1,4 +1,7 @@
 //! One module per page.
 
+pub mod hazard;
 pub mod home;
+pub mod patrol;
+pub mod settings;
 pub mod start;

@@ -18,8 +18,8 @@ pub fn StartPage() -> impl IntoView {
         let start = StartPatrol { duty_id: None, assignment: Some(*assignment), route: String::new(), planned_start: None };
         async move {
             let result = ipc::start_patrol(start).await;
-            if result.is_ok() {
-                navigate(Page::Home);
+            if let Ok(p) = &result {
+                navigate(Page::Patrol(p.id));
             }
             result
         }

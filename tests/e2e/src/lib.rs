@@ -169,6 +169,80 @@ impl App {
         Ok(())
     }
 
+    /// Types `text` into the input matching `css`.
+    pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
+        let el = self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await
+            .with_context(|| format!("waiting for {css}"))?;
+        el.send_keys(text).await.with_context(|| format!("typing into {css}"))?;
+        Ok(())
+    }
+
+    /// Sets a `<select>` (by option value) or a date input, firing the events a person's
+    /// choice would.
+    pub async fn set_value(&self, css: &str, value: &str) -> Result<()> {
+        self.click_wait(css).await?;
+        self.client
+            .execute(
+                "const el = document.querySelector(arguments[0]); el.value = arguments[1];
+                 el.dispatchEvent(new Event('input', {bubbles: true}));
+                 el.dispatchEvent(new Event('change', {bubbles: true}));",
+                vec![json!(css), json!(value)],
+            )
+            .await
+            .with_context(|| format!("setting {css}"))?;
+        Ok(())
+    }
+
+    /// Chooses the option whose text contains `text` in the `<select>` matching `css`.
+    pub async fn select_text(&self, css: &str, text: &str) -> Result<()> {
+        self.click_wait(css).await?;
+        let ok = self
+            .client
+            .execute(
+                "const el = document.querySelector(arguments[0]);
+                 const o = [...el.options].find(o => o.text.includes(arguments[1]));
+                 if (!o) return false;
+                 el.value = o.value; el.dispatchEvent(new Event('change', {bubbles: true})); return true;",
+                vec![json!(css), json!(text)],
+            )
+            .await?;
+        if ok != json!(true) {
+            bail!("no option containing {text:?} in {css}");
+        }
+        Ok(())
+    }
+
+    /// Draws a stroke across the canvas matching `css` with pointer events, as a finger would.
+    pub async fn draw(&self, css: &str) -> Result<()> {
+        self.click_wait(css).await?;
+        self.client
+            .execute(
+                "const c = document.querySelector(arguments[0]); const r = c.getBoundingClientRect();
+                 const at = (type, fx, fy) => c.dispatchEvent(new PointerEvent(type, {bubbles: true,
+                     clientX: r.left + r.width * fx, clientY: r.top + r.height * fy, pointerId: 1}));
+                 at('pointerdown', 0.1, 0.6);
+                 for (let i = 1; i <= 20; i++) at('pointermove', 0.1 + i * 0.04, 0.6 - Math.sin(i / 3) * 0.3);
+                 at('pointerup', 0.9, 0.5);",
+                vec![json!(css)],
+            )
+            .await
+            .with_context(|| format!("drawing on {css}"))?;
+        Ok(())
+    }
+
+    /// A DOM property (e.g. `value`) of the element matching `css`.
+    pub async fn prop(&self, css: &str, name: &str) -> Result<String> {
+        let el = self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await
+            .with_context(|| format!("waiting for {css}"))?;
+        Ok(el.prop(name).await?.unwrap_or_default())
+    }
+
+    async fn click_wait(&self, css: &str) -> Result<()> {
+        self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await
+            .with_context(|| format!("waiting for {css}"))?;
+        Ok(())
+    }
+
     /// Saves a PNG of the window as `<artifacts>/e2e/<name>.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         // The frame just changed may not be painted yet: wait two animation frames.
@@ -184,9 +258,51 @@ impl App {
         Ok(path)
     }
 
+    /// Ends a session whose app was killed; the driver may answer with an error, which is fine.
+    pub async fn forget(self) {
+        let _ = self.client.close().await;
+    }
+
     /// Ends the session, which closes the app.
     pub async fn quit(self) -> Result<()> {
         self.client.close().await?;
         Ok(())
+    }
+}
+
+/// Kills the app that uses `data_dir` with SIGKILL, as a phone's OS or a flat battery would.
+pub fn kill_app_hard(data_dir: &Path) -> Result<()> {
+    let app = std::fs::canonicalize(env_path("REDVEST_APP_BIN")?)?;
+    let marker = format!("REDVEST_DATA_DIR={}", data_dir.display());
+    let mut killed = 0;
+    for entry in std::fs::read_dir("/proc")?.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<i32>() else { continue };
+        let exe = std::fs::read_link(entry.path().join("exe")).ok();
+        let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+        let ours = environ.split(|b| *b == 0).any(|kv| kv == marker.as_bytes());
+        if exe.as_deref() == Some(app.as_path()) && ours {
+            // SAFETY: sending a signal to a process we found by its executable and data dir.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+            killed += 1;
+        }
+    }
+    if killed == 0 {
+        bail!("no running app found for {}", data_dir.display());
+    }
+    Ok(())
+}
+
+/// Reads one value from the app's SQLite database, as a check of what is durable on disk.
+pub fn query_db(data_dir: &Path, sql: &str) -> Result<Option<String>> {
+    let conn = rusqlite::Connection::open_with_flags(
+        data_dir.join("redvest.sqlite3"),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY,
+    )?;
+    match conn.query_row(sql, [], |r| r.get::<_, String>(0)) {
+        Ok(v) => Ok(Some(v)),
+        Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+        Err(e) => Err(e.into()),
     }
 }

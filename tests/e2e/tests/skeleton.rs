@@ -19,6 +19,8 @@ async fn started_patrol_is_listed_again_after_relaunch() -> anyhow::Result<()> {
     app.click("#start-patrol").await?;
     app.wait_text("h1", |t| t == "选择岗位或区域").await?;
     app.click("button[data-assignment='post.night_patrol']").await?;
+    app.wait_text("h1", |t| t == "夜巡岗").await?;
+    app.click("#back").await?;
     app.wait_text("h1", |t| t == "今日巡查").await?;
     app.wait_text("#patrol-list .patrol-row", |t| t.contains("夜巡岗") && t.contains("进行中")).await?;
     let ids = app.wait_count("#patrol-list .patrol-row", 1, "data-id").await?;

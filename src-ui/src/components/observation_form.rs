@@ -1,0 +1,278 @@
+//! Adding a hazard, dispute, sighting, house visit or outreach. Every keystroke is saved as
+//! a draft on the device, so a killed app reopens the form as it was.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use redvest_shared::checklist::CheckDomain;
+use redvest_shared::observation::{EscalateTo, Handling, HazardReport, Observation, OutreachKind, Severity, SightingSubject};
+use redvest_shared::{ErrorCode, IpcError};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::components::field_error::FieldError;
+use crate::i18n::{use_lang, use_text, Text};
+use crate::ipc;
+
+/// The form as typed: which kind, and each field's text.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct Draft {
+    kind: String,
+    fields: BTreeMap<String, String>,
+}
+
+fn draft_key(patrol: Uuid) -> String {
+    format!("observation:{patrol}")
+}
+
+fn invalid(field: &str, code: ErrorCode) -> IpcError {
+    IpcError::new(code, format!("{field}: not a valid value")).with_field(field)
+}
+
+/// Builds the observation from the form; a field that does not parse is named.
+fn build(d: &Draft) -> Result<Observation, IpcError> {
+    let f = |k: &str| d.fields.get(k).cloned().unwrap_or_default();
+    let number = |k: &str| -> Result<u32, IpcError> {
+        let v = f(k);
+        if v.trim().is_empty() { Ok(0) } else { v.trim().parse().map_err(|_| invalid(k, ErrorCode::OutOfRange)) }
+    };
+    Ok(match d.kind.as_str() {
+        "hazard" => {
+            let handling = match f("hazard.handling").as_str() {
+                "rectify" => Handling::Rectify {
+                    responsible: f("hazard.responsible"),
+                    unit: f("hazard.unit"),
+                    deadline: NaiveDate::parse_from_str(&f("hazard.deadline"), "%Y-%m-%d")
+                        .map_err(|_| invalid("hazard.deadline", ErrorCode::Required))?,
+                },
+                "escalate" => Handling::Escalated {
+                    to: if f("hazard.escalate_to") == "county" { EscalateTo::County } else { EscalateTo::Centre },
+                },
+                _ => Handling::FixedOnSpot,
+            };
+            Observation::Hazard(HazardReport {
+                domain: match f("hazard.domain").as_str() {
+                    "work_safety" => CheckDomain::WorkSafety,
+                    "fire_safety" => CheckDomain::FireSafety,
+                    _ => CheckDomain::PublicOrder,
+                },
+                item: None,
+                description: f("hazard.description"),
+                severity: match f("hazard.severity").as_str() {
+                    "high" => Severity::High,
+                    "medium" => Severity::Medium,
+                    _ => Severity::Low,
+                },
+                place: f("hazard.place"),
+                handling,
+            })
+        }
+        "dispute" => Observation::Dispute {
+            summary: f("dispute.summary"),
+            place: f("dispute.place"),
+            handed_to_village: f("dispute.handed") == "yes",
+        },
+        "sighting" => Observation::Sighting {
+            subject: match f("sighting.subject").as_str() {
+                "vehicle" => SightingSubject::Vehicle,
+                "item" => SightingSubject::Item,
+                _ => SightingSubject::Person,
+            },
+            description: f("sighting.description"),
+            place: f("sighting.place"),
+            passed_to_police: f("sighting.police") == "yes",
+        },
+        "visit" => Observation::HouseVisit { household: f("visit.household"), people_met: number("visit.people_met")?, notes: f("visit.notes") },
+        _ => Observation::Outreach {
+            kind: match f("outreach.kind").as_str() {
+                "talk" => OutreachKind::Talk,
+                "loudspeaker" => OutreachKind::Loudspeaker,
+                _ => OutreachKind::Leaflets,
+            },
+            audience: number("outreach.audience")?,
+            notes: f("outreach.notes"),
+        },
+    })
+}
+
+/// The buttons to start each kind of observation, and the open form.
+#[component]
+pub fn ObservationForm(patrol_id: Uuid, on_added: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let t = use_text();
+    let draft = RwSignal::new(None::<Draft>);
+    let (error, set_error) = signal(None::<IpcError>);
+    // Reopen a draft left by a killed app.
+    spawn_local(async move {
+        if let Ok(Some(body)) = ipc::load_draft(draft_key(patrol_id)).await {
+            if let Ok(d) = serde_json::from_str::<Draft>(&body) {
+                draft.set(Some(d));
+            }
+        }
+    });
+    let persist = move || {
+        if let Some(d) = draft.get_untracked() {
+            let body = serde_json::to_string(&d).unwrap_or_default();
+            spawn_local(async move {
+                let _ = ipc::save_draft(draft_key(patrol_id), body).await;
+            });
+        }
+    };
+    let open = move |kind: &'static str| {
+        let mut fields = BTreeMap::new();
+        if kind == "hazard" {
+            fields.insert("hazard.handling".to_string(), "fixed".to_string());
+        }
+        draft.set(Some(Draft { kind: kind.into(), fields }));
+        set_error.set(None);
+        persist();
+    };
+    let close = move || {
+        draft.set(None);
+        spawn_local(async move {
+            let _ = ipc::clear_draft(draft_key(patrol_id)).await;
+        });
+    };
+    let submit = move |_| {
+        let Some(d) = draft.get_untracked() else { return };
+        match build(&d) {
+            Err(e) => set_error.set(Some(e)),
+            Ok(body) => spawn_local(async move {
+                match ipc::add_observation(patrol_id, body).await {
+                    Ok(_) => {
+                        set_error.set(None);
+                        close();
+                        on_added();
+                    }
+                    Err(e) => set_error.set(Some(e)),
+                }
+            }),
+        }
+    };
+    // Re-render the form only when it opens, closes or changes kind, not on every keystroke
+    // (that would drop the focus from the field being typed in).
+    let open_kind = Memo::new(move |_| draft.with(|d| d.as_ref().map(|d| d.kind.clone())));
+    let kinds: [(&'static str, fn(&Text) -> &'static str); 5] = [
+        ("hazard", |t| t.add_hazard),
+        ("dispute", |t| t.add_dispute),
+        ("sighting", |t| t.add_sighting),
+        ("visit", |t| t.add_visit),
+        ("outreach", |t| t.add_outreach),
+    ];
+    view! {
+        <div class="add-buttons">
+            {kinds.into_iter().map(|(k, label)| view! {
+                <button type="button" class="secondary" id=format!("add-{k}") on:click=move |_| open(k)>{move || label(t())}</button>
+            }).collect_view()}
+        </div>
+        {move || open_kind.get().map(|kind| {
+            let kind_attr = kind.clone();
+            view! {
+                <form class="card obs-form" id="observation-form" data-kind=kind_attr on:submit=move |ev| { ev.prevent_default(); submit(()); }>
+                    <Fields kind=kind draft=draft persist=persist error=error/>
+                    <FieldError error=error field="*"/>
+                    <div class="form-actions">
+                        <button type="submit" class="primary" id="save-observation">{move || t().save}</button>
+                        <button type="button" class="secondary" on:click=move |_| close()>{move || t().cancel}</button>
+                    </div>
+                </form>
+            }
+        })}
+    }
+}
+
+/// The inputs of one kind of observation.
+#[component]
+fn Fields(kind: String, draft: RwSignal<Option<Draft>>, persist: impl Fn() + Copy + Send + Sync + 'static, error: ReadSignal<Option<IpcError>>) -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let get = move |k: &'static str| move || draft.with(|d| d.as_ref().and_then(|d| d.fields.get(k).cloned()).unwrap_or_default());
+    let set = move |k: &'static str, v: String| {
+        draft.update(|d| {
+            if let Some(d) = d {
+                d.fields.insert(k.to_string(), v);
+            }
+        });
+        persist();
+    };
+    let text = move |k: &'static str, label: fn(&Text) -> &'static str| view! {
+        <label class="field">
+            <span>{move || label(t())}</span>
+            <input name=k prop:value=get(k) on:input=move |ev| set(k, event_target_value(&ev))/>
+            <FieldError error=error field=k/>
+        </label>
+    };
+    let area = move |k: &'static str, label: fn(&Text) -> &'static str| view! {
+        <label class="field">
+            <span>{move || label(t())}</span>
+            <textarea name=k prop:value=get(k) on:input=move |ev| set(k, event_target_value(&ev))></textarea>
+            <FieldError error=error field=k/>
+        </label>
+    };
+    let choice = move |k: &'static str, label: fn(&Text) -> &'static str, options: Vec<(&'static str, String)>| view! {
+        <label class="field">
+            <span>{move || label(t())}</span>
+            <select name=k on:change=move |ev| set(k, event_target_value(&ev))>
+                {options.into_iter().map(|(v, l)| view! { <option value=v selected=move || get(k)() == v>{l}</option> }).collect_view()}
+            </select>
+        </label>
+    };
+    let yes_no = |zh: bool| vec![("no", if zh { "否" } else { "No" }.to_string()), ("yes", if zh { "是" } else { "Yes" }.to_string())];
+    let l = lang();
+    let zh = l == crate::i18n::Lang::Zh;
+    match kind.as_str() {
+        "hazard" => view! {
+            {choice("hazard.domain", |t| t.domain, vec![
+                ("public_order", l.domain(CheckDomain::PublicOrder).into()),
+                ("work_safety", l.domain(CheckDomain::WorkSafety).into()),
+                ("fire_safety", l.domain(CheckDomain::FireSafety).into()),
+            ])}
+            {area("hazard.description", |t| t.description)}
+            {text("hazard.place", |t| t.place)}
+            {choice("hazard.severity", |t| t.severity, vec![
+                ("low", l.severity(Severity::Low).into()),
+                ("medium", l.severity(Severity::Medium).into()),
+                ("high", l.severity(Severity::High).into()),
+            ])}
+            {choice("hazard.handling", |t| t.handling, vec![
+                ("fixed", t().fixed_on_spot.into()),
+                ("rectify", t().rectify.into()),
+                ("escalate", t().escalate.into()),
+            ])}
+            <Show when=move || get("hazard.handling")() == "rectify">
+                {text("hazard.responsible", |t| t.responsible)}
+                {text("hazard.unit", |t| t.unit)}
+                <label class="field">
+                    <span>{move || t().deadline}</span>
+                    <input type="date" name="hazard.deadline" prop:value=get("hazard.deadline") on:input=move |ev| set("hazard.deadline", event_target_value(&ev))/>
+                    <FieldError error=error field="hazard.deadline"/>
+                </label>
+            </Show>
+            <Show when=move || get("hazard.handling")() == "escalate">
+                {choice("hazard.escalate_to", |t| t.escalate_to, vec![("centre", t().centre.into()), ("county", t().county.into())])}
+            </Show>
+        }.into_any(),
+        "dispute" => view! {
+            {area("dispute.summary", |t| t.summary)}
+            {text("dispute.place", |t| t.place)}
+            {choice("dispute.handed", |t| t.handed_to_village, yes_no(zh))}
+        }.into_any(),
+        "sighting" => view! {
+            {choice("sighting.subject", |t| t.subject, vec![("person", t().person.into()), ("vehicle", t().vehicle.into()), ("item", t().item.into())])}
+            {area("sighting.description", |t| t.description)}
+            {text("sighting.place", |t| t.place)}
+            {choice("sighting.police", |t| t.passed_to_police, yes_no(zh))}
+        }.into_any(),
+        "visit" => view! {
+            {text("visit.household", |t| t.household)}
+            {text("visit.people_met", |t| t.people_met)}
+            {area("visit.notes", |t| t.notes)}
+        }.into_any(),
+        _ => view! {
+            {choice("outreach.kind", |t| t.outreach_kind, vec![("leaflets", t().leaflets.into()), ("talk", t().talk.into()), ("loudspeaker", t().loudspeaker.into())])}
+            {text("outreach.audience", |t| t.audience)}
+            {area("outreach.notes", |t| t.notes)}
+        }.into_any(),
+    }
+}

@@ -1,0 +1,127 @@
+//! 隐患详情: a hazard's report, its whole history, and the next step in its lifecycle.
+
+use chrono::{Local, NaiveDate};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use redvest_shared::hazard::{HazardChange, HazardState};
+use redvest_shared::IpcError;
+use uuid::Uuid;
+
+use crate::app::{use_navigate, Page};
+use crate::components::field_error::FieldError;
+use crate::i18n::{error_text, use_lang, use_text};
+use crate::ipc;
+use crate::pages::patrol::MemberSelect;
+
+/// The hazard page.
+#[component]
+pub fn HazardPage(id: Uuid) -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let navigate = use_navigate();
+    let reload = RwSignal::new(0u32);
+    let hazard = LocalResource::new(move || {
+        reload.get();
+        ipc::hazard(id)
+    });
+    let members = LocalResource::new(ipc::list_members);
+    view! {
+        <main class="page">
+            <header class="page-header">
+                <h1>{move || t().hazard_heading}</h1>
+                <button class="secondary" id="back" on:click=move |_| navigate(Page::Home)>{move || t().back}</button>
+            </header>
+            <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
+                {move || Suspend::new(async move {
+                    let (h, members) = match (hazard.await, members.await) {
+                        (Ok(h), Ok(m)) => (h, m),
+                        (Err(e), _) | (_, Err(e)) => return view! { <p class="error">{error_text(t(), &e)}</p> }.into_any(),
+                    };
+                    let current = h.state;
+                    let next: Vec<HazardState> = HazardState::ALL.into_iter().filter(|s| current.can_go_to(*s)).collect();
+                    view! {
+                        <section class="card">
+                            <p><strong>{h.report.description.clone()}</strong></p>
+                            <p class="muted">{h.report.place.clone()} " · " {move || lang().severity(h.report.severity)}</p>
+                            <p><span class="badge" id="hazard-state">{move || lang().hazard_state(current)}</span>
+                               {h.overdue.then(|| view! { " " <span class="badge badge-Missed">{move || t().overdue}</span> })}</p>
+                        </section>
+                        <section class="card">
+                            <h2>{move || t().history}</h2>
+                            <ol class="plain" id="hazard-history">
+                                {h.history.iter().map(|e| {
+                                    let e = e.clone();
+                                    view! {
+                                        <li class="history-row">
+                                            {e.at.with_timezone(&Local).format("%m-%d %H:%M").to_string()} " · "
+                                            {move || lang().hazard_state(e.state)} " · " {e.by.clone()} " "
+                                            {e.reason.clone()}
+                                            {e.responsible.clone().map(|r| format!(" · {r}"))}
+                                            {e.deadline.map(|d| format!(" · {d}"))}
+                                        </li>
+                                    }
+                                }).collect_view()}
+                            </ol>
+                        </section>
+                        {(!next.is_empty()).then(|| view! { <ChangeForm hazard_id=id next=next members=members reload=reload/> })}
+                    }.into_any()
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+#[component]
+fn ChangeForm(hazard_id: Uuid, next: Vec<HazardState>, members: Vec<redvest_shared::team::Member>, reload: RwSignal<u32>) -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let state = RwSignal::new(next.first().copied().unwrap_or(HazardState::Rectifying));
+    let by = RwSignal::new(members.first().map(|m| m.id));
+    let reason = RwSignal::new(String::new());
+    let responsible = RwSignal::new(String::new());
+    let deadline = RwSignal::new(String::new());
+    let (error, set_error) = signal(None::<IpcError>);
+    let options = next.clone();
+    let save = move |_| {
+        let Some(by_member) = by.get_untracked() else { return };
+        let change = HazardChange {
+            hazard_id,
+            state: state.get_untracked(),
+            by_member,
+            reason: reason.get_untracked(),
+            responsible: Some(responsible.get_untracked()).filter(|r| !r.trim().is_empty()),
+            deadline: NaiveDate::parse_from_str(&deadline.get_untracked(), "%Y-%m-%d").ok(),
+        };
+        spawn_local(async move {
+            match ipc::change_hazard(change).await {
+                Ok(_) => reload.update(|n| *n += 1),
+                Err(e) => set_error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card" id="hazard-change">
+            <h2>{move || t().change_state}</h2>
+            <select id="hazard-new-state" on:change=move |ev| {
+                let i: usize = event_target_value(&ev).parse().unwrap_or(0);
+                if let Some(s) = options.get(i) { state.set(*s) }
+            }>
+                {next.into_iter().enumerate().map(|(i, s)| view! { <option value=i.to_string()>{move || lang().hazard_state(s)}</option> }).collect_view()}
+            </select>
+            <MemberSelect members=members value=by label=move || t().by_member id="hazard-by"/>
+            <label class="field">
+                <span>{move || t().reason}</span>
+                <input id="hazard-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+                <FieldError error=error field="hazard_change.reason"/>
+            </label>
+            <Show when=move || state.get() == HazardState::Assigned>
+                <input placeholder=move || t().responsible prop:value=move || responsible.get() on:input=move |ev| responsible.set(event_target_value(&ev))/>
+                <FieldError error=error field="hazard_change.responsible"/>
+                <input type="date" prop:value=move || deadline.get() on:input=move |ev| deadline.set(event_target_value(&ev))/>
+                <FieldError error=error field="hazard_change.deadline"/>
+            </Show>
+            {move || error.get().filter(|e| e.field.is_none()).map(|e| view! { <p class="error">{error_text(t(), &e)}</p> })}
+            <button class="primary" id="hazard-save" on:click=save>{move || t().save}</button>
+        </section>
+    }
+}

@@ -1,0 +1,351 @@
+//! One patrol: recorded while open, read-only once signed, reviewed by the leader.
+
+use std::collections::HashMap;
+
+use base64::Engine;
+use chrono::{DateTime, Local, Utc};
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use redvest_shared::observation::Observation;
+use redvest_shared::patrol::{PatrolDetail, PatrolState, Presence, SignPatrol, SignerRole};
+use redvest_shared::team::{Member, Role};
+use redvest_shared::IpcError;
+use uuid::Uuid;
+
+use crate::app::{use_navigate, Page};
+use crate::components::attendance::AttendanceEditor;
+use crate::components::checklist::ChecklistEditor;
+use crate::components::field_error::FieldError;
+use crate::components::observation_form::ObservationForm;
+use crate::components::signature_pad::{signature_png, SignaturePad};
+use crate::i18n::{error_text, use_lang, use_text, Lang};
+use crate::ipc;
+
+fn local(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%m-%d %H:%M").to_string()
+}
+
+/// One line describing an observation.
+fn describe(lang: Lang, o: &Observation) -> String {
+    let zh = lang == Lang::Zh;
+    match o {
+        Observation::Hazard(h) => format!("{} · {} · {}", if zh { "隐患" } else { "Hazard" }, lang.severity(h.severity), h.description),
+        Observation::Dispute { summary, .. } => format!("{} · {summary}", if zh { "矛盾纠纷" } else { "Dispute" }),
+        Observation::Sighting { description, .. } => format!("{} · {description}", if zh { "可疑情况" } else { "Suspicious" }),
+        Observation::HouseVisit { household, people_met, .. } => {
+            format!("{} · {household} · {people_met}", if zh { "入户走访" } else { "House visit" })
+        }
+        Observation::Outreach { audience, notes, .. } => format!("{} · {audience} · {notes}", if zh { "宣传" } else { "Outreach" }),
+    }
+}
+
+/// The patrol page.
+#[component]
+pub fn PatrolPage(id: Uuid) -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let navigate = use_navigate();
+    let reload = RwSignal::new(0u32);
+    let detail = LocalResource::new(move || {
+        reload.get();
+        ipc::patrol_detail(id)
+    });
+    let members = LocalResource::new(ipc::list_members);
+    view! {
+        <main class="page">
+            <header class="page-header">
+                <button class="secondary" id="back" on:click=move |_| navigate(Page::Home)>{move || t().back}</button>
+            </header>
+            <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
+                {move || Suspend::new(async move {
+                    match (detail.await, members.await) {
+                        (Ok(d), Ok(m)) => {
+                            let head = view! {
+                                <h1>{move || lang().assignment(d.record.assignment)}</h1>
+                                <p class="muted">
+                                    {move || t().started_at} " " {local(d.record.started_at)} " · "
+                                    <span class="badge" id="patrol-state">{move || lang().patrol_state(d.state)}</span>
+                                </p>
+                                {d.returned_reason.clone().map(|r| view! { <p class="error" id="returned-reason">{move || t().returned_because} {r.clone()}</p> })}
+                            };
+                            let body = if d.state.is_editable() {
+                                view! { <Editor detail=d.clone() members=m reload=reload/> }.into_any()
+                            } else {
+                                view! { <ReadOnly detail=d.clone() members=m reload=reload/> }.into_any()
+                            };
+                            view! { {head} {body} }.into_any()
+                        }
+                        (Err(e), _) | (_, Err(e)) => view! { <p class="error" role="alert">{error_text(t(), &e)}</p> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </main>
+    }
+}
+
+/// Recording: attendance, checklist, findings, then finish and sign.
+#[component]
+fn Editor(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> impl IntoView {
+    let t = use_text();
+    let id = detail.record.id;
+    let checks: HashMap<_, _> = detail.record.checks.iter().map(|c| (c.code.clone(), c.outcome)).collect();
+    view! {
+        <AttendanceEditor patrol_id=id members=members.clone() initial=detail.record.attendance.clone()/>
+        <ChecklistEditor patrol_id=id assignment=detail.record.assignment initial=checks/>
+        <section class="card" id="observations">
+            <h2>{move || t().observations_heading}</h2>
+            <Observations detail=detail.clone()/>
+            <ObservationForm patrol_id=id on_added=move || reload.update(|n| *n += 1)/>
+        </section>
+        <Finish detail=detail members=members reload=reload/>
+    }
+}
+
+/// The findings recorded so far.
+#[component]
+fn Observations(detail: PatrolDetail) -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let navigate = use_navigate();
+    if detail.record.observations.is_empty() {
+        return view! { <p class="muted" id="no-observations">{move || t().no_observations}</p> }.into_any();
+    }
+    view! {
+        <ul class="row-list" id="observation-list">
+            {detail.record.observations.into_iter().map(|o| {
+                let hazard = o.hazard_id;
+                let body = o.body.clone();
+                view! {
+                    <li class="row observation-row" on:click=move |_| if let Some(h) = hazard { navigate(Page::Hazard(h)) }>
+                        <span class="row-main">{move || describe(lang(), &body)}</span>
+                    </li>
+                }
+            }).collect_view()}
+        </ul>
+    }
+    .into_any()
+}
+
+/// Summary, remarks, the volunteer's PIN and handwritten signature.
+#[component]
+fn Finish(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> impl IntoView {
+    let t = use_text();
+    let id = detail.record.id;
+    let present: Vec<Member> = members
+        .into_iter()
+        .filter(|m| detail.record.attendance.iter().any(|a| a.member_id == Some(m.id) && a.presence != Presence::Absent))
+        .collect();
+    let signer = RwSignal::new(present.first().map(|m| m.id));
+    let remarks_key = format!("remarks:{id}");
+    let remarks = RwSignal::new(detail.record.remarks.clone());
+    {
+        let key = remarks_key.clone();
+        spawn_local(async move {
+            if let Ok(Some(saved)) = ipc::load_draft(key).await {
+                remarks.set(saved);
+            }
+        });
+    }
+    let pin = RwSignal::new(String::new());
+    let canvas = NodeRef::<Canvas>::new();
+    let drawn = RwSignal::new(false);
+    let (error, set_error) = signal(None::<IpcError>);
+    let pending = RwSignal::new(false);
+    let submit = move |_| {
+        let Some(member_id) = signer.get_untracked() else {
+            set_error.set(Some(IpcError::new(redvest_shared::ErrorCode::NoPresentMember, "no signer").with_field("attendance")));
+            return;
+        };
+        let req = SignPatrol { patrol_id: id, member_id, pin: pin.get_untracked(), handwriting_png: signature_png(&canvas, drawn), remarks: remarks.get_untracked() };
+        pending.set(true);
+        spawn_local(async move {
+            let result = ipc::submit_patrol(req).await;
+            pending.set(false);
+            match result {
+                Ok(()) => {
+                    let _ = ipc::clear_draft(format!("remarks:{id}")).await;
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => set_error.set(Some(e)),
+            }
+        });
+    };
+    let n_present = detail.record.attendance.iter().filter(|a| a.presence != Presence::Absent).count();
+    let n_checked = detail.record.checks.len();
+    view! {
+        <section class="card" id="finish">
+            <h2>{move || t().finish_heading}</h2>
+            <p class="muted" id="finish-summary">
+                {move || t().present_count} " " {n_present} " · " {move || t().checked_count} " " {n_checked} " · "
+                {move || t().observations_heading} " " {detail.record.observations.len()}
+            </p>
+            <label class="field">
+                <span>{move || t().remarks}</span>
+                <textarea id="remarks" prop:value=move || remarks.get() on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    remarks.set(v.clone());
+                    let key = remarks_key.clone();
+                    spawn_local(async move { let _ = ipc::save_draft(key, v).await; });
+                }></textarea>
+                <FieldError error=error field="patrol.remarks"/>
+            </label>
+            <MemberSelect members=present value=signer label=move || t().signer id="signer"/>
+            <FieldError error=error field="attendance"/>
+            <FieldError error=error field="signature.member"/>
+            <PinInput value=pin id="pin"/>
+            <FieldError error=error field="signer.pin"/>
+            <SignaturePad canvas=canvas drawn=drawn/>
+            <FieldError error=error field="signature.handwriting"/>
+            <FieldError error=error field="patrol.ended_at"/>
+            {move || error.get().filter(|e| e.field.is_none()).map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
+            <button class="primary" id="sign-submit" disabled=move || pending.get() on:click=submit>{move || t().sign_submit}</button>
+        </section>
+    }
+}
+
+/// A select of members by name.
+#[component]
+pub fn MemberSelect(
+    members: Vec<Member>,
+    value: RwSignal<Option<Uuid>>,
+    label: impl Fn() -> &'static str + Send + 'static,
+    #[prop(into)] id: String,
+) -> impl IntoView {
+    let ids: Vec<Uuid> = members.iter().map(|m| m.id).collect();
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <select id=id on:change=move |ev| {
+                let i: usize = event_target_value(&ev).parse().unwrap_or(usize::MAX);
+                value.set(ids.get(i).copied());
+            }>
+                {members.into_iter().enumerate().map(|(i, m)| view! {
+                    <option value=i.to_string() selected=move || value.get() == Some(m.id)>{m.name.clone()}</option>
+                }).collect_view()}
+            </select>
+        </label>
+    }
+}
+
+/// A PIN field: digits only, hidden, with the numeric keypad on phones.
+#[component]
+pub fn PinInput(value: RwSignal<String>, #[prop(into)] id: String) -> impl IntoView {
+    let t = use_text();
+    view! {
+        <label class="field">
+            <span>{move || t().pin}</span>
+            <input id=id type="password" inputmode="numeric" autocomplete="off" maxlength="8"
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+        </label>
+    }
+}
+
+/// The signed record, read-only; the leader's review while submitted; amendment once sealed.
+#[component]
+fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let navigate = use_navigate();
+    let id = detail.record.id;
+    let r = detail.record.clone();
+    let state = detail.state;
+    let amend = move |_| {
+        spawn_local(async move {
+            if let Ok(new_id) = ipc::start_amendment(id).await {
+                navigate(Page::Patrol(new_id));
+            }
+        });
+    };
+    view! {
+        <section class="card" id="record">
+            <p>{move || t().ended_at} " " {r.ended_at.map(local).unwrap_or_default()}</p>
+            {r.amends.map(|a| view! { <p class="muted">{move || t().amends} " " {a.to_string()}</p> })}
+            <h2>{move || t().attendance_heading}</h2>
+            <ul class="plain" id="record-attendance">
+                {r.attendance.iter().map(|a| {
+                    let a = a.clone();
+                    view! { <li>{a.name.clone()} " · " {move || match a.presence { Presence::Present => t().present, Presence::Late => t().late, Presence::Absent => t().absent }} " " {a.reason.clone()}</li> }
+                }).collect_view()}
+            </ul>
+            <h2>{move || t().checklist_heading}</h2>
+            <ul class="plain" id="record-checks">
+                {r.checks.iter().map(|c| {
+                    let c = c.clone();
+                    view! { <li>{c.code.clone()} " · " {move || match c.outcome {
+                        redvest_shared::checklist::CheckOutcome::Normal => t().normal,
+                        redvest_shared::checklist::CheckOutcome::Problem => t().problem,
+                        redvest_shared::checklist::CheckOutcome::NotApplicable => t().not_applicable,
+                    }}</li> }
+                }).collect_view()}
+            </ul>
+            <h2>{move || t().observations_heading}</h2>
+            <Observations detail=detail.clone()/>
+            <h2>{move || t().remarks}</h2>
+            <p id="record-remarks">{r.remarks.clone()}</p>
+            <h2>{move || t().signatures}</h2>
+            <ul class="plain" id="signatures">
+                {detail.signatures.iter().map(|s| {
+                    let src = format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(&s.handwriting_png));
+                    let role = s.role;
+                    view! {
+                        <li class="signature-row" data-role=format!("{role:?}")>
+                            <span>{s.name.clone()} " · " {move || match role { SignerRole::Volunteer => lang().role(Role::Volunteer), SignerRole::Leader => lang().role(Role::Leader) }} " · " {local(s.signed_at)}</span>
+                            <img class="signature-img" src=src alt=""/>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+        {(state == PatrolState::Submitted).then(|| view! { <Review patrol_id=id members=members reload=reload/> })}
+        {(state == PatrolState::Sealed).then(|| view! {
+            <p class="muted" id="frozen-note">{move || t().frozen_note}</p>
+            <button class="secondary" id="amend" on:click=amend>{move || t().amend}</button>
+        })}
+    }
+}
+
+/// The leader countersigns or sends the patrol back.
+#[component]
+fn Review(patrol_id: Uuid, members: Vec<Member>, reload: RwSignal<u32>) -> impl IntoView {
+    let t = use_text();
+    let leaders: Vec<Member> = members.into_iter().filter(|m| m.role == Role::Leader).collect();
+    let leader = RwSignal::new(leaders.first().map(|m| m.id));
+    let pin = RwSignal::new(String::new());
+    let reason = RwSignal::new(String::new());
+    let canvas = NodeRef::<Canvas>::new();
+    let drawn = RwSignal::new(false);
+    let (error, set_error) = signal(None::<IpcError>);
+    let done = move |result: Result<(), IpcError>| match result {
+        Ok(()) => reload.update(|n| *n += 1),
+        Err(e) => set_error.set(Some(e)),
+    };
+    let countersign = move |_| {
+        let Some(member_id) = leader.get_untracked() else { return };
+        let req = SignPatrol { patrol_id, member_id, pin: pin.get_untracked(), handwriting_png: signature_png(&canvas, drawn), remarks: String::new() };
+        spawn_local(async move { done(ipc::countersign(req).await) });
+    };
+    let send_back = move |_| {
+        let Some(leader_id) = leader.get_untracked() else { return };
+        let (p, r) = (pin.get_untracked(), reason.get_untracked());
+        spawn_local(async move { done(ipc::return_patrol(patrol_id, leader_id, p, r).await) });
+    };
+    view! {
+        <section class="card" id="review">
+            <h2>{move || t().review_heading}</h2>
+            <MemberSelect members=leaders value=leader label=move || t().signer id="leader"/>
+            <PinInput value=pin id="leader-pin"/>
+            <FieldError error=error field="signer.pin"/>
+            <SignaturePad canvas=canvas drawn=drawn/>
+            <FieldError error=error field="signature.handwriting"/>
+            {move || error.get().filter(|e| e.field.is_none()).map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
+            <button class="primary" id="countersign" on:click=countersign>{move || t().countersign}</button>
+            <label class="field">
+                <span>{move || t().return_reason}</span>
+                <input id="return-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
+                <FieldError error=error field="return.reason"/>
+            </label>
+            <button class="secondary" id="send-back" on:click=send_back>{move || t().send_back}</button>
+        </section>
+    }
+}

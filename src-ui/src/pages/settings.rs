@@ -1,0 +1,283 @@
+//! 设置: language, roster and signing PINs, the duty schedule, public keys, verification.
+
+use chrono::{NaiveTime, Weekday};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use redvest_shared::duty::{Assignment, Duty, NewDuty, Recurrence};
+use redvest_shared::team::{Member, NewMember, Role};
+use redvest_shared::{ErrorCode, IpcError};
+
+use crate::app::{use_navigate, Page};
+use crate::components::attendance::RoleSelect;
+use crate::components::field_error::FieldError;
+use crate::components::lang_toggle::LangToggle;
+use crate::i18n::{error_text, use_lang, use_text, Lang};
+use crate::ipc;
+
+/// The settings page.
+#[component]
+pub fn SettingsPage() -> impl IntoView {
+    let t = use_text();
+    let navigate = use_navigate();
+    view! {
+        <main class="page">
+            <header class="page-header">
+                <h1>{move || t().settings}</h1>
+                <button class="secondary" id="back" on:click=move |_| navigate(Page::Home)>{move || t().back}</button>
+            </header>
+            <section class="card">
+                <h2>{move || t().language}</h2>
+                <LangToggle/>
+            </section>
+            <Roster/>
+            <Duties/>
+            <Keys/>
+        </main>
+    }
+}
+
+#[component]
+fn Roster() -> impl IntoView {
+    let t = use_text();
+    let reload = RwSignal::new(0u32);
+    let members = LocalResource::new(move || {
+        reload.get();
+        ipc::list_members()
+    });
+    let name = RwSignal::new(String::new());
+    let role = RwSignal::new(Role::Leader);
+    let (error, set_error) = signal(None::<IpcError>);
+    let add = move |_| {
+        let member = NewMember { name: name.get_untracked(), role: role.get_untracked() };
+        spawn_local(async move {
+            match ipc::add_member(member).await {
+                Ok(_) => {
+                    set_error.set(None);
+                    name.set(String::new());
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => set_error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <section class="card" id="roster">
+            <h2>{move || t().roster_heading}</h2>
+            <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
+                {move || Suspend::new(async move {
+                    let members = members.await.unwrap_or_default();
+                    view! {
+                        <ul class="row-list">
+                            {members.into_iter().map(|m| view! { <MemberRow member=m reload=reload/> }).collect_view()}
+                        </ul>
+                    }
+                })}
+            </Transition>
+            <div class="inline-form">
+                <input id="member-name" placeholder=move || t().member_name prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                <RoleSelect value=role/>
+                <button class="secondary" id="add-member" on:click=add>{move || t().add}</button>
+            </div>
+            <FieldError error=error field="member.name"/>
+        </section>
+    }
+}
+
+#[component]
+fn MemberRow(member: Member, reload: RwSignal<u32>) -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let pin = RwSignal::new(String::new());
+    let again = RwSignal::new(String::new());
+    let (error, set_error) = signal(None::<IpcError>);
+    let id = member.id;
+    let set_pin = move |_| {
+        if pin.get_untracked() != again.get_untracked() {
+            set_error.set(Some(IpcError::new(ErrorCode::PinFormat, "pins differ").with_field("pin_again")));
+            return;
+        }
+        let p = pin.get_untracked();
+        spawn_local(async move {
+            match ipc::create_key(id, p).await {
+                Ok(_) => reload.update(|n| *n += 1),
+                Err(e) => set_error.set(Some(e)),
+            }
+        });
+    };
+    let role = member.role;
+    view! {
+        <li class="row member-row" data-member=member.name.clone()>
+            <span class="row-main">
+                <strong>{member.name.clone()}</strong>
+                <span class="muted">{move || lang().role(role)}</span>
+            </span>
+            {if member.has_key {
+                view! { <span class="badge badge-Done">{move || t().has_key}</span> }.into_any()
+            } else {
+                view! {
+                    <div class="pin-form">
+                        <input class="pin" type="password" inputmode="numeric" maxlength="8" placeholder=move || t().pin
+                            prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
+                        <input class="pin-again" type="password" inputmode="numeric" maxlength="8" placeholder=move || t().pin_again
+                            prop:value=move || again.get() on:input=move |ev| again.set(event_target_value(&ev))/>
+                        <button class="secondary set-pin" on:click=set_pin>{move || t().set_pin}</button>
+                        {move || error.get().map(|e| {
+                            let text = if e.field.as_deref() == Some("pin_again") { t().pins_differ } else { error_text(t(), &e) };
+                            view! { <p class="error" role="alert">{text}</p> }
+                        })}
+                    </div>
+                }.into_any()
+            }}
+        </li>
+    }
+}
+
+fn recurrence_text(lang: Lang, r: &Recurrence) -> String {
+    let t = lang.text();
+    match r {
+        Recurrence::Daily => t.daily.into(),
+        Recurrence::MarketDays { .. } => t.market_days.into(),
+        Recurrence::WeeklyNonMarket { weekday } => format!("{} {weekday}", t.weekly_non_market),
+        Recurrence::Weekdays { days } => format!("{} {}", t.weekdays, days.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",")),
+        Recurrence::Monthly { day } => format!("{} {day}", t.monthly),
+    }
+}
+
+#[component]
+fn Duties() -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let reload = RwSignal::new(0u32);
+    let duties = LocalResource::new(move || {
+        reload.get();
+        ipc::list_duties()
+    });
+    let assignment = RwSignal::new(0usize);
+    let place = RwSignal::new(String::new());
+    let time = RwSignal::new("20:00".to_string());
+    let kind = RwSignal::new("daily".to_string());
+    let weekday = RwSignal::new(0u8);
+    let day = RwSignal::new("1".to_string());
+    let (error, set_error) = signal(None::<IpcError>);
+    let add = move |_| {
+        let Ok(at) = NaiveTime::parse_from_str(&time.get_untracked(), "%H:%M") else {
+            set_error.set(Some(IpcError::new(ErrorCode::Required, "time").with_field("duty.time")));
+            return;
+        };
+        let wd = Weekday::try_from(weekday.get_untracked()).unwrap_or(Weekday::Mon);
+        let recurrence = match kind.get_untracked().as_str() {
+            "market" => Recurrence::MarketDays { digits: vec![3, 6, 9] },
+            "weekly" => Recurrence::WeeklyNonMarket { weekday: wd },
+            "weekday" => Recurrence::Weekdays { days: vec![wd] },
+            "monthly" => Recurrence::Monthly { day: day.get_untracked().trim().parse().unwrap_or(0) },
+            _ => Recurrence::Daily,
+        };
+        let duty = NewDuty {
+            assignment: Assignment::ALL.get(assignment.get_untracked()).copied().unwrap_or(Assignment::ALL[0]),
+            place: place.get_untracked(),
+            time: at,
+            recurrence,
+        };
+        spawn_local(async move {
+            match ipc::add_duty(duty).await {
+                Ok(_) => {
+                    set_error.set(None);
+                    place.set(String::new());
+                    reload.update(|n| *n += 1);
+                }
+                Err(e) => set_error.set(Some(e)),
+            }
+        });
+    };
+    let remove = move |d: Duty| {
+        spawn_local(async move {
+            if ipc::remove_duty(d.id).await.is_ok() {
+                reload.update(|n| *n += 1);
+            }
+        });
+    };
+    view! {
+        <section class="card" id="duties">
+            <h2>{move || t().duty_heading}</h2>
+            <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
+                {move || Suspend::new(async move {
+                    let duties = duties.await.unwrap_or_default();
+                    view! {
+                        <ul class="row-list" id="duty-schedule">
+                            {duties.into_iter().map(|d| {
+                                let d2 = d.clone();
+                                view! {
+                                    <li class="row">
+                                        <span class="row-main">
+                                            <strong>{d.time.format("%H:%M").to_string()} " " {move || lang().assignment(d.assignment)}</strong>
+                                            <span class="muted">{d.place.clone()} " · " {move || recurrence_text(lang(), &d.recurrence)}</span>
+                                        </span>
+                                        <button class="secondary" on:click=move |_| remove(d2.clone())>{move || t().remove}</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    }
+                })}
+            </Transition>
+            <div class="stack-form">
+                <select id="duty-assignment" on:change=move |ev| assignment.set(event_target_value(&ev).parse().unwrap_or(0))>
+                    {Assignment::ALL.into_iter().enumerate().map(|(i, a)| view! { <option value=i.to_string()>{move || lang().assignment(a)}</option> }).collect_view()}
+                </select>
+                <input id="duty-place" placeholder=move || t().place prop:value=move || place.get() on:input=move |ev| place.set(event_target_value(&ev))/>
+                <FieldError error=error field="duty.place"/>
+                <input id="duty-time" type="time" prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev))/>
+                <FieldError error=error field="duty.time"/>
+                <select id="duty-recurrence" on:change=move |ev| kind.set(event_target_value(&ev))>
+                    <option value="daily">{move || t().daily}</option>
+                    <option value="market">{move || t().market_days}</option>
+                    <option value="weekly">{move || t().weekly_non_market}</option>
+                    <option value="weekday">{move || t().weekdays}</option>
+                    <option value="monthly">{move || t().monthly}</option>
+                </select>
+                <Show when=move || matches!(kind.get().as_str(), "weekly" | "weekday")>
+                    <select on:change=move |ev| weekday.set(event_target_value(&ev).parse().unwrap_or(0))>
+                        {(0u8..7).map(|i| view! { <option value=i.to_string()>{Weekday::try_from(i).map(|w| w.to_string()).unwrap_or_default()}</option> }).collect_view()}
+                    </select>
+                </Show>
+                <Show when=move || kind.get() == "monthly">
+                    <input inputmode="numeric" prop:value=move || day.get() on:input=move |ev| day.set(event_target_value(&ev))/>
+                </Show>
+                <FieldError error=error field="duty.recurrence"/>
+                <button class="secondary" id="add-duty" on:click=add>{move || t().add}</button>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+fn Keys() -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let keys = LocalResource::new(ipc::public_keys);
+    let findings = RwSignal::new(None::<Result<Vec<redvest_shared::patrol::Finding>, IpcError>>);
+    let verify = move |_| spawn_local(async move { findings.set(Some(ipc::verify().await)) });
+    view! {
+        <section class="card" id="keys">
+            <h2>{move || t().keys_heading}</h2>
+            <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
+                {move || Suspend::new(async move {
+                    keys.await.unwrap_or_default().into_iter().map(|k| view! {
+                        <p><strong>{k.name.clone()}</strong> " " <code class="key">{k.public_key_hex.clone()}</code></p>
+                    }).collect_view()
+                })}
+            </Transition>
+            <button class="secondary" id="verify" on:click=verify>{move || t().verify}</button>
+            {move || findings.get().map(|f| match f {
+                Ok(list) if list.is_empty() => view! { <p id="verify-result">{t().verify_ok}</p> }.into_any(),
+                Ok(list) => view! {
+                    <div class="error" id="verify-result">
+                        <p>{t().verify_bad}</p>
+                        {list.into_iter().map(|f| view! { <p>{f.patrol_id.map(|p| p.to_string()).unwrap_or_default()} " " {lang().problem(f.problem)}</p> }).collect_view()}
+                    </div>
+                }.into_any(),
+                Err(e) => view! { <p class="error">{error_text(t(), &e)}</p> }.into_any(),
+            })}
+        </section>
+    }
+}

@@ -1,0 +1,110 @@
+//! A whole patrol through the real webview: roster and PINs in settings, attendance, three
+//! checklist items, a hazard with a deadline, a house visit, the volunteer's signature, the
+//! leader's countersignature, and the frozen read-only view.
+
+use redvest_e2e::{exclusive, Driver};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
+    let _turn = exclusive().await;
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = driver.launch().await?;
+
+    // Settings: the team leader and a volunteer, each with a signing PIN.
+    app.click("#open-settings").await?;
+    app.type_into("#member-name", "李强").await?;
+    app.select_text("#roster .inline-form select", "队长").await?;
+    app.click("#add-member").await?;
+    app.wait_text("li.member-row[data-member='李强']", |t| t.contains("队长")).await?;
+    app.type_into("#member-name", "王芳").await?;
+    app.select_text("#roster .inline-form select", "平安志愿者").await?;
+    app.click("#add-member").await?;
+    for (name, pin) in [("李强", "1357"), ("王芳", "2468")] {
+        let row = format!("li.member-row[data-member='{name}']");
+        app.type_into(&format!("{row} input.pin"), pin).await?;
+        app.type_into(&format!("{row} input.pin-again"), pin).await?;
+        app.click(&format!("{row} button.set-pin")).await?;
+        app.wait_text(&row, |t| t.contains("已设签字密钥")).await?;
+    }
+    // A daily night patrol at 20:00 in the schedule shows among today's duties.
+    app.set_value("#duty-assignment", "1").await?;
+    app.type_into("#duty-place", "场镇主街").await?;
+    app.set_value("#duty-time", "20:00").await?;
+    app.click("#add-duty").await?;
+    app.wait_text("#duty-schedule", |t| t.contains("20:00 夜巡岗") && t.contains("每天")).await?;
+    app.click("#back").await?;
+    app.wait_text("#duty-list", |t| t.contains("20:00 夜巡岗") && t.contains("场镇主街")).await?;
+
+    // Start an ad hoc patrol of the town centre.
+    app.click("#start-patrol").await?;
+    app.click("button[data-assignment='zone.town_centre']").await?;
+    app.wait_text("h1", |t| t == "场镇集中区").await?;
+
+    // Attendance: both present.
+    app.click("#attendance li.attendance-row:nth-of-type(1) button[data-presence='Present']").await?;
+    app.click("#attendance li.attendance-row:nth-of-type(2) button[data-presence='Present']").await?;
+
+    // Three checklist items.
+    app.click("li[data-code='PO-01'] button[data-outcome='Normal']").await?;
+    app.click("li[data-code='WS-01'] button[data-outcome='Problem']").await?;
+    app.click("li[data-code='FS-02'] button[data-outcome='NotApplicable']").await?;
+
+    // A hazard to rectify by a deadline: first without a responsible person, which is refused
+    // beside the field; then complete.
+    app.click("#add-hazard").await?;
+    app.set_value("select[name='hazard.domain']", "work_safety").await?;
+    app.type_into("textarea[name='hazard.description']", "超市后门安全出口被货物堵塞").await?;
+    app.type_into("input[name='hazard.place']", "场镇主街12号").await?;
+    app.set_value("select[name='hazard.handling']", "rectify").await?;
+    app.set_value("input[name='hazard.deadline']", "2099-12-31").await?;
+    app.click("#save-observation").await?;
+    app.wait_text("p.error[data-field='hazard.responsible']", |t| t.contains("必填")).await?;
+    app.type_into("input[name='hazard.responsible']", "张老板").await?;
+    app.click("#save-observation").await?;
+    app.wait_text("#observation-list", |t| t.contains("超市后门安全出口被货物堵塞")).await?;
+
+    // A house visit.
+    app.click("#add-visit").await?;
+    app.type_into("input[name='visit.household']", "高山村3组 李家").await?;
+    app.type_into("input[name='visit.people_met']", "3").await?;
+    app.click("#save-observation").await?;
+    app.wait_text("#observation-list", |t| t.contains("入户走访") && t.contains("李家")).await?;
+
+    app.screenshot("patrol-recording").await?;
+
+    // Finish: the summary counts, remarks, the volunteer signs.
+    app.wait_text("#finish-summary", |t| t.contains("到岗人数 2") && t.contains("已查项目 3") && t.contains("巡查发现 2")).await?;
+    app.type_into("#remarks", "巡查正常结束").await?;
+    app.select_text("#signer", "王芳").await?;
+    app.type_into("#pin", "0000").await?;
+    app.draw("#finish canvas").await?;
+    app.click("#sign-submit").await?;
+    app.wait_text("p.error[data-field='signer.pin']", |t| t.contains("PIN 码不正确")).await?;
+    app.set_value("#pin", "2468").await?;
+    app.click("#sign-submit").await?;
+    app.wait_text("#patrol-state", |t| t == "待队长签字").await?;
+
+    // The leader countersigns.
+    app.type_into("#leader-pin", "1357").await?;
+    app.draw("#review canvas").await?;
+    app.click("#countersign").await?;
+    app.wait_text("#patrol-state", |t| t == "已签字封存").await?;
+    app.wait_text("#frozen-note", |t| t.contains("不能修改")).await?;
+    let roles = app.wait_count("#signatures li.signature-row", 2, "data-role").await?;
+    assert_eq!(roles, vec!["Volunteer", "Leader"]);
+    app.wait_text("#record-remarks", |t| t == "巡查正常结束").await?;
+    app.wait_text("#record-checks", |t| t.contains("WS-01 · 发现问题")).await?;
+    // Frozen: no editing controls are offered.
+    app.wait_count("#attendance", 0, "id").await?;
+    app.screenshot("patrol-sealed").await?;
+
+    // The open hazard shows on the home page with its deadline, and its history opens.
+    app.click("#back").await?;
+    app.wait_text("#hazard-list", |t| t.contains("超市后门安全出口被货物堵塞") && t.contains("12-31")).await?;
+    app.click("#hazard-list li.hazard-row").await?;
+    app.wait_text("#hazard-history", |t| t.contains("已交办") && t.contains("张老板")).await?;
+    app.screenshot("hazard-history").await?;
+    app.quit().await?;
+    Ok(())
+}
