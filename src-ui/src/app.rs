@@ -45,6 +45,14 @@ pub fn App() -> impl IntoView {
     provide_context(set_lang);
     let (page, set_page) = signal(Page::Home);
     provide_context(set_page);
+    // An unfinished patrol reopens where it was (the app may have been killed mid-patrol).
+    leptos::task::spawn_local(async move {
+        if let Ok(today) = crate::ipc::today().await {
+            if let Some(p) = today.unfinished {
+                set_page.set(Page::Patrol(p.id));
+            }
+        }
+    });
     move || match page.get() {
         Page::Home => view! { <HomePage/> }.into_any(),
         Page::Start => view! { <StartPage/> }.into_any(),

@@ -13,6 +13,7 @@ pub mod patrol;
 pub mod roster;
 pub mod signing;
 pub mod store;
+pub mod today;
 
 pub use error::{Error, Result};
 pub use store::Store;

@@ -62,11 +62,6 @@ impl Store {
         .collect()
     }
 
-    /// The patrol still being recorded (or sent back), newest first: what the app reopens at launch.
-    pub fn unfinished_patrol(&self) -> Result<Option<PatrolSummary>> {
-        Ok(self.list_patrols()?.into_iter().find(|p| p.state.is_editable()))
-    }
-
     /// Where a patrol stands.
     pub fn patrol_state(&self, id: Uuid) -> Result<PatrolState> {
         let state: Option<String> = self

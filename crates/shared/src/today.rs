@@ -15,6 +15,8 @@ pub struct Today {
     pub open_hazards: Vec<Hazard>,
     /// The patrol being recorded, to reopen where it was.
     pub unfinished: Option<PatrolSummary>,
+    /// Patrols the volunteer signed that wait for the leader's countersignature.
+    pub awaiting_review: u32,
     /// Records on the device not yet sent to the county (no sync exists yet: every patrol).
     pub unsynced: u32,
 }

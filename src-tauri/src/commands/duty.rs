@@ -27,15 +27,8 @@ pub fn remove_duty(state: State<'_, AppState>, duty_id: Uuid) -> Result<(), Erro
     Ok(state.store()?.remove_duty(duty_id)?)
 }
 
-/// Today's duties, open hazards, the unfinished patrol and the unsynced count.
+/// Today's duties, open hazards, the unfinished patrol and the counts.
 #[tauri::command(async)]
 pub fn today(state: State<'_, AppState>) -> Result<Today, Error> {
-    let store = state.store()?;
-    let now = Local::now().fixed_offset();
-    Ok(Today {
-        duties: store.today_duties(now)?,
-        open_hazards: store.open_hazards(now.date_naive())?,
-        unfinished: store.unfinished_patrol()?,
-        unsynced: store.list_patrols()?.len().try_into().unwrap_or(u32::MAX),
-    })
+    Ok(state.store()?.today(Local::now().fixed_offset())?)
 }

@@ -1,5 +1,6 @@
 //! 今日巡查: today's duties, open hazards, what is not uploaded, and the patrols on the device.
 
+use chrono::{Local, Utc};
 use leptos::prelude::*;
 use redvest_shared::duty::{DutyStatus, TodayDuty};
 use redvest_shared::hazard::Hazard;
@@ -18,7 +19,14 @@ pub fn HomePage() -> impl IntoView {
     let lang = use_lang();
     let navigate = use_navigate();
     let start_duty = Action::new_local(move |duty: &TodayDuty| {
-        let start = StartPatrol { duty_id: Some(duty.duty.id), assignment: None, route: String::new(), planned_start: None };
+        // Planned: today at the duty's time, on this phone's clock and time zone.
+        let planned_start = Local::now()
+            .date_naive()
+            .and_time(duty.duty.time)
+            .and_local_timezone(Local)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc));
+        let start = StartPatrol { duty_id: Some(duty.duty.id), assignment: None, route: duty.duty.place.clone(), planned_start };
         async move {
             let result = ipc::start_patrol(start).await;
             if let Ok(p) = &result {
@@ -59,6 +67,9 @@ pub fn HomePage() -> impl IntoView {
                                 </button>
                             })}
                             <p class="muted" id="unsynced">{today.unsynced} " " {move || t().unsynced}</p>
+                            {(today.awaiting_review > 0).then(|| view! {
+                                <p class="badge badge-Due" id="awaiting-review">{today.awaiting_review} " " {move || t().awaiting_review}</p>
+                            })}
                             <h2>{move || t().duties_heading}</h2>
                             <DutyList duties=today.duties start=start_duty/>
                             <h2>{move || t().hazards_heading}</h2>

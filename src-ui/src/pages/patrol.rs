@@ -63,7 +63,9 @@ pub fn PatrolPage(id: Uuid) -> impl IntoView {
                         (Ok(d), Ok(m)) => {
                             let head = view! {
                                 <h1>{move || lang().assignment(d.record.assignment)}</h1>
+                                <p class="muted" id="patrol-route">{d.record.route.clone()}</p>
                                 <p class="muted">
+                                    {d.record.planned_start.map(|p| view! { {move || t().planned} " " {local(p)} " · " })}
                                     {move || t().started_at} " " {local(d.record.started_at)} " · "
                                     <span class="badge" id="patrol-state">{move || lang().patrol_state(d.state)}</span>
                                 </p>

@@ -5,6 +5,7 @@ use redvest_shared::duty::Assignment;
 use redvest_shared::patrol::StartPatrol;
 
 use crate::app::{use_navigate, Page};
+use crate::components::field_error::FieldError;
 use crate::i18n::{error_text, use_lang, use_text};
 use crate::ipc;
 
@@ -14,8 +15,9 @@ pub fn StartPage() -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
     let navigate = use_navigate();
+    let route = RwSignal::new(String::new());
     let start = Action::new_local(move |assignment: &Assignment| {
-        let start = StartPatrol { duty_id: None, assignment: Some(*assignment), route: String::new(), planned_start: None };
+        let start = StartPatrol { duty_id: None, assignment: Some(*assignment), route: route.get_untracked(), planned_start: None };
         async move {
             let result = ipc::start_patrol(start).await;
             if let Ok(p) = &result {
@@ -24,7 +26,9 @@ pub fn StartPage() -> impl IntoView {
             result
         }
     });
-    let error = move || start.value().get().and_then(Result::err);
+    let (start_error, set_start_error) = signal(None);
+    Effect::new(move |_| set_start_error.set(start.value().get().and_then(Result::err)));
+    let error = move || start_error.get().filter(|e: &redvest_shared::IpcError| e.field.is_none());
     view! {
         <main class="page">
             <header class="page-header">
@@ -33,6 +37,11 @@ pub fn StartPage() -> impl IntoView {
             </header>
             {move || error().map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
             {move || start.pending().get().then(|| view! { <p class="muted">{t().starting}</p> })}
+            <label class="field">
+                <span>{move || t().route}</span>
+                <input id="route" prop:value=move || route.get() on:input=move |ev| route.set(event_target_value(&ev))/>
+            </label>
+            <FieldError error=start_error field="patrol.route"/>
             <div class="choices">
                 {Assignment::ALL
                     .into_iter()

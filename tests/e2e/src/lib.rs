@@ -230,6 +230,15 @@ impl App {
         Ok(())
     }
 
+    /// Scrolls the element matching `css` to the top of the window (for screenshots).
+    pub async fn scroll_to(&self, css: &str) -> Result<()> {
+        self.click_wait(css).await?;
+        self.client
+            .execute("document.querySelector(arguments[0]).scrollIntoView({block: 'start'});", vec![json!(css)])
+            .await?;
+        Ok(())
+    }
+
     /// A DOM property (e.g. `value`) of the element matching `css`.
     pub async fn prop(&self, css: &str, name: &str) -> Result<String> {
         let el = self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await

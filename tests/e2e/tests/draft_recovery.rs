@@ -31,7 +31,7 @@ async fn hazard_draft_survives_kill_9() -> anyhow::Result<()> {
     app.forget().await;
 
     let app = driver.launch().await?;
-    app.click("#resume").await?;
+    // The unfinished patrol reopens by itself, with the form as it was.
     app.wait_text("h1", |t| t == "夜巡岗").await?;
     app.wait_text("#observation-form", |_| true).await?;
     assert_eq!(app.prop("textarea[name='hazard.description']", "value").await?, "消防通道被三轮车堵住");

@@ -71,7 +71,10 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.click("#save-observation").await?;
     app.wait_text("#observation-list", |t| t.contains("入户走访") && t.contains("李家")).await?;
 
-    app.screenshot("patrol-recording").await?;
+    app.scroll_to("#attendance").await?;
+    app.screenshot("patrol-attendance").await?;
+    app.scroll_to("#observations").await?;
+    app.screenshot("patrol-findings").await?;
 
     // Finish: the summary counts, remarks, the volunteer signs.
     app.wait_text("#finish-summary", |t| t.contains("到岗人数 2") && t.contains("已查项目 3") && t.contains("巡查发现 2")).await?;

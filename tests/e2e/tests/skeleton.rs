@@ -18,8 +18,10 @@ async fn started_patrol_is_listed_again_after_relaunch() -> anyhow::Result<()> {
     app.wait_text("#start-patrol", |t| t == "开始巡查").await?;
     app.click("#start-patrol").await?;
     app.wait_text("h1", |t| t == "选择岗位或区域").await?;
+    app.type_into("#route", "场镇主街—农贸市场").await?;
     app.click("button[data-assignment='post.night_patrol']").await?;
     app.wait_text("h1", |t| t == "夜巡岗").await?;
+    app.wait_text("#patrol-route", |t| t == "场镇主街—农贸市场").await?;
     app.click("#back").await?;
     app.wait_text("h1", |t| t == "今日巡查").await?;
     app.wait_text("#patrol-list .patrol-row", |t| t.contains("夜巡岗") && t.contains("进行中")).await?;
@@ -29,6 +31,9 @@ async fn started_patrol_is_listed_again_after_relaunch() -> anyhow::Result<()> {
     assert!(data.path().join("redvest.sqlite3").exists(), "the database lives in the data folder given to the app");
 
     let app = driver.launch().await?;
+    // The patrol is still open, so the app reopens it; back to the home page.
+    app.wait_text("h1", |t| t == "夜巡岗").await?;
+    app.click("#back").await?;
     app.wait_text("h1", |t| t == "今日巡查").await?;
     let again = app.wait_count("#patrol-list .patrol-row", 1, "data-id").await?;
     assert_eq!(again, ids, "the same patrol is listed after relaunch");

@@ -1,0 +1,50 @@
+//! The home page's overview, assembled in one place.
+
+use chrono::{DateTime, FixedOffset};
+use redvest_shared::patrol::PatrolState;
+use redvest_shared::today::Today;
+
+use crate::{Result, Store};
+
+impl Store {
+    /// Today's duties, open hazards, the unfinished patrol and the counts, as of `now`
+    /// in the phone's time zone.
+    pub fn today(&self, now: DateTime<FixedOffset>) -> Result<Today> {
+        let patrols = self.list_patrols()?;
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(Today {
+            duties: self.today_duties(now)?,
+            open_hazards: self.open_hazards(now.date_naive())?,
+            unfinished: patrols.iter().find(|p| p.state.is_editable()).cloned(),
+            awaiting_review: count(patrols.iter().filter(|p| p.state == PatrolState::Submitted).count()),
+            // Nothing is sent anywhere yet (the sync issue): every record waits.
+            unsynced: count(patrols.len()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{FixedOffset, TimeZone};
+    use redvest_shared::duty::{Assignment, Zone};
+    use redvest_shared::patrol::StartPatrol;
+
+    use crate::Store;
+
+    #[test]
+    fn overview_reopens_the_unfinished_patrol_and_counts() {
+        let store = Store::open_in_memory().expect("open");
+        let now = FixedOffset::east_opt(8 * 3600).expect("tz").with_ymd_and_hms(2026, 11, 24, 21, 0, 0).single().expect("t");
+        let empty = store.today(now).expect("today");
+        assert_eq!((empty.unfinished, empty.unsynced, empty.awaiting_review), (None, 0, 0));
+        let p = store
+            .start_patrol(
+                &StartPatrol { duty_id: None, assignment: Some(Assignment::Zone(Zone::Rural)), route: String::new(), planned_start: None },
+                now.to_utc(),
+            )
+            .expect("start");
+        let today = store.today(now).expect("today");
+        assert_eq!(today.unfinished.map(|u| u.id), Some(p.id));
+        assert_eq!((today.unsynced, today.awaiting_review), (1, 0));
+    }
+}
