@@ -32,6 +32,9 @@ fn main() {
             "save_draft",
             "load_draft",
             "clear_draft",
+            "track_summary",
+            "track_points",
+            "export_track",
         ]),
     ))
     .expect("tauri-build failed");

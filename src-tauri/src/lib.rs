@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod replay;
 mod state;
 
 use tauri::{Manager, Runtime};
@@ -15,7 +16,11 @@ pub use state::AppState;
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .setup(|app| {
-            app.manage(AppState::open(app.handle()));
+            let state = AppState::open(app.handle());
+            if let Ok(store) = state.store() {
+                replay::start(store.clone());
+            }
+            app.manage(state);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -44,6 +49,9 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::draft::save_draft,
             commands::draft::load_draft,
             commands::draft::clear_draft,
+            commands::track::track_summary,
+            commands::track::track_points,
+            commands::track::export_track,
         ])
 }
 

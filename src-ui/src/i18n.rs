@@ -7,6 +7,7 @@ use redvest_shared::hazard::HazardState;
 use redvest_shared::observation::Severity;
 use redvest_shared::patrol::{PatrolState, Problem};
 use redvest_shared::team::Role;
+use redvest_shared::track::DropReason;
 use redvest_shared::{ErrorCode, IpcError};
 
 /// The UI language.
@@ -37,6 +38,21 @@ pub struct Text {
     pub unsynced: &'static str,
     pub choose_assignment: &'static str,
     pub back: &'static str,
+    pub exported_to: &'static str,
+    pub export_geojson: &'static str,
+    pub export_gpx: &'static str,
+    pub dropped_heading: &'static str,
+    pub gaps_heading: &'static str,
+    pub segments: &'static str,
+    pub no_track: &'static str,
+    pub waiting_fix: &'static str,
+    pub no_fix_warning: &'static str,
+    pub accuracy: &'static str,
+    pub fixes: &'static str,
+    pub elapsed: &'static str,
+    pub moving_time: &'static str,
+    pub distance: &'static str,
+    pub track_heading: &'static str,
     pub awaiting_review: &'static str,
     pub planned: &'static str,
     pub route: &'static str,
@@ -170,6 +186,21 @@ const ZH: Text = Text {
     unsynced: "条记录未上传",
     choose_assignment: "选择岗位或区域",
     back: "返回",
+    exported_to: "已导出到：",
+    export_geojson: "导出 GeoJSON",
+    export_gpx: "导出 GPX",
+    dropped_heading: "舍弃的定位",
+    gaps_heading: "定位中断",
+    segments: "分段",
+    no_track: "本次巡查没有轨迹。",
+    waiting_fix: "等待定位…",
+    no_fix_warning: "已超过 30 秒没有收到定位，请到开阔处。",
+    accuracy: "当前精度",
+    fixes: "定位点",
+    elapsed: "总时长",
+    moving_time: "行进时间",
+    distance: "里程",
+    track_heading: "轨迹",
     awaiting_review: "份巡查日志待队长签字",
     planned: "计划",
     route: "路线名称(可不填)",
@@ -303,6 +334,21 @@ const EN: Text = Text {
     unsynced: "records not yet uploaded",
     choose_assignment: "Choose a post or zone",
     back: "Back",
+    exported_to: r#"Exported to: "#,
+    export_geojson: r#"Export GeoJSON"#,
+    export_gpx: r#"Export GPX"#,
+    dropped_heading: r#"Fixes left out"#,
+    gaps_heading: r#"Gaps in the track"#,
+    segments: r#"Segments"#,
+    no_track: r#"This patrol has no track."#,
+    waiting_fix: r#"Waiting for a position…"#,
+    no_fix_warning: r#"No position for over 30 seconds: move into the open."#,
+    accuracy: r#"Accuracy"#,
+    fixes: r#"Fixes"#,
+    elapsed: r#"Elapsed"#,
+    moving_time: r#"Moving time"#,
+    distance: r#"Distance"#,
+    track_heading: r#"Track"#,
     awaiting_review: r#"patrol logs await the leader's signature"#,
     planned: r#"Planned"#,
     route: r#"Route name (optional)"#,
@@ -524,6 +570,20 @@ impl Lang {
             Problem::SignatureInvalid => if zh { "签名无效" } else { "signature invalid" },
             Problem::ChainBroken => if zh { "装订链断裂" } else { "chain broken" },
             Problem::NotInChain => if zh { "未入装订链" } else { "missing from chain" },
+        }
+    }
+
+    /// Why fixes were left out.
+    pub fn drop_reason(self, r: DropReason) -> &'static str {
+        let zh = self == Lang::Zh;
+        match r {
+            DropReason::Invalid => if zh { "无效位置" } else { "invalid" },
+            DropReason::Inaccurate => if zh { "精度太差" } else { "inaccurate" },
+            DropReason::ClockSkew => if zh { "时间不对" } else { "clock skew" },
+            DropReason::OutOfOrder => if zh { "顺序颠倒" } else { "out of order" },
+            DropReason::Duplicate => if zh { "重复" } else { "duplicate" },
+            DropReason::Stationary => if zh { "原地不动" } else { "standing still" },
+            DropReason::TooFast => if zh { "速度不合理" } else { "implausibly fast" },
         }
     }
 

@@ -7,6 +7,7 @@ use redvest_shared::observation::{Observation, ObservationEntry};
 use redvest_shared::patrol::{AttendanceEntry, Finding, PatrolDetail, SignPatrol, StartPatrol};
 use redvest_shared::team::{Member, NewMember, PublicKeyInfo};
 use redvest_shared::today::Today;
+use redvest_shared::track::{TrackPoint, TrackSummary};
 use redvest_shared::{ErrorCode, IpcError, PatrolSummary};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -100,3 +101,9 @@ command!(/// Loads a form draft.
     load_draft(key: String) -> Option<String>);
 command!(/// Forgets a form draft.
     clear_draft(key: String) -> ());
+command!(/// The track's live summary.
+    track_summary(patrol_id: Uuid) -> TrackSummary);
+command!(/// The track's kept points.
+    track_points(patrol_id: Uuid) -> Vec<TrackPoint>);
+command!(/// Writes the track as `gpx` or `geojson`; returns the file's path.
+    export_track(patrol_id: Uuid, format: String) -> String);

@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: install what is missing, build, run, test.
 
+mod bench;
 mod cargo;
 mod display;
 mod postgres;
@@ -32,6 +33,11 @@ enum Cmd {
     Ui,
     /// Install the system packages, the wasm target and tauri-driver, if missing.
     Setup,
+    /// Run a benchmark: JSON lines on stdout, one per case (names: track).
+    Bench {
+        /// Which benchmark.
+        name: String,
+    },
 }
 
 fn main() {
@@ -40,6 +46,7 @@ fn main() {
         Cmd::Test { cargo_args } => test::test(&cargo_args),
         Cmd::Ui => setup::ensure().and_then(|()| ui::build()),
         Cmd::Setup => setup::ensure(),
+        Cmd::Bench { name } => bench::bench(&name),
     };
     if let Err(e) = result {
         eprintln!("xtask: error: {e:#}");

@@ -55,10 +55,16 @@ pub fn run() -> Result<()> {
     }
     eprintln!("xtask: county endpoint on http://{listen} (GET /healthz)");
 
-    let data_dir = std::env::var_os("REDVEST_DATA_DIR").map(Into::into).unwrap_or_else(|| state.join("app"));
+    let data_dir: std::path::PathBuf =
+        std::env::var_os("REDVEST_DATA_DIR").map(Into::into).unwrap_or_else(|| state.join("app"));
     eprintln!("xtask: opening the app; its data is in {}", data_dir.display());
+    // The simulated GPS: the shipped sample walk, replayed into each patrol while it is open.
+    let replay: std::path::PathBuf =
+        std::env::var_os("REDVEST_REPLAY").map(Into::into).unwrap_or_else(|| cargo::root().join("samples/night-patrol.gpx"));
+    eprintln!("xtask: simulated GPS replays {} (REDVEST_REPLAY, REDVEST_REPLAY_SPEED change it)", replay.display());
     let status = Command::new(&app)
         .env("REDVEST_DATA_DIR", &data_dir)
+        .env("REDVEST_REPLAY", &replay)
         .env("REDVEST_COUNTY_URL", format!("http://{listen}"))
         .status()
         .with_context(|| format!("starting {}", app.display()));

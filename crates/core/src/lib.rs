@@ -10,10 +10,14 @@ pub mod error;
 mod field;
 pub mod hazard;
 pub mod patrol;
+pub mod replay;
 pub mod roster;
 pub mod signing;
 pub mod store;
 pub mod today;
+pub mod track;
+pub mod track_codec;
+pub mod track_export;
 
 pub use error::{Error, Result};
 pub use store::Store;

@@ -141,6 +141,7 @@ impl Store {
             return Err(Error::invalid("patrol.ended_at", ErrorCode::EndBeforeStart, "the end is before the start; check the phone's clock"));
         }
         let key = self.unlock(req.member_id, &req.pin)?;
+        self.close_track(req.patrol_id)?;
         record.ended_at = Some(now);
         record.remarks = remarks;
         let bytes = canonical_bytes(&record);

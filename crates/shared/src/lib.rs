@@ -11,6 +11,7 @@ pub mod observation;
 pub mod patrol;
 pub mod team;
 pub mod today;
+pub mod track;
 pub mod wire;
 
 pub use error::{ErrorCode, IpcError};

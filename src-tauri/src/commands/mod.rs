@@ -5,3 +5,4 @@ pub mod duty;
 pub mod hazard;
 pub mod patrol;
 pub mod team;
+pub mod track;

@@ -11,12 +11,12 @@ use crate::components::field_error::FieldError;
 use crate::i18n::{use_lang, use_text};
 use crate::ipc;
 
-/// Attendance of one patrol; every change is saved at once.
+/// Attendance of one patrol; every change is saved at once. `entries` is shared with the
+/// finish section, which offers the members present as signers.
 #[component]
-pub fn AttendanceEditor(patrol_id: Uuid, members: Vec<Member>, initial: Vec<AttendanceEntry>) -> impl IntoView {
+pub fn AttendanceEditor(patrol_id: Uuid, members: Vec<Member>, entries: RwSignal<Vec<AttendanceEntry>>) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
-    let entries = RwSignal::new(initial);
     let (error, set_error) = signal(None::<IpcError>);
     let save = move || {
         let list = entries.get_untracked();

@@ -21,12 +21,12 @@ pub fn item_text(lang: Lang, item: &ChecklistItem) -> String {
     }
 }
 
-/// Each item answered 正常 / 发现问题 / 不适用, saved on every tap.
+/// Each item answered 正常 / 发现问题 / 不适用, saved on every tap. `outcomes` is shared with
+/// the finish section's summary.
 #[component]
-pub fn ChecklistEditor(patrol_id: Uuid, assignment: Assignment, initial: HashMap<String, CheckOutcome>) -> impl IntoView {
+pub fn ChecklistEditor(patrol_id: Uuid, assignment: Assignment, outcomes: RwSignal<HashMap<String, CheckOutcome>>) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
-    let outcomes = RwSignal::new(initial);
     let (error, set_error) = signal(None::<IpcError>);
     let items = LocalResource::new(move || ipc::checklist(assignment));
     let answer = move |code: String, outcome: CheckOutcome| {

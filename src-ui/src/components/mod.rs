@@ -7,3 +7,4 @@ pub mod lang_toggle;
 pub mod observation_form;
 pub mod patrol_list;
 pub mod signature_pad;
+pub mod track;

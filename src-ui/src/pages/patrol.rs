@@ -19,6 +19,7 @@ use crate::components::checklist::ChecklistEditor;
 use crate::components::field_error::FieldError;
 use crate::components::observation_form::ObservationForm;
 use crate::components::signature_pad::{signature_png, SignaturePad};
+use crate::components::track::{TrackLive, TrackView};
 use crate::i18n::{error_text, use_lang, use_text, Lang};
 use crate::ipc;
 
@@ -92,15 +93,18 @@ fn Editor(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> 
     let t = use_text();
     let id = detail.record.id;
     let checks: HashMap<_, _> = detail.record.checks.iter().map(|c| (c.code.clone(), c.outcome)).collect();
+    let checks = RwSignal::new(checks);
+    let attendance = RwSignal::new(detail.record.attendance.clone());
     view! {
-        <AttendanceEditor patrol_id=id members=members.clone() initial=detail.record.attendance.clone()/>
-        <ChecklistEditor patrol_id=id assignment=detail.record.assignment initial=checks/>
+        <TrackLive patrol_id=id/>
+        <AttendanceEditor patrol_id=id members=members.clone() entries=attendance/>
+        <ChecklistEditor patrol_id=id assignment=detail.record.assignment outcomes=checks/>
         <section class="card" id="observations">
             <h2>{move || t().observations_heading}</h2>
             <Observations detail=detail.clone()/>
             <ObservationForm patrol_id=id on_added=move || reload.update(|n| *n += 1)/>
         </section>
-        <Finish detail=detail members=members reload=reload/>
+        <Finish detail=detail members=members attendance=attendance checks=checks reload=reload/>
     }
 }
 
@@ -131,14 +135,33 @@ fn Observations(detail: PatrolDetail) -> impl IntoView {
 
 /// Summary, remarks, the volunteer's PIN and handwritten signature.
 #[component]
-fn Finish(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> impl IntoView {
+fn Finish(
+    detail: PatrolDetail,
+    members: Vec<Member>,
+    attendance: RwSignal<Vec<redvest_shared::patrol::AttendanceEntry>>,
+    checks: RwSignal<HashMap<String, redvest_shared::checklist::CheckOutcome>>,
+    reload: RwSignal<u32>,
+) -> impl IntoView {
     let t = use_text();
     let id = detail.record.id;
-    let present: Vec<Member> = members
-        .into_iter()
-        .filter(|m| detail.record.attendance.iter().any(|a| a.member_id == Some(m.id) && a.presence != Presence::Absent))
-        .collect();
-    let signer = RwSignal::new(present.first().map(|m| m.id));
+    // Those marked present (or late) as attendance changes; they are who may sign.
+    let present = Memo::new(move |_| {
+        attendance.with(|list| {
+            members
+                .iter()
+                .filter(|m| list.iter().any(|a| a.member_id == Some(m.id) && a.presence != Presence::Absent))
+                .cloned()
+                .collect::<Vec<Member>>()
+        })
+    });
+    let signer = RwSignal::new(None::<Uuid>);
+    // Default to the first present member; keep a choice while it stays valid.
+    Effect::new(move |_| {
+        let list = present.get();
+        if !signer.get_untracked().is_some_and(|s| list.iter().any(|m| m.id == s)) {
+            signer.set(list.first().map(|m| m.id));
+        }
+    });
     let remarks_key = format!("remarks:{id}");
     let remarks = RwSignal::new(detail.record.remarks.clone());
     {
@@ -173,8 +196,8 @@ fn Finish(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> 
             }
         });
     };
-    let n_present = detail.record.attendance.iter().filter(|a| a.presence != Presence::Absent).count();
-    let n_checked = detail.record.checks.len();
+    let n_present = move || attendance.with(|l| l.iter().filter(|a| a.presence != Presence::Absent).count());
+    let n_checked = move || checks.with(HashMap::len);
     view! {
         <section class="card" id="finish">
             <h2>{move || t().finish_heading}</h2>
@@ -192,7 +215,7 @@ fn Finish(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> 
                 }></textarea>
                 <FieldError error=error field="patrol.remarks"/>
             </label>
-            <MemberSelect members=present value=signer label=move || t().signer id="signer"/>
+            {move || view! { <MemberSelect members=present.get() value=signer label=move || t().signer id="signer"/> }}
             <FieldError error=error field="attendance"/>
             <FieldError error=error field="signature.member"/>
             <PinInput value=pin id="pin"/>
@@ -299,6 +322,7 @@ fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -
                 }).collect_view()}
             </ul>
         </section>
+        <TrackView patrol_id=id/>
         {(state == PatrolState::Submitted).then(|| view! { <Review patrol_id=id members=members reload=reload/> })}
         {(state == PatrolState::Sealed).then(|| view! {
             <p class="muted" id="frozen-note">{move || t().frozen_note}</p>

@@ -53,11 +53,17 @@ pub struct Driver {
 impl Driver {
     /// Starts tauri-driver; the app it launches stores its data in `data_dir`.
     pub fn start(data_dir: &Path) -> Result<Self> {
+        Self::start_with_env(data_dir, &[])
+    }
+
+    /// As [`Driver::start`], with more environment for the app (e.g. the replay source).
+    pub fn start_with_env(data_dir: &Path, env: &[(&str, &str)]) -> Result<Self> {
         let port = free_port()?;
         let native_port = free_port()?;
         let child = Command::new(env_path("TAURI_DRIVER")?)
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
             .env("REDVEST_DATA_DIR", data_dir)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             // Own process group, so Drop can stop the driver, WebKitWebDriver and the app together.

@@ -39,6 +39,11 @@ async fn started_patrol_is_listed_again_after_relaunch() -> anyhow::Result<()> {
     assert_eq!(again, ids, "the same patrol is listed after relaunch");
     app.wait_text("#unsynced", |t| t.starts_with("1 ")).await?;
     let shot = app.screenshot("skeleton-after-relaunch").await?;
+    // English is one tap away.
+    app.click("#lang-toggle").await?;
+    app.wait_text("h1", |t| t == "Today's patrols").await?;
+    app.wait_text("#start-patrol", |t| t == "Start patrol").await?;
+    app.wait_text("#patrol-list .patrol-row", |t| t.contains("Night patrol")).await?;
     eprintln!("screenshot: {}", shot.display());
     app.quit().await?;
     Ok(())

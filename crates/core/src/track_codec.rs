@@ -1,0 +1,204 @@
+//! The compact track encoding for the sync. Layout and version rule: `docs/track-codec.md`.
+//!
+//! Coordinates in 1e-6 degree, times in milliseconds, altitude in decimetres; each as the
+//! difference from the value predicted by the previous step (delta of deltas), zigzag
+//! varints, then zstd over the whole body.
+
+use std::io::Read;
+
+use chrono::{DateTime, Utc};
+use redvest_shared::track::TrackPoint;
+
+/// The first bytes of every encoded track.
+pub const MAGIC: &[u8; 4] = b"RVTK";
+/// The current format version.
+pub const VERSION: u8 = 1;
+/// Refuse to decode more points than this (a 24-hour day at 10 Hz, with margin).
+pub const MAX_POINTS: u64 = 1_000_000;
+const MAX_BODY: u64 = 64 << 20;
+const ZSTD_LEVEL: i32 = 19;
+const FLAG_NEW_SEGMENT: u8 = 1;
+const FLAG_ALTITUDE: u8 = 2;
+
+/// Why a buffer is not a track.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CodecError {
+    /// It does not start with `RVTK`.
+    #[error("not a Redvest track (bad magic)")]
+    Magic,
+    /// A version this build does not know.
+    #[error("track format version {0} is newer than this app (knows {VERSION})")]
+    Version(u8),
+    /// zstd could not decompress it.
+    #[error("compressed body is damaged: {0}")]
+    Compression(String),
+    /// The body ends in the middle of a value.
+    #[error("track is truncated")]
+    Truncated,
+    /// A value is out of range (overflow, impossible coordinate or time).
+    #[error("track is corrupt: {0}")]
+    Corrupt(&'static str),
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn put_signed(out: &mut Vec<u8>, v: i64) {
+    put_varint(out, ((v << 1) ^ (v >> 63)) as u64);
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Result<u8, CodecError> {
+        let b = *self.bytes.get(self.pos).ok_or(CodecError::Truncated)?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn varint(&mut self) -> Result<u64, CodecError> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = self.byte()?;
+            v |= u64::from(b & 0x7f) << shift;
+            if b & 0x80 == 0 {
+                return Ok(v);
+            }
+        }
+        Err(CodecError::Corrupt("varint longer than 64 bits"))
+    }
+
+    fn signed(&mut self) -> Result<i64, CodecError> {
+        let v = self.varint()?;
+        Ok(((v >> 1) as i64) ^ -((v & 1) as i64))
+    }
+}
+
+/// Predicts each value from the previous two (constant velocity) and codes the error.
+#[derive(Default)]
+struct Channel {
+    last: i64,
+    delta: i64,
+}
+
+impl Channel {
+    fn encode(&mut self, out: &mut Vec<u8>, value: i64) {
+        let delta = value - self.last;
+        put_signed(out, delta - self.delta);
+        self.last = value;
+        self.delta = delta;
+    }
+
+    fn decode(&mut self, r: &mut Reader<'_>) -> Result<i64, CodecError> {
+        let dod = r.signed()?;
+        let delta = self.delta.checked_add(dod).ok_or(CodecError::Corrupt("delta overflow"))?;
+        let value = self.last.checked_add(delta).ok_or(CodecError::Corrupt("value overflow"))?;
+        self.last = value;
+        self.delta = delta;
+        Ok(value)
+    }
+}
+
+fn e6(deg: f64) -> i64 {
+    (deg * 1e6).round() as i64
+}
+
+/// Encodes a track. Coordinates keep 1e-6 degree (~0.11 m), times milliseconds, accuracy
+/// whole metres (capped at 255), altitude decimetres.
+pub fn encode(points: &[TrackPoint]) -> Vec<u8> {
+    let mut body = Vec::with_capacity(points.len() * 6 + 8);
+    put_varint(&mut body, points.len() as u64);
+    let (mut lat, mut lon, mut time, mut alt, mut acc) =
+        (Channel::default(), Channel::default(), Channel::default(), Channel::default(), Channel::default());
+    let mut segment = 0;
+    for p in points {
+        let mut flags = 0;
+        if p.segment != segment {
+            flags |= FLAG_NEW_SEGMENT;
+        }
+        if p.altitude_m.is_some() {
+            flags |= FLAG_ALTITUDE;
+        }
+        body.push(flags);
+        if p.segment != segment {
+            put_varint(&mut body, u64::from(p.segment.saturating_sub(segment)));
+            segment = p.segment;
+        }
+        time.encode(&mut body, p.time.timestamp_millis());
+        lat.encode(&mut body, e6(p.lat));
+        lon.encode(&mut body, e6(p.lon));
+        acc.encode(&mut body, p.accuracy_m.round().clamp(0.0, 255.0) as i64);
+        if let Some(a) = p.altitude_m {
+            alt.encode(&mut body, (a * 10.0).round() as i64);
+        }
+    }
+    let mut out = MAGIC.to_vec();
+    out.push(VERSION);
+    // Compressing an in-memory buffer only fails on allocation failure.
+    out.extend(zstd::bulk::compress(&body, ZSTD_LEVEL).unwrap_or_default());
+    out
+}
+
+/// Decodes a track; damaged input gives an error, never a panic.
+pub fn decode(bytes: &[u8]) -> Result<Vec<TrackPoint>, CodecError> {
+    if bytes.len() < 5 || &bytes[..4] != MAGIC {
+        return Err(CodecError::Magic);
+    }
+    if bytes[4] != VERSION {
+        return Err(CodecError::Version(bytes[4]));
+    }
+    // Read at most MAX_BODY bytes, so a decompression bomb stops early.
+    let mut body = Vec::new();
+    let decoder = zstd::stream::read::Decoder::new(&bytes[5..]).map_err(|e| CodecError::Compression(e.to_string()))?;
+    decoder
+        .take(MAX_BODY + 1)
+        .read_to_end(&mut body)
+        .map_err(|e| CodecError::Compression(e.to_string()))?;
+    if body.len() as u64 > MAX_BODY {
+        return Err(CodecError::Corrupt("body larger than any real track"));
+    }
+    let mut r = Reader { bytes: &body, pos: 0 };
+    let n = r.varint()?;
+    if n > MAX_POINTS || n > body.len() as u64 {
+        return Err(CodecError::Corrupt("point count larger than the body"));
+    }
+    let (mut lat, mut lon, mut time, mut alt, mut acc) =
+        (Channel::default(), Channel::default(), Channel::default(), Channel::default(), Channel::default());
+    let mut segment: u32 = 0;
+    let mut points = Vec::with_capacity(n as usize);
+    for _ in 0..n {
+        let flags = r.byte()?;
+        if flags & !(FLAG_NEW_SEGMENT | FLAG_ALTITUDE) != 0 {
+            return Err(CodecError::Corrupt("unknown flags"));
+        }
+        if flags & FLAG_NEW_SEGMENT != 0 {
+            let step = u32::try_from(r.varint()?).map_err(|_| CodecError::Corrupt("segment step"))?;
+            segment = segment.checked_add(step).ok_or(CodecError::Corrupt("segment overflow"))?;
+        }
+        let ms = time.decode(&mut r)?;
+        let time = DateTime::<Utc>::from_timestamp_millis(ms).ok_or(CodecError::Corrupt("time out of range"))?;
+        let la = lat.decode(&mut r)?;
+        let lo = lon.decode(&mut r)?;
+        if la.abs() > 90_000_000 || lo.abs() > 180_000_000 {
+            return Err(CodecError::Corrupt("coordinate out of range"));
+        }
+        let accuracy = acc.decode(&mut r)?;
+        if !(0..=255).contains(&accuracy) {
+            return Err(CodecError::Corrupt("accuracy out of range"));
+        }
+        let altitude_m = if flags & FLAG_ALTITUDE != 0 { Some(alt.decode(&mut r)? as f64 / 10.0) } else { None };
+        points.push(TrackPoint { lat: la as f64 / 1e6, lon: lo as f64 / 1e6, altitude_m, accuracy_m: accuracy as f64, time, segment });
+    }
+    if r.pos != body.len() {
+        return Err(CodecError::Corrupt("bytes after the last point"));
+    }
+    Ok(points)
+}

@@ -1,0 +1,44 @@
+//! Track commands: the live summary, the points to draw, and exports.
+
+use redvest_shared::track::{TrackPoint, TrackSettings, TrackSummary};
+use serde::Deserialize;
+use tauri::State;
+use uuid::Uuid;
+
+use crate::error::Error;
+use crate::AppState;
+
+/// Distance, times, fixes, dropped fixes and gaps.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn track_summary(state: State<'_, AppState>, patrol_id: Uuid) -> Result<TrackSummary, Error> {
+    Ok(state.store()?.track_summary(patrol_id, &TrackSettings::default())?)
+}
+
+/// The kept points, to draw.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn track_points(state: State<'_, AppState>, patrol_id: Uuid) -> Result<Vec<TrackPoint>, Error> {
+    Ok(state.store()?.track(patrol_id)?)
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    /// GPX 1.1.
+    Gpx,
+    /// GeoJSON.
+    Geojson,
+}
+
+/// Writes the track to `<data dir>/exports/` and returns the file's path.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn export_track(state: State<'_, AppState>, patrol_id: Uuid, format: ExportFormat) -> Result<String, Error> {
+    let store = state.store()?;
+    let points = store.track(patrol_id)?;
+    let name = format!("redvest-{patrol_id}");
+    let (text, ext) = match format {
+        ExportFormat::Gpx => (redvest_core::track_export::gpx(&name, &points), "gpx"),
+        ExportFormat::Geojson => (redvest_core::track_export::geojson(&name, &points), "geojson"),
+    };
+    Ok(state.write_export(&format!("{name}.{ext}"), text.as_bytes())?.display().to_string())
+}

@@ -1,0 +1,153 @@
+//! The patrol's GPS track: live numbers while recording; the drawn track afterwards.
+
+use std::time::Duration;
+
+use chrono::{Local, Utc};
+use leptos::leptos_dom::helpers::set_interval_with_handle;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use redvest_shared::track::{TrackPoint, TrackSummary};
+use uuid::Uuid;
+
+use crate::i18n::{use_lang, use_text};
+use crate::ipc;
+
+fn km(m: f64) -> String {
+    format!("{:.2} km", m / 1000.0)
+}
+
+fn hms(s: i64) -> String {
+    format!("{}:{:02}:{:02}", s / 3600, (s / 60) % 60, s % 60)
+}
+
+/// The numbers of a track summary.
+#[component]
+fn Numbers(summary: TrackSummary) -> impl IntoView {
+    let t = use_text();
+    view! {
+        <dl class="numbers">
+            <div><dt>{move || t().distance}</dt><dd id="track-distance">{km(summary.distance_m)}</dd></div>
+            <div><dt>{move || t().moving_time}</dt><dd>{hms(summary.moving_s)}</dd></div>
+            <div><dt>{move || t().fixes}</dt><dd id="track-fixes">{summary.fixes}</dd></div>
+            <div><dt>{move || t().accuracy}</dt><dd>{summary.last_accuracy_m.map(|a| format!("±{a:.0} m")).unwrap_or_else(|| "—".into())}</dd></div>
+        </dl>
+    }
+}
+
+/// Live distance, moving time, fixes and accuracy, refreshed every two seconds, with a
+/// warning when positions stop arriving.
+#[component]
+pub fn TrackLive(patrol_id: Uuid) -> impl IntoView {
+    let t = use_text();
+    let summary = RwSignal::new(None::<TrackSummary>);
+    let refresh = move || {
+        spawn_local(async move {
+            if let Ok(s) = ipc::track_summary(patrol_id).await {
+                summary.set(Some(s));
+            }
+        })
+    };
+    refresh();
+    if let Ok(handle) = set_interval_with_handle(refresh, Duration::from_secs(2)) {
+        on_cleanup(move || handle.clear());
+    }
+    view! {
+        <section class="card" id="track-live">
+            <h2>{move || t().track_heading}</h2>
+            {move || summary.get().map(|s| {
+                let stale = s.last_received_at.is_none_or(|at| (Utc::now() - at).num_seconds() > 30);
+                view! {
+                    <Numbers summary=s.clone()/>
+                    {(stale && s.fixes > 0).then(|| view! { <p class="error" id="no-fix-warning">{move || t().no_fix_warning}</p> })}
+                    {(s.fixes == 0).then(|| view! { <p class="muted">{move || t().waiting_fix}</p> })}
+                }
+            })}
+        </section>
+    }
+}
+
+/// The track drawn to its bounds (one line per segment), its health, and exports.
+#[component]
+pub fn TrackView(patrol_id: Uuid) -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let data = LocalResource::new(move || async move {
+        Ok::<_, redvest_shared::IpcError>((ipc::track_points(patrol_id).await?, ipc::track_summary(patrol_id).await?))
+    });
+    let exported = RwSignal::new(None::<String>);
+    let export = move |format: &'static str| {
+        spawn_local(async move {
+            if let Ok(path) = ipc::export_track(patrol_id, format.into()).await {
+                exported.set(Some(path));
+            }
+        })
+    };
+    view! {
+        <section class="card" id="track">
+            <h2>{move || t().track_heading}</h2>
+            <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
+                {move || Suspend::new(async move {
+                    let Ok((points, summary)) = data.await else { return ().into_any() };
+                    if points.is_empty() {
+                        return view! { <p class="muted" id="no-track">{move || t().no_track}</p> }.into_any();
+                    }
+                    let gaps = summary.gaps.clone();
+                    let dropped = summary.dropped.clone();
+                    let segments = summary.segments;
+                    view! {
+                        {drawing(&points)}
+                        <Numbers summary=summary/>
+                        <p class="muted">{move || t().segments} " " {segments} " · " {move || t().elapsed} " " {hms((points.last().map(|p| p.time).unwrap_or_else(Utc::now) - points[0].time).num_seconds())}</p>
+                        {(!gaps.is_empty()).then(|| view! {
+                            <h3>{move || t().gaps_heading}</h3>
+                            <ul class="plain" id="track-gaps">
+                                {gaps.into_iter().map(|g| {
+                                    let from = g.start.with_timezone(&Local);
+                                    let to = (g.start + chrono::Duration::seconds(g.seconds)).with_timezone(&Local);
+                                    view! { <li>{format!("{}–{}", from.format("%H:%M"), to.format("%H:%M"))}</li> }
+                                }).collect_view()}
+                            </ul>
+                        })}
+                        {(!dropped.is_empty()).then(|| view! {
+                            <h3>{move || t().dropped_heading}</h3>
+                            <p class="muted">{dropped.iter().map(|(r, n)| format!("{} {n}", lang().drop_reason(*r))).collect::<Vec<_>>().join(" · ")}</p>
+                        })}
+                    }.into_any()
+                })}
+            </Transition>
+            <div class="add-buttons">
+                <button class="secondary" id="export-gpx" on:click=move |_| export("gpx")>{move || t().export_gpx}</button>
+                <button class="secondary" id="export-geojson" on:click=move |_| export("geojson")>{move || t().export_geojson}</button>
+            </div>
+            {move || exported.get().map(|p| view! { <p class="muted" id="exported">{t().exported_to} <code>{p}</code></p> })}
+        </section>
+    }
+}
+
+/// An SVG of the track scaled to its bounds; one polyline per segment, so gaps show as gaps.
+fn drawing(points: &[TrackPoint]) -> impl IntoView {
+    let (w, h, pad) = (360.0, 240.0, 10.0);
+    let (min_lat, max_lat) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.lat), b.max(p.lat)));
+    let (min_lon, max_lon) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.lon), b.max(p.lon)));
+    // Equirectangular at the track's latitude: fine at a patrol's scale.
+    let k = ((min_lat + max_lat) / 2.0).to_radians().cos();
+    let span_x = ((max_lon - min_lon) * k).max(1e-9);
+    let span_y = (max_lat - min_lat).max(1e-9);
+    let scale = ((w - 2.0 * pad) / span_x).min((h - 2.0 * pad) / span_y);
+    let xy = |p: &TrackPoint| (pad + (p.lon - min_lon) * k * scale, h - pad - (p.lat - min_lat) * scale);
+    let lines = points
+        .chunk_by(|a, b| a.segment == b.segment)
+        .map(|seg| seg.iter().map(|p| { let (x, y) = xy(p); format!("{x:.1},{y:.1}") }).collect::<Vec<_>>().join(" "))
+        .map(|pts| view! { <polyline class="track-line" points=pts fill="none" stroke="#c8102e" stroke-width="3" stroke-linejoin="round"/> })
+        .collect_view();
+    let (sx, sy) = xy(&points[0]);
+    let (ex, ey) = xy(&points[points.len() - 1]);
+    view! {
+        <svg class="track-svg" id="track-svg" viewBox=format!("0 0 {w} {h}") role="img">
+            <rect x="0" y="0" width=w.to_string() height=h.to_string() fill="#f3f0ec"/>
+            {lines}
+            <circle cx=sx.to_string() cy=sy.to_string() r="6" fill="#1b7a3a"/>
+            <circle cx=ex.to_string() cy=ey.to_string() r="6" fill="#111"/>
+        </svg>
+    }
+}

@@ -1,0 +1,56 @@
+//! The desktop app records a replayed walk during a patrol: live numbers while recording,
+//! and the signed patrol's page draws the track with its distance, gaps and exports.
+
+use redvest_e2e::{exclusive, Driver};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replayed_walk_is_recorded_and_drawn() -> anyhow::Result<()> {
+    let _turn = exclusive().await;
+    let data = tempfile::tempdir()?;
+    let sample = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../samples/night-patrol.gpx");
+    let sample = sample.to_string_lossy().to_string();
+    // The 22-minute sample at 50× plays in under half a minute.
+    let driver = Driver::start_with_env(data.path(), &[("REDVEST_REPLAY", &sample), ("REDVEST_REPLAY_SPEED", "50")])?;
+    let app = driver.launch().await?;
+
+    app.click("#open-settings").await?;
+    app.type_into("#member-name", "王芳").await?;
+    app.select_text("#roster .inline-form select", "平安志愿者").await?;
+    app.click("#add-member").await?;
+    let row = "li.member-row[data-member='王芳']";
+    app.type_into(&format!("{row} input.pin"), "2468").await?;
+    app.type_into(&format!("{row} input.pin-again"), "2468").await?;
+    app.click(&format!("{row} button.set-pin")).await?;
+    app.wait_text(row, |t| t.contains("已设签字密钥")).await?;
+    app.click("#back").await?;
+
+    app.click("#start-patrol").await?;
+    app.click("button[data-assignment='post.night_patrol']").await?;
+    app.click("#attendance li.attendance-row:nth-of-type(1) button[data-presence='Present']").await?;
+
+    // Live: fixes arrive and the distance grows while the replay plays.
+    app.wait_text("#track-fixes", |t| t.parse::<u32>().is_ok_and(|n| n >= 20)).await?;
+    app.screenshot("track-live").await?;
+    // The whole loop is 1.1 km: wait for the replay to reach the end.
+    app.wait_text("#track-distance", |t| t.trim_end_matches(" km").parse::<f64>().is_ok_and(|km| km >= 1.05)).await?;
+
+    app.type_into("#pin", "2468").await?;
+    app.draw("#finish canvas").await?;
+    app.click("#sign-submit").await?;
+    app.wait_text("#patrol-state", |t| t == "待队长签字").await?;
+
+    // The read-only page draws the track and reports the gap under the bridge.
+    app.wait_count("#track-svg polyline", 1, "class").await?;
+    let km: f64 = app.wait_text("#track #track-distance", |_| true).await?.trim_end_matches(" km").parse()?;
+    assert!((1.05..1.25).contains(&km), "distance {km} km");
+    app.wait_text("#track-gaps", |t| t.contains('–')).await?;
+    app.click("#export-gpx").await?;
+    let path = app.wait_text("#exported", |t| t.contains(".gpx")).await?;
+    let path = path.split_once('：').map(|(_, p)| p.trim().to_string()).unwrap_or_default();
+    let gpx = std::fs::read_to_string(&path)?;
+    assert!(gpx.contains("<trkseg>") && gpx.matches("<trkpt").count() > 50, "{path}");
+    app.scroll_to("#track").await?;
+    app.screenshot("track-drawn").await?;
+    app.quit().await?;
+    Ok(())
+}
