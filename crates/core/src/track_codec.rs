@@ -1,8 +1,8 @@
 //! The compact track encoding for the sync. Layout and version rule: `docs/track-codec.md`.
 //!
-//! Coordinates in 1e-6 degree, times in milliseconds, altitude in decimetres; each as the
-//! difference from the value predicted by the previous step (delta of deltas), zigzag
-//! varints, then zstd over the whole body.
+//! Coordinates in 1e-6 degree and altitude in decimetres as the error of a constant-velocity
+//! prediction (delta of deltas); time (seconds or milliseconds) and accuracy as deltas; all
+//! zigzag varints, laid out column by column, then zstd over the whole body.
 
 use std::io::Read;
 
@@ -112,33 +112,44 @@ fn e6(deg: f64) -> i64 {
 }
 
 /// Encodes a track. Coordinates keep 1e-6 degree (~0.11 m), times milliseconds, accuracy
-/// whole metres (capped at 255), altitude decimetres.
+/// whole metres (capped at 255), altitude decimetres. Columns, not rows: each channel's
+/// values sit together, which is what lets zstd find their repetition.
 pub fn encode(points: &[TrackPoint]) -> Vec<u8> {
-    let mut body = Vec::with_capacity(points.len() * 6 + 8);
-    put_varint(&mut body, points.len() as u64);
-    let (mut lat, mut lon, mut time, mut alt, mut acc) =
-        (Channel::default(), Channel::default(), Channel::default(), Channel::default(), Channel::default());
+    // Phones at 1 Hz report whole seconds; then time is coded in seconds, else milliseconds.
+    let time_unit: i64 = if points.iter().all(|p| p.time.timestamp_subsec_millis() == 0) { 1000 } else { 1 };
+    let mut flags = Vec::with_capacity(points.len());
+    let mut steps = Vec::new();
+    let (mut times, mut lats, mut lons, mut accs, mut alts) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut lat, mut lon, mut alt) = (Channel::default(), Channel::default(), Channel::default());
+    let (mut last_time, mut last_acc) = (0i64, 0i64);
     let mut segment = 0;
     for p in points {
-        let mut flags = 0;
+        let mut f = 0;
         if p.segment != segment {
-            flags |= FLAG_NEW_SEGMENT;
-        }
-        if p.altitude_m.is_some() {
-            flags |= FLAG_ALTITUDE;
-        }
-        body.push(flags);
-        if p.segment != segment {
-            put_varint(&mut body, u64::from(p.segment.saturating_sub(segment)));
+            f |= FLAG_NEW_SEGMENT;
+            put_varint(&mut steps, u64::from(p.segment.saturating_sub(segment)));
             segment = p.segment;
         }
-        time.encode(&mut body, p.time.timestamp_millis());
-        lat.encode(&mut body, e6(p.lat));
-        lon.encode(&mut body, e6(p.lon));
-        acc.encode(&mut body, p.accuracy_m.round().clamp(0.0, 255.0) as i64);
         if let Some(a) = p.altitude_m {
-            alt.encode(&mut body, (a * 10.0).round() as i64);
+            f |= FLAG_ALTITUDE;
+            alt.encode(&mut alts, (a * 10.0).round() as i64);
         }
+        flags.push(f);
+        // Time and accuracy: plain deltas (their steps are irregular, so no prediction).
+        let t = p.time.timestamp_millis() / time_unit;
+        put_signed(&mut times, t - last_time);
+        last_time = t;
+        lat.encode(&mut lats, e6(p.lat));
+        lon.encode(&mut lons, e6(p.lon));
+        let acc = p.accuracy_m.round().clamp(0.0, 255.0) as i64;
+        put_signed(&mut accs, acc - last_acc);
+        last_acc = acc;
+    }
+    let mut body = Vec::with_capacity(points.len() * 6 + 16);
+    put_varint(&mut body, points.len() as u64);
+    put_varint(&mut body, time_unit as u64);
+    for column in [&flags, &steps, &times, &lats, &lons, &accs, &alts] {
+        body.extend_from_slice(column);
     }
     let mut out = MAGIC.to_vec();
     out.push(VERSION);
@@ -167,35 +178,67 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<TrackPoint>, CodecError> {
     }
     let mut r = Reader { bytes: &body, pos: 0 };
     let n = r.varint()?;
-    if n > MAX_POINTS || n > body.len() as u64 {
+    // Every point takes at least five bytes (flags, time, lat, lon, accuracy).
+    if n > MAX_POINTS || n.saturating_mul(5) > body.len() as u64 {
         return Err(CodecError::Corrupt("point count larger than the body"));
     }
-    let (mut lat, mut lon, mut time, mut alt, mut acc) =
-        (Channel::default(), Channel::default(), Channel::default(), Channel::default(), Channel::default());
+    let n = n as usize;
+    let time_unit = match r.varint()? {
+        1 => 1i64,
+        1000 => 1000,
+        _ => return Err(CodecError::Corrupt("unknown time unit")),
+    };
+    let flags: Vec<u8> = (0..n).map(|_| r.byte()).collect::<Result<_, _>>()?;
+    if flags.iter().any(|f| f & !(FLAG_NEW_SEGMENT | FLAG_ALTITUDE) != 0) {
+        return Err(CodecError::Corrupt("unknown flags"));
+    }
+    let mut segments = Vec::with_capacity(n);
     let mut segment: u32 = 0;
-    let mut points = Vec::with_capacity(n as usize);
-    for _ in 0..n {
-        let flags = r.byte()?;
-        if flags & !(FLAG_NEW_SEGMENT | FLAG_ALTITUDE) != 0 {
-            return Err(CodecError::Corrupt("unknown flags"));
-        }
-        if flags & FLAG_NEW_SEGMENT != 0 {
+    for f in &flags {
+        if f & FLAG_NEW_SEGMENT != 0 {
             let step = u32::try_from(r.varint()?).map_err(|_| CodecError::Corrupt("segment step"))?;
             segment = segment.checked_add(step).ok_or(CodecError::Corrupt("segment overflow"))?;
         }
-        let ms = time.decode(&mut r)?;
-        let time = DateTime::<Utc>::from_timestamp_millis(ms).ok_or(CodecError::Corrupt("time out of range"))?;
-        let la = lat.decode(&mut r)?;
-        let lo = lon.decode(&mut r)?;
-        if la.abs() > 90_000_000 || lo.abs() > 180_000_000 {
-            return Err(CodecError::Corrupt("coordinate out of range"));
+        segments.push(segment);
+    }
+    let mut times = Vec::with_capacity(n);
+    let mut t = 0i64;
+    for _ in 0..n {
+        t = t.checked_add(r.signed()?).ok_or(CodecError::Corrupt("time overflow"))?;
+        let ms = t.checked_mul(time_unit).ok_or(CodecError::Corrupt("time overflow"))?;
+        times.push(DateTime::<Utc>::from_timestamp_millis(ms).ok_or(CodecError::Corrupt("time out of range"))?);
+    }
+    let mut column = |limit: i64, what: &'static str| -> Result<Vec<i64>, CodecError> {
+        let mut ch = Channel::default();
+        let values = (0..n).map(|_| ch.decode(&mut r)).collect::<Result<Vec<_>, _>>()?;
+        if values.iter().any(|v| v.abs() > limit) {
+            return Err(CodecError::Corrupt(what));
         }
-        let accuracy = acc.decode(&mut r)?;
-        if !(0..=255).contains(&accuracy) {
+        Ok(values)
+    };
+    let lats = column(90_000_000, "latitude out of range")?;
+    let lons = column(180_000_000, "longitude out of range")?;
+    let mut accs = Vec::with_capacity(n);
+    let mut acc = 0i64;
+    for _ in 0..n {
+        acc = acc.checked_add(r.signed()?).ok_or(CodecError::Corrupt("accuracy overflow"))?;
+        if !(0..=255).contains(&acc) {
             return Err(CodecError::Corrupt("accuracy out of range"));
         }
-        let altitude_m = if flags & FLAG_ALTITUDE != 0 { Some(alt.decode(&mut r)? as f64 / 10.0) } else { None };
-        points.push(TrackPoint { lat: la as f64 / 1e6, lon: lo as f64 / 1e6, altitude_m, accuracy_m: accuracy as f64, time, segment });
+        accs.push(acc);
+    }
+    let mut alt = Channel::default();
+    let mut points = Vec::with_capacity(n);
+    for i in 0..n {
+        let altitude_m = if flags[i] & FLAG_ALTITUDE != 0 { Some(alt.decode(&mut r)? as f64 / 10.0) } else { None };
+        points.push(TrackPoint {
+            lat: lats[i] as f64 / 1e6,
+            lon: lons[i] as f64 / 1e6,
+            altitude_m,
+            accuracy_m: accs[i] as f64,
+            time: times[i],
+            segment: segments[i],
+        });
     }
     if r.pos != body.len() {
         return Err(CodecError::Corrupt("bytes after the last point"));
