@@ -30,7 +30,6 @@ pub fn start(store: Arc<Store>) {
     };
     tracing::info!(file = %path.display(), fixes = fixes.len(), speed, "replay source ready");
     std::thread::spawn(move || {
-        let settings = TrackSettings::default();
         let mut played: Option<Uuid> = None;
         loop {
             let open = store.list_patrols().ok().and_then(|ps| ps.into_iter().find(|p| p.state.is_editable()));
@@ -39,6 +38,7 @@ pub fn start(store: Arc<Store>) {
                 continue;
             };
             played = Some(patrol.id);
+            let settings = TrackSettings::for_assignment(patrol.assignment);
             let start = Utc::now();
             let fixes = replay::retime(&fixes, start);
             let mut last = start;

@@ -75,6 +75,18 @@ pub struct TrackSettings {
     pub mode: TravelMode,
 }
 
+impl TrackSettings {
+    /// The defaults, by vehicle for the industrial zone (seed 004: weekly, by vehicle on a
+    /// planned route) and on foot everywhere else.
+    pub fn for_assignment(assignment: crate::duty::Assignment) -> Self {
+        let mode = match assignment {
+            crate::duty::Assignment::Zone(crate::duty::Zone::Industrial) => TravelMode::Vehicle,
+            _ => TravelMode::OnFoot,
+        };
+        Self { mode, ..Self::default() }
+    }
+}
+
 impl Default for TrackSettings {
     fn default() -> Self {
         Self {

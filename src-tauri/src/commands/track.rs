@@ -11,7 +11,9 @@ use crate::AppState;
 /// Distance, times, fixes, dropped fixes and gaps.
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn track_summary(state: State<'_, AppState>, patrol_id: Uuid) -> Result<TrackSummary, Error> {
-    Ok(state.store()?.track_summary(patrol_id, &TrackSettings::default())?)
+    let store = state.store()?;
+    let assignment = store.patrol_record(patrol_id)?.assignment;
+    Ok(store.track_summary(patrol_id, &TrackSettings::for_assignment(assignment))?)
 }
 
 /// The kept points, to draw.
