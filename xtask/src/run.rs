@@ -26,6 +26,9 @@ pub fn run() -> Result<()> {
     ui::build()?;
     let app = cargo::build_app_and_county()?;
     let state = cargo::root().join(".redvest");
+    // Ctrl-C reaches the app and the county server too (same process group); xtask itself
+    // stays to stop what it started once the app has exited.
+    ctrlc::set_handler(|| {}).context("installing the Ctrl-C handler")?;
 
     let (database_url, _cluster) = match std::env::var("DATABASE_URL") {
         Ok(url) => (url, None),
@@ -70,5 +73,10 @@ pub fn run() -> Result<()> {
         .with_context(|| format!("starting {}", app.display()));
     let _ = county.kill();
     let _ = county.wait();
-    crate::check(status?, "the app")
+    let status = status?;
+    // Ctrl-C is how a person stops it: not a failure.
+    if std::os::unix::process::ExitStatusExt::signal(&status) == Some(libc::SIGINT) {
+        return Ok(());
+    }
+    crate::check(status, "the app")
 }
