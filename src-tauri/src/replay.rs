@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use chrono::Utc;
 use redvest_core::{replay, Store};
-use redvest_shared::track::TrackSettings;
 use uuid::Uuid;
 
 /// The file to replay, from the environment.
@@ -38,7 +37,7 @@ pub fn start(store: Arc<Store>) {
                 continue;
             };
             played = Some(patrol.id);
-            let settings = TrackSettings::for_assignment(patrol.assignment);
+            let Ok(settings) = store.track_settings(patrol.id) else { continue };
             let start = Utc::now();
             let fixes = replay::retime(&fixes, start);
             let mut last = start;

@@ -193,6 +193,11 @@ impl Store {
 
     /// The patrol's content, exactly as a signature covers it.
     pub fn patrol_record(&self, id: Uuid) -> Result<PatrolRecord> {
+        let track = self.track(id)?;
+        let track_sha256 = (!track.is_empty()).then(|| {
+            use sha2::Digest;
+            hex::encode(sha2::Sha256::digest(crate::track_codec::encode(&track)))
+        });
         let conn = self.conn();
         let head = conn
             .query_row(
@@ -263,6 +268,7 @@ impl Store {
             checks,
             observations,
             remarks,
+            track_sha256,
         })
     }
 

@@ -210,8 +210,8 @@ impl Store {
         Ok(())
     }
 
-    /// Starts an amendment of a sealed patrol: a new open patrol with the same content that
-    /// references the original, to be corrected and signed in its own right.
+    /// Starts an amendment of a sealed patrol: a new open patrol with the same content (and
+    /// track) that references the original, to be corrected and signed in its own right.
     pub fn start_amendment(&self, original: Uuid, now: DateTime<Utc>) -> Result<Uuid> {
         if self.patrol_state(original)? != PatrolState::Sealed {
             return Err(Error::WrongState("only a countersigned patrol is amended; edit an open one directly".into()));
@@ -232,6 +232,11 @@ impl Store {
         tx.execute(
             "INSERT INTO check_result (patrol_id, code, catalog_version, outcome)
              SELECT ?2, code, catalog_version, outcome FROM check_result WHERE patrol_id = ?1",
+            params![original, id],
+        )?;
+        tx.execute(
+            "INSERT INTO track_point (patrol_id, seq, segment, lat, lon, altitude_m, accuracy_m, time)
+             SELECT ?2, seq, segment, lat, lon, altitude_m, accuracy_m, time FROM track_point WHERE patrol_id = ?1",
             params![original, id],
         )?;
         let observations: Vec<(String, Option<Uuid>)> = {

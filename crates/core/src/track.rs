@@ -214,6 +214,15 @@ impl Store {
         Ok(true)
     }
 
+    /// The recorder settings for a patrol: the defaults, by vehicle in the industrial zone.
+    pub fn track_settings(&self, patrol: Uuid) -> Result<TrackSettings> {
+        let key: Option<String> =
+            self.conn().query_row("SELECT assignment FROM patrol WHERE id = ?1", [patrol], |r| r.get(0)).optional()?;
+        let key = key.ok_or_else(|| Error::NotFound(format!("patrol {patrol}")))?;
+        let assignment = redvest_shared::duty::Assignment::from_key(&key).ok_or_else(|| Error::Corrupt(format!("assignment {key:?}")))?;
+        Ok(TrackSettings::for_assignment(assignment))
+    }
+
     /// A patrol's kept fixes, in order.
     pub fn track(&self, patrol: Uuid) -> Result<Vec<TrackPoint>> {
         let conn = self.conn();

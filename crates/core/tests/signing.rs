@@ -240,8 +240,34 @@ fn canonical_bytes_are_pinned() {
         checks: vec![],
         observations: vec![],
         remarks: String::new(),
+        track_sha256: None,
     };
     let bytes = canonical_bytes(&record);
-    let expected = "redvest/patrol-record/v1\n{\"id\":\"01900000-0000-7000-8000-000000000001\",\"amends\":null,\"duty_id\":null,\"assignment\":{\"zone\":\"highland\"},\"route\":\"高山村\",\"planned_start\":null,\"started_at\":\"2026-11-24T09:00:00Z\",\"ended_at\":\"2026-11-24T11:00:00Z\",\"attendance\":[],\"checks\":[],\"observations\":[],\"remarks\":\"\"}";
+    let expected = "redvest/patrol-record/v1\n{\"id\":\"01900000-0000-7000-8000-000000000001\",\"amends\":null,\"duty_id\":null,\"assignment\":{\"zone\":\"highland\"},\"route\":\"高山村\",\"planned_start\":null,\"started_at\":\"2026-11-24T09:00:00Z\",\"ended_at\":\"2026-11-24T11:00:00Z\",\"attendance\":[],\"checks\":[],\"observations\":[],\"remarks\":\"\",\"track_sha256\":null}";
     assert_eq!(String::from_utf8(bytes).expect("utf8"), expected, "signed bytes must never change for v1");
+}
+
+#[test]
+fn the_signature_covers_the_track() {
+    use redvest_shared::track::{Fix, FixSource, TrackSettings};
+    let t = team();
+    let p = recorded_patrol(&t);
+    for i in 0..5i64 {
+        let time = at(20, 0) + chrono::Duration::seconds(i * 10);
+        let fix = Fix { lat: 29.9321 + i as f64 * 15.0 / 111_320.0, lon: 107.8812, altitude_m: None, accuracy_m: 5.0, speed_mps: None, bearing_deg: None, time, source: FixSource::Gps };
+        t.store.record_fix(p, &fix, &TrackSettings::default(), time).expect("fix");
+    }
+    t.store.submit_patrol(&sign(p, &t.volunteer, "2468"), at(21, 0)).expect("submit");
+    t.store.countersign(&sign(p, &t.leader, "13579"), at(21, 30)).expect("countersign");
+    assert!(t.store.patrol_record(p).expect("record").track_sha256.is_some());
+    assert!(t.store.verify().expect("verify").is_empty());
+    // Moving one track point after sealing is found.
+    let conn = rusqlite::Connection::open(&t.path).expect("raw");
+    conn.execute_batch("DROP TRIGGER track_point_no_update; UPDATE track_point SET lat = lat + 0.001 WHERE seq = 2;").expect("tamper");
+    let findings = t.store.verify().expect("verify");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!((findings[0].patrol_id, findings[0].problem), (Some(p), Problem::ContentChanged));
+    // An amendment carries the track over.
+    let amendment = t.store.start_amendment(p, at(23, 0)).expect("amend");
+    assert_eq!(t.store.track(amendment).expect("track").len(), 5);
 }

@@ -138,6 +138,8 @@ pub struct PatrolRecord {
     pub observations: Vec<ObservationEntry>,
     /// The volunteer's remarks at the end.
     pub remarks: String,
+    /// SHA-256 (hex) of the GPS track in its sync encoding (`RVTK`), if there is a track.
+    pub track_sha256: Option<String>,
 }
 
 /// The version tag that starts every signed patrol record.

@@ -1,6 +1,6 @@
 //! Track commands: the live summary, the points to draw, and exports.
 
-use redvest_shared::track::{TrackPoint, TrackSettings, TrackSummary};
+use redvest_shared::track::{TrackPoint, TrackSummary};
 use serde::Deserialize;
 use tauri::State;
 use uuid::Uuid;
@@ -12,8 +12,7 @@ use crate::AppState;
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn track_summary(state: State<'_, AppState>, patrol_id: Uuid) -> Result<TrackSummary, Error> {
     let store = state.store()?;
-    let assignment = store.patrol_record(patrol_id)?.assignment;
-    Ok(store.track_summary(patrol_id, &TrackSettings::for_assignment(assignment))?)
+    Ok(store.track_summary(patrol_id, &store.track_settings(patrol_id)?)?)
 }
 
 /// The kept points, to draw.
