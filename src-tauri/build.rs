@@ -35,6 +35,7 @@ fn main() {
             "track_summary",
             "track_points",
             "export_track",
+            "start_location",
         ]),
     ))
     .expect("tauri-build failed");

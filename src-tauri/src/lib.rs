@@ -3,6 +3,7 @@
 
 mod commands;
 mod error;
+mod location;
 mod replay;
 mod state;
 
@@ -15,6 +16,8 @@ pub use state::AppState;
 /// `tauri::test::mock_builder()`.
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
+        .plugin(tauri_plugin_geolocation::init())
+        .manage(location::Watch::default())
         .setup(|app| {
             let state = AppState::open(app.handle());
             if let Ok(store) = state.store() {
@@ -52,6 +55,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::track::track_summary,
             commands::track::track_points,
             commands::track::export_track,
+            commands::track::start_location,
         ])
 }
 

@@ -16,6 +16,11 @@ pub const REPLAY_ENV: &str = "REDVEST_REPLAY";
 /// How many times faster than real time.
 pub const SPEED_ENV: &str = "REDVEST_REPLAY_SPEED";
 
+/// Whether a replay file feeds the tracks (instead of the location service).
+pub fn enabled() -> bool {
+    std::env::var_os(REPLAY_ENV).is_some()
+}
+
 /// Starts the replay thread if `REDVEST_REPLAY` is set.
 pub fn start(store: Arc<Store>) {
     let Some(path) = std::env::var_os(REPLAY_ENV).map(PathBuf::from) else { return };

@@ -7,7 +7,7 @@ use redvest_shared::observation::{Observation, ObservationEntry};
 use redvest_shared::patrol::{AttendanceEntry, Finding, PatrolDetail, SignPatrol, StartPatrol};
 use redvest_shared::team::{Member, NewMember, PublicKeyInfo};
 use redvest_shared::today::Today;
-use redvest_shared::track::{TrackPoint, TrackSummary};
+use redvest_shared::track::{LocationStatus, TrackPoint, TrackSummary};
 use redvest_shared::{ErrorCode, IpcError, PatrolSummary};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -107,3 +107,5 @@ command!(/// The track's kept points.
     track_points(patrol_id: Uuid) -> Vec<TrackPoint>);
 command!(/// Writes the track as `gpx` or `geojson`; returns the file's path.
     export_track(patrol_id: Uuid, format: String) -> String);
+command!(/// Asks for the location permission and starts recording positions.
+    start_location(patrol_id: Uuid) -> LocationStatus);

@@ -183,3 +183,34 @@ pub struct TrackSummary {
     /// Time of the newest fix received (kept or not).
     pub last_received_at: Option<DateTime<Utc>>,
 }
+
+/// Where a patrol's positions come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocationSource {
+    /// The phone's location service.
+    Device,
+    /// A replayed file (desktop, tests, demos).
+    Replay,
+}
+
+/// The answer to the location permission request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocationPermission {
+    /// Allowed.
+    Granted,
+    /// Refused: the patrol goes on without a track.
+    Denied,
+    /// No answer (desktop has no location service; the OS may still ask later).
+    NotAnswered,
+}
+
+/// What starting the location source did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocationStatus {
+    /// Device or replay.
+    pub source: LocationSource,
+    /// The permission state.
+    pub permission: LocationPermission,
+}

@@ -1,8 +1,8 @@
 //! Track commands: the live summary, the points to draw, and exports.
 
-use redvest_shared::track::{TrackPoint, TrackSummary};
+use redvest_shared::track::{LocationStatus, TrackPoint, TrackSummary};
 use serde::Deserialize;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 use uuid::Uuid;
 
 use crate::error::Error;
@@ -42,4 +42,15 @@ pub fn export_track(state: State<'_, AppState>, patrol_id: Uuid, format: ExportF
         ExportFormat::Geojson => (redvest_core::track_export::geojson(&name, &points), "geojson"),
     };
     Ok(state.write_export(&format!("{name}.{ext}"), text.as_bytes())?.display().to_string())
+}
+
+/// Asks for the location permission and starts recording positions for an open patrol.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn start_location<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    watch: State<'_, crate::location::Watch>,
+    patrol_id: Uuid,
+) -> Result<LocationStatus, Error> {
+    crate::location::start(&app, &state, &watch, patrol_id)
 }

@@ -6,7 +6,7 @@ use chrono::{Local, Utc};
 use leptos::leptos_dom::helpers::set_interval_with_handle;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use redvest_shared::track::{TrackPoint, TrackSummary};
+use redvest_shared::track::{LocationPermission, LocationSource, LocationStatus, TrackPoint, TrackSummary};
 use uuid::Uuid;
 
 use crate::i18n::{use_lang, use_text};
@@ -31,6 +31,47 @@ fn Numbers(summary: TrackSummary) -> impl IntoView {
             <div><dt>{move || t().fixes}</dt><dd id="track-fixes">{summary.fixes}</dd></div>
             <div><dt>{move || t().accuracy}</dt><dd>{summary.last_accuracy_m.map(|a| format!("±{a:.0} m")).unwrap_or_else(|| "—".into())}</dd></div>
         </dl>
+    }
+}
+
+/// Explains why the app wants the location, then asks; a refusal leaves the patrol usable.
+#[component]
+pub fn LocationCard(patrol_id: Uuid) -> impl IntoView {
+    let t = use_text();
+    // None: not asked yet; Some(None): the volunteer chose no track; Some(Some(status)).
+    let answer = RwSignal::new(None::<Option<LocationStatus>>);
+    let (error, set_error) = signal(None::<redvest_shared::IpcError>);
+    let allow = move |_| {
+        spawn_local(async move {
+            match ipc::start_location(patrol_id).await {
+                Ok(status) => answer.set(Some(Some(status))),
+                Err(e) => set_error.set(Some(e)),
+            }
+        })
+    };
+    view! {
+        <section class="card" id="location">
+            {move || match answer.get() {
+                None => view! {
+                    <p id="location-why">{t().location_why}</p>
+                    <div class="form-actions">
+                        <button class="primary" id="location-allow" on:click=allow>{t().location_allow}</button>
+                        <button class="secondary" id="location-skip" on:click=move |_| answer.set(Some(None))>{t().location_skip}</button>
+                    </div>
+                }.into_any(),
+                Some(None) => view! { <p class="muted" id="location-state">{t().location_skipped}</p> }.into_any(),
+                Some(Some(s)) => {
+                    let text = match (s.source, s.permission) {
+                        (LocationSource::Replay, _) => t().location_replay,
+                        (_, LocationPermission::Denied) => t().location_denied,
+                        (_, LocationPermission::NotAnswered) => t().location_no_answer,
+                        (_, LocationPermission::Granted) => "",
+                    };
+                    view! { <p class="muted" id="location-state" data-permission=format!("{:?}", s.permission)>{text}</p> }.into_any()
+                }
+            }}
+            {move || error.get().map(|e| view! { <p class="error">{crate::i18n::error_text(t(), &e)}</p> })}
+        </section>
     }
 }
 

@@ -19,7 +19,7 @@ use crate::components::checklist::ChecklistEditor;
 use crate::components::field_error::FieldError;
 use crate::components::observation_form::ObservationForm;
 use crate::components::signature_pad::{signature_png, SignaturePad};
-use crate::components::track::{TrackLive, TrackView};
+use crate::components::track::{LocationCard, TrackLive, TrackView};
 use crate::i18n::{error_text, use_lang, use_text, Lang};
 use crate::ipc;
 
@@ -96,6 +96,7 @@ fn Editor(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> 
     let checks = RwSignal::new(checks);
     let attendance = RwSignal::new(detail.record.attendance.clone());
     view! {
+        <LocationCard patrol_id=id/>
         <TrackLive patrol_id=id/>
         <AttendanceEditor patrol_id=id members=members.clone() entries=attendance/>
         <ChecklistEditor patrol_id=id assignment=detail.record.assignment outcomes=checks/>

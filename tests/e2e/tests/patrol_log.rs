@@ -20,6 +20,8 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.type_into("#member-name", "王芳").await?;
     app.select_text("#roster .inline-form select", "平安志愿者").await?;
     app.click("#add-member").await?;
+    // The roster redraws when a member is added: type PINs only once it has.
+    app.wait_text("li.member-row[data-member='王芳']", |t| t.contains("平安志愿者")).await?;
     for (name, pin) in [("李强", "1357"), ("王芳", "2468")] {
         let row = format!("li.member-row[data-member='{name}']");
         app.type_into(&format!("{row} input.pin"), pin).await?;

@@ -26,6 +26,10 @@ async fn replayed_walk_is_recorded_and_drawn() -> anyhow::Result<()> {
 
     app.click("#start-patrol").await?;
     app.click("button[data-assignment='post.night_patrol']").await?;
+    // The location card explains, then asks; on desktop with a replay file the replay answers.
+    app.wait_text("#location-why", |t| t.contains("定位权限")).await?;
+    app.click("#location-allow").await?;
+    app.wait_text("#location-state", |t| t.contains("回放定位")).await?;
     app.click("#attendance li.attendance-row:nth-of-type(1) button[data-presence='Present']").await?;
 
     // Live: fixes arrive and the distance grows while the replay plays.
@@ -51,6 +55,26 @@ async fn replayed_walk_is_recorded_and_drawn() -> anyhow::Result<()> {
     assert!(gpx.contains("<trkseg>") && gpx.matches("<trkpt").count() > 50, "{path}");
     app.scroll_to("#track").await?;
     app.screenshot("track-drawn").await?;
+    app.quit().await?;
+    Ok(())
+}
+
+/// Without a replay, desktop has only the geolocation plugin's stub: asking gets no answer,
+/// and the zeroed position it returns is dropped as invalid and counted, never drawn.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn desktop_plugin_zero_fix_is_rejected_and_counted() -> anyhow::Result<()> {
+    let _turn = exclusive().await;
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = driver.launch().await?;
+    app.click("#start-patrol").await?;
+    app.click("button[data-assignment='zone.rural']").await?;
+    app.click("#location-allow").await?;
+    app.wait_text("#location-state", |t| t.contains("没有答复定位权限")).await?;
+    let dropped = redvest_e2e::query_db(data.path(), "SELECT reason || ':' || count FROM track_drop")?;
+    assert_eq!(dropped.as_deref(), Some("invalid:1"));
+    let kept = redvest_e2e::query_db(data.path(), "SELECT CAST(count(*) AS TEXT) FROM track_point")?;
+    assert_eq!(kept.as_deref(), Some("0"));
     app.quit().await?;
     Ok(())
 }
