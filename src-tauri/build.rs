@@ -36,6 +36,10 @@ fn main() {
             "track_points",
             "export_track",
             "start_location",
+            "track_defaults",
+            "set_track_defaults",
+            "language",
+            "set_language",
         ]),
     ))
     .expect("tauri-build failed");

@@ -56,6 +56,10 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::track::track_points,
             commands::track::export_track,
             commands::track::start_location,
+            commands::settings::track_defaults,
+            commands::settings::set_track_defaults,
+            commands::settings::language,
+            commands::settings::set_language,
         ])
 }
 

@@ -45,6 +45,12 @@ pub fn App() -> impl IntoView {
     provide_context(set_lang);
     let (page, set_page) = signal(Page::Home);
     provide_context(set_page);
+    // The language chosen last time.
+    leptos::task::spawn_local(async move {
+        if let Ok(Some(code)) = crate::ipc::language().await {
+            set_lang.set(if code == "en" { Lang::En } else { Lang::Zh });
+        }
+    });
     // An unfinished patrol reopens where it was (the app may have been killed mid-patrol).
     leptos::task::spawn_local(async move {
         if let Ok(today) = crate::ipc::today().await {

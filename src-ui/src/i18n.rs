@@ -38,6 +38,14 @@ pub struct Text {
     pub unsynced: &'static str,
     pub choose_assignment: &'static str,
     pub back: &'static str,
+    pub idle_after: &'static str,
+    pub clock_skew: &'static str,
+    pub gap_report: &'static str,
+    pub max_gap: &'static str,
+    pub max_jump: &'static str,
+    pub min_move: &'static str,
+    pub max_accuracy: &'static str,
+    pub track_settings_heading: &'static str,
     pub location_skipped: &'static str,
     pub location_replay: &'static str,
     pub location_no_answer: &'static str,
@@ -193,6 +201,14 @@ const ZH: Text = Text {
     unsynced: "条记录未上传",
     choose_assignment: "选择岗位或区域",
     back: "返回",
+    idle_after: "静止判定(秒)",
+    clock_skew: "时间偏差上限(秒)",
+    gap_report: "报告中断(秒)",
+    max_gap: "中断分段(秒)",
+    max_jump: "跳变分段(米)",
+    min_move: "最小移动(米)",
+    max_accuracy: "最差精度(米)",
+    track_settings_heading: "轨迹记录设置",
     location_skipped: "本次巡查不记录轨迹。",
     location_replay: "正在使用回放定位(桌面演示)。",
     location_no_answer: "系统没有答复定位权限；若有定位，轨迹会照常记录。",
@@ -348,6 +364,14 @@ const EN: Text = Text {
     unsynced: "records not yet uploaded",
     choose_assignment: "Choose a post or zone",
     back: "Back",
+    idle_after: r#"Idle after (s)"#,
+    clock_skew: r#"Clock difference allowed (s)"#,
+    gap_report: r#"Pause reported as a gap (s)"#,
+    max_gap: r#"Pause that starts a segment (s)"#,
+    max_jump: r#"Jump that starts a segment (m)"#,
+    min_move: r#"Minimum movement (m)"#,
+    max_accuracy: r#"Worst accuracy kept (m)"#,
+    track_settings_heading: r#"Track recording"#,
     location_skipped: r#"This patrol is recorded without a track."#,
     location_replay: r#"Using replayed positions (desktop demo)."#,
     location_no_answer: r#"The system gave no answer on location; if positions arrive, the track is recorded."#,
@@ -487,6 +511,14 @@ const EN: Text = Text {
 };
 
 impl Lang {
+    /// The code stored in settings.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
     /// The other language, for the toggle.
     pub fn other(self) -> Lang {
         match self {

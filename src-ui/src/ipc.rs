@@ -7,7 +7,7 @@ use redvest_shared::observation::{Observation, ObservationEntry};
 use redvest_shared::patrol::{AttendanceEntry, Finding, PatrolDetail, SignPatrol, StartPatrol};
 use redvest_shared::team::{Member, NewMember, PublicKeyInfo};
 use redvest_shared::today::Today;
-use redvest_shared::track::{LocationStatus, TrackPoint, TrackSummary};
+use redvest_shared::track::{LocationStatus, TrackPoint, TrackSettings, TrackSummary};
 use redvest_shared::{ErrorCode, IpcError, PatrolSummary};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -109,3 +109,11 @@ command!(/// Writes the track as `gpx` or `geojson`; returns the file's path.
     export_track(patrol_id: Uuid, format: String) -> String);
 command!(/// Asks for the location permission and starts recording positions.
     start_location(patrol_id: Uuid) -> LocationStatus);
+command!(/// The recorder thresholds.
+    track_defaults() -> TrackSettings);
+command!(/// Changes the recorder thresholds.
+    set_track_defaults(settings: TrackSettings) -> ());
+command!(/// The chosen UI language, if any.
+    language() -> Option<String>);
+command!(/// Remembers the UI language.
+    set_language(code: String) -> ());

@@ -12,6 +12,7 @@ pub mod hazard;
 pub mod patrol;
 pub mod replay;
 pub mod roster;
+pub mod settings;
 pub mod signing;
 pub mod store;
 pub mod today;

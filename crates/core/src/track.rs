@@ -214,13 +214,14 @@ impl Store {
         Ok(true)
     }
 
-    /// The recorder settings for a patrol: the defaults, by vehicle in the industrial zone.
+    /// The recorder settings for a patrol: this device's thresholds, by vehicle in the
+    /// industrial zone and on foot elsewhere.
     pub fn track_settings(&self, patrol: Uuid) -> Result<TrackSettings> {
         let key: Option<String> =
             self.conn().query_row("SELECT assignment FROM patrol WHERE id = ?1", [patrol], |r| r.get(0)).optional()?;
         let key = key.ok_or_else(|| Error::NotFound(format!("patrol {patrol}")))?;
         let assignment = redvest_shared::duty::Assignment::from_key(&key).ok_or_else(|| Error::Corrupt(format!("assignment {key:?}")))?;
-        Ok(TrackSettings::for_assignment(assignment))
+        Ok(TrackSettings { mode: TrackSettings::for_assignment(assignment).mode, ..self.track_defaults()? })
     }
 
     /// A patrol's kept fixes, in order.

@@ -4,5 +4,6 @@ pub mod draft;
 pub mod duty;
 pub mod hazard;
 pub mod patrol;
+pub mod settings;
 pub mod team;
 pub mod track;

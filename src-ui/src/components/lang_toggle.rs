@@ -16,7 +16,12 @@ pub fn LangToggle() -> impl IntoView {
             id="lang-toggle"
             on:click=move |_| {
                 if let (Some(lang), Some(set_lang)) = (lang, set_lang) {
-                    set_lang.set(lang.get_untracked().other());
+                    let next = lang.get_untracked().other();
+                    set_lang.set(next);
+                    // Remembered on the device; a failure only means it is asked again next time.
+                    leptos::task::spawn_local(async move {
+                        let _ = crate::ipc::set_language(next.code().into()).await;
+                    });
                 }
             }
         >

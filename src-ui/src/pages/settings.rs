@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use redvest_shared::duty::{Assignment, Duty, NewDuty, Recurrence};
 use redvest_shared::team::{Member, NewMember, Role};
+use redvest_shared::track::TrackSettings;
 use redvest_shared::{ErrorCode, IpcError};
 
 use crate::app::{use_navigate, Page};
@@ -31,6 +32,7 @@ pub fn SettingsPage() -> impl IntoView {
             </section>
             <Roster/>
             <Duties/>
+            <TrackDefaults/>
             <Keys/>
         </main>
     }
@@ -278,6 +280,59 @@ fn Keys() -> impl IntoView {
                 }.into_any(),
                 Err(e) => view! { <p class="error">{error_text(t(), &e)}</p> }.into_any(),
             })}
+        </section>
+    }
+}
+
+#[component]
+fn TrackDefaults() -> impl IntoView {
+    let t = use_text();
+    let settings = RwSignal::new(None::<TrackSettings>);
+    let (error, set_error) = signal(None::<IpcError>);
+    let saved = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(s) = ipc::track_defaults().await {
+            settings.set(Some(s));
+        }
+    });
+    let save = move |_| {
+        let Some(s) = settings.get_untracked() else { return };
+        spawn_local(async move {
+            let result = ipc::set_track_defaults(s).await;
+            saved.set(result.is_ok());
+            set_error.set(result.err());
+        });
+    };
+    type Field = (&'static str, fn(&crate::i18n::Text) -> &'static str, fn(&TrackSettings) -> f64, fn(&mut TrackSettings, f64));
+    let fields: [Field; 7] = [
+        ("track.max_accuracy_m", |t| t.max_accuracy, |s| s.max_accuracy_m, |s, v| s.max_accuracy_m = v),
+        ("track.min_move_m", |t| t.min_move, |s| s.min_move_m, |s, v| s.min_move_m = v),
+        ("track.max_jump_m", |t| t.max_jump, |s| s.max_jump_m, |s, v| s.max_jump_m = v),
+        ("track.max_gap_s", |t| t.max_gap, |s| s.max_gap_s as f64, |s, v| s.max_gap_s = v as i64),
+        ("track.gap_report_s", |t| t.gap_report, |s| s.gap_report_s as f64, |s, v| s.gap_report_s = v as i64),
+        ("track.max_clock_skew_s", |t| t.clock_skew, |s| s.max_clock_skew_s as f64, |s, v| s.max_clock_skew_s = v as i64),
+        ("track.idle_after_s", |t| t.idle_after, |s| s.idle_after_s as f64, |s, v| s.idle_after_s = v as i64),
+    ];
+    view! {
+        <section class="card" id="track-settings">
+            <h2>{move || t().track_settings_heading}</h2>
+            {fields.into_iter().map(|(name, label, get, set)| view! {
+                <label class="field">
+                    <span>{move || label(t())}</span>
+                    <input name=name inputmode="decimal"
+                        prop:value=move || settings.get().map(|s| get(&s).to_string()).unwrap_or_default()
+                        on:change=move |ev| {
+                            saved.set(false);
+                            match event_target_value(&ev).trim().parse::<f64>() {
+                                Ok(v) => settings.update(|s| if let Some(s) = s { set(s, v) }),
+                                Err(_) => set_error.set(Some(IpcError::new(ErrorCode::OutOfRange, "not a number").with_field(name))),
+                            }
+                        }/>
+                    <FieldError error=error field=name/>
+                </label>
+            }).collect_view()}
+            <button class="secondary" id="save-track-settings" on:click=save>{move || t().save}</button>
+            {move || saved.get().then(|| view! { <span class="badge badge-Done" id="track-settings-saved">"✓"</span> })}
         </section>
     }
 }

@@ -44,6 +44,12 @@ async fn started_patrol_is_listed_again_after_relaunch() -> anyhow::Result<()> {
     app.wait_text("h1", |t| t == "Today's patrols").await?;
     app.wait_text("#start-patrol", |t| t == "Start patrol").await?;
     app.wait_text("#patrol-list .patrol-row", |t| t.contains("Night patrol")).await?;
+    app.quit().await?;
+    // The choice is remembered across a restart.
+    let app = driver.launch().await?;
+    app.wait_text("#back", |t| t == "Back").await?;
+    app.click("#back").await?;
+    app.wait_text("h1", |t| t == "Today's patrols").await?;
     eprintln!("screenshot: {}", shot.display());
     app.quit().await?;
     Ok(())

@@ -22,6 +22,19 @@ async fn replayed_walk_is_recorded_and_drawn() -> anyhow::Result<()> {
     app.type_into(&format!("{row} input.pin-again"), "2468").await?;
     app.click(&format!("{row} button.set-pin")).await?;
     app.wait_text(row, |t| t.contains("已设签字密钥")).await?;
+    // A threshold that makes no sense is refused beside its field; a sensible one is kept.
+    app.type_into("input[name='track.max_accuracy_m']", "x").await?;
+    app.click("#save-track-settings").await?;
+    app.wait_text("p.error[data-field='track.max_accuracy_m']", |t| !t.is_empty()).await?;
+    app.set_value("input[name='track.max_accuracy_m']", "2").await?;
+    app.click("#save-track-settings").await?;
+    app.wait_text("p.error[data-field='track.max_accuracy_m']", |t| t.contains("数值")).await?;
+    let stored = |data: &std::path::Path| redvest_e2e::query_db(data, "SELECT value FROM setting WHERE key = 'track'");
+    assert_eq!(stored(data.path())?, None, "the core refused 2 m");
+    app.set_value("input[name='track.max_accuracy_m']", "40").await?;
+    app.click("#save-track-settings").await?;
+    app.wait_text("#track-settings-saved", |_| true).await?;
+    assert!(stored(data.path())?.is_some_and(|v| v.contains("\"max_accuracy_m\":40.0")));
     app.click("#back").await?;
 
     app.click("#start-patrol").await?;

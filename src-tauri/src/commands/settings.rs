@@ -1,0 +1,31 @@
+//! Device settings: recorder thresholds and the UI language.
+
+use redvest_shared::track::TrackSettings;
+use tauri::State;
+
+use crate::error::Error;
+use crate::AppState;
+
+/// The recorder thresholds.
+#[tauri::command(async)]
+pub fn track_defaults(state: State<'_, AppState>) -> Result<TrackSettings, Error> {
+    Ok(state.store()?.track_defaults()?)
+}
+
+/// Changes the recorder thresholds.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn set_track_defaults(state: State<'_, AppState>, settings: TrackSettings) -> Result<(), Error> {
+    Ok(state.store()?.set_track_defaults(&settings)?)
+}
+
+/// The chosen UI language (`zh`/`en`), if any.
+#[tauri::command(async)]
+pub fn language(state: State<'_, AppState>) -> Result<Option<String>, Error> {
+    Ok(state.store()?.language()?)
+}
+
+/// Remembers the UI language.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn set_language(state: State<'_, AppState>, code: String) -> Result<(), Error> {
+    Ok(state.store()?.set_language(&code)?)
+}
