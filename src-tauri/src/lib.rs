@@ -12,8 +12,7 @@ use tracing_subscriber::EnvFilter;
 
 pub use state::AppState;
 
-/// Registers state and commands on a builder; generic over the runtime so tests can use
-/// `tauri::test::mock_builder()`.
+/// Registers the plugin, the state and the commands on a builder.
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_geolocation::init())
