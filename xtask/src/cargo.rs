@@ -34,9 +34,13 @@ pub fn cargo() -> Result<Command> {
 }
 
 /// Builds the desktop app and the county server (debug); returns the app binary.
+///
+/// It builds every target of the workspace, tests included, so that features are unified
+/// exactly as `cargo test` unifies them: otherwise the app's cdylib, whose file name carries
+/// no hash, would be rebuilt back and forth between `run` and `test`.
 pub fn build_app_and_county() -> Result<PathBuf> {
     let status = cargo()?
-        .args(["build", "-p", "redvest-app", "-p", "redvest-county"])
+        .args(["build", "--workspace", "--exclude", "redvest-ui", "--all-targets"])
         .status()
         .context("running cargo build")?;
     crate::check(status, "cargo build of the app and the county server")?;
