@@ -26,9 +26,14 @@ pub fn target_dir() -> Result<PathBuf> {
     Ok(cache.join("redvest").join("target"))
 }
 
+/// The cargo that runs xtask (so the same toolchain builds everything).
+pub fn cargo_bin() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
+}
+
 /// A `cargo` command in the workspace root, building into [`target_dir`].
 pub fn cargo() -> Result<Command> {
-    let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    let mut cmd = Command::new(cargo_bin());
     cmd.current_dir(root()).env("CARGO_TARGET_DIR", target_dir()?);
     Ok(cmd)
 }

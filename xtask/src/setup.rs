@@ -100,7 +100,7 @@ pub fn tauri_driver() -> Result<std::path::PathBuf> {
 }
 
 fn ensure_tauri_driver() -> Result<()> {
-    let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let out = Command::new(crate::cargo::cargo_bin())
         .args(["install", "--list"])
         .output()
         .context("running cargo install --list")?;
@@ -109,7 +109,7 @@ fn ensure_tauri_driver() -> Result<()> {
         return Ok(());
     }
     eprintln!("xtask: installing tauri-driver {TAURI_DRIVER_VERSION} from crates.io");
-    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let status = Command::new(crate::cargo::cargo_bin())
         .args(["install", "tauri-driver", "--version", TAURI_DRIVER_VERSION, "--locked"])
         .status()?;
     crate::check(status, "cargo install tauri-driver")?;

@@ -40,10 +40,17 @@ impl Store {
 
     /// One member, or [`Error::NotFound`].
     pub fn member(&self, id: Uuid) -> Result<Member> {
-        self.list_members()?
-            .into_iter()
-            .find(|m| m.id == id)
-            .ok_or_else(|| Error::NotFound(format!("member {id}")))
+        let row = self
+            .conn()
+            .query_row(
+                "SELECT m.name, m.role, EXISTS (SELECT 1 FROM signer_key k WHERE k.member_id = m.id)
+                 FROM member m WHERE m.id = ?1",
+                [id],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)),
+            )
+            .optional()?;
+        let (name, role, has_key) = row.ok_or_else(|| Error::NotFound(format!("member {id}")))?;
+        Ok(Member { id, name, role: enum_from(&role)?, has_key })
     }
 
     pub(crate) fn member_name(&self, id: Uuid) -> Result<Option<String>> {

@@ -87,6 +87,15 @@ pub fn measure(points: &[TrackPoint], settings: &TrackSettings) -> (f64, i64) {
     (distance, moving)
 }
 
+fn insert_point(tx: &rusqlite::Transaction<'_>, patrol: Uuid, seq: i64, segment: u32, fix: &Fix) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO track_point (patrol_id, seq, segment, lat, lon, altitude_m, accuracy_m, time)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![patrol, seq, segment, fix.lat, fix.lon, fix.altitude_m, fix.accuracy_m, fix.time])?;
+    Ok(())
+}
+
 impl Store {
     fn last_point(&self, patrol: Uuid) -> Result<Option<(i64, TrackPoint)>> {
         let row = self
@@ -156,11 +165,7 @@ impl Store {
             match decision {
                 Decision::Kept { segment } => {
                     let seq = last.as_ref().map_or(0, |(s, _)| s + 1);
-                    tx.prepare_cached(
-                        "INSERT INTO track_point (patrol_id, seq, segment, lat, lon, altitude_m, accuracy_m, time)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    )?
-                    .execute(params![patrol, seq, segment, fix.lat, fix.lon, fix.altitude_m, fix.accuracy_m, fix.time])?;
+                    insert_point(&tx, patrol, seq, segment, fix)?;
                     let point = TrackPoint { lat: fix.lat, lon: fix.lon, altitude_m: fix.altitude_m, accuracy_m: fix.accuracy_m, time: fix.time, segment };
                     last = Some((seq, point));
                 }
@@ -202,11 +207,7 @@ impl Store {
         let tx = conn.transaction()?;
         if let Some((seq, point)) = last {
             if fix.time > point.time {
-                tx.execute(
-                    "INSERT INTO track_point (patrol_id, seq, segment, lat, lon, altitude_m, accuracy_m, time)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![patrol, seq + 1, point.segment, fix.lat, fix.lon, fix.altitude_m, fix.accuracy_m, fix.time],
-                )?;
+                insert_point(&tx, patrol, seq + 1, point.segment, &fix)?;
             }
         }
         tx.execute("UPDATE track_state SET pending_fix = NULL WHERE patrol_id = ?1", [patrol])?;
