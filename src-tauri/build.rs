@@ -40,6 +40,12 @@ fn main() {
             "set_track_defaults",
             "language",
             "set_language",
+            "add_photo",
+            "photo_bytes",
+            "remove_photo",
+            "photo_backlog",
+            "photo_settings",
+            "set_photo_settings",
         ]),
     ))
     .expect("tauri-build failed");

@@ -31,7 +31,8 @@ impl Error {
             CoreError::NotAllowed(_) => IpcError::new(ErrorCode::NotAllowed, message),
             CoreError::WrongState(_) => IpcError::new(ErrorCode::WrongState, message),
             CoreError::NotFound(_) => IpcError::new(ErrorCode::NotFound, message),
-            CoreError::Sqlite(_) | CoreError::Migrations(_) | CoreError::Corrupt(_) => {
+            CoreError::Photo { problem, .. } => IpcError::new(problem.code(), message).with_field("photo"),
+            CoreError::Sqlite(_) | CoreError::Migrations(_) | CoreError::Corrupt(_) | CoreError::File { .. } => {
                 tracing::error!(error = %e, "storage failure");
                 IpcError::new(ErrorCode::Storage, message)
             }

@@ -20,6 +20,10 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .setup(|app| {
             let state = AppState::open(app.handle());
             if let Ok(store) = state.store() {
+                // Before the UI can add photos: clear what a killed save left behind.
+                if let Err(e) = store.check_photos() {
+                    tracing::error!(error = %e, "photo check failed");
+                }
                 replay::start(store.clone());
             }
             app.manage(state);
@@ -59,6 +63,12 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::settings::set_track_defaults,
             commands::settings::language,
             commands::settings::set_language,
+            commands::photo::add_photo,
+            commands::photo::photo_bytes,
+            commands::photo::remove_photo,
+            commands::photo::photo_backlog,
+            commands::photo::photo_settings,
+            commands::photo::set_photo_settings,
         ])
 }
 

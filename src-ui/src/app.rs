@@ -10,6 +10,7 @@ use crate::pages::home::HomePage;
 use crate::pages::patrol::PatrolPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::start::StartPage;
+use crate::pages::sync::SyncPage;
 
 /// The pages of the app. A signal, not URL routes: the app has no address bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +25,8 @@ pub enum Page {
     Hazard(Uuid),
     /// Roster, PINs, duties, keys, language.
     Settings,
+    /// What waits to go to the county.
+    Sync,
 }
 
 /// Moves to another page.
@@ -65,5 +68,6 @@ pub fn App() -> impl IntoView {
         Page::Patrol(id) => view! { <PatrolPage id=id/> }.into_any(),
         Page::Hazard(id) => view! { <HazardPage id=id/> }.into_any(),
         Page::Settings => view! { <SettingsPage/> }.into_any(),
+        Page::Sync => view! { <SyncPage/> }.into_any(),
     }
 }

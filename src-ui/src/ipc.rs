@@ -5,6 +5,7 @@ use redvest_shared::duty::{Assignment, Duty, NewDuty};
 use redvest_shared::hazard::{Hazard, HazardChange};
 use redvest_shared::observation::{Observation, ObservationEntry};
 use redvest_shared::patrol::{AttendanceEntry, Finding, PatrolDetail, SignPatrol, StartPatrol};
+use redvest_shared::photo::{Photo, PhotoBacklog, PhotoSettings};
 use redvest_shared::team::{Member, NewMember, PublicKeyInfo};
 use redvest_shared::today::Today;
 use redvest_shared::track::{LocationStatus, TrackPoint, TrackSettings, TrackSummary};
@@ -18,16 +19,22 @@ use wasm_bindgen::prelude::*;
 extern "C" {
     #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
     async fn tauri_invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], js_name = invoke, catch)]
+    async fn tauri_invoke_with(cmd: &str, args: JsValue, options: JsValue) -> Result<JsValue, JsValue>;
+}
+
+fn rejected(cmd: &str, err: JsValue) -> IpcError {
+    // The shell rejects with `{code, message, field}`; anything else (no Tauri, a JS
+    // exception) is kept as text for the bug report.
+    serde_wasm_bindgen::from_value(err.clone()).unwrap_or_else(|_| IpcError::new(ErrorCode::Unknown, format!("{cmd}: {err:?}")))
 }
 
 async fn call<T: DeserializeOwned>(cmd: &str, args: JsValue) -> Result<T, IpcError> {
     match tauri_invoke(cmd, args).await {
         Ok(value) => serde_wasm_bindgen::from_value(value)
             .map_err(|e| IpcError::new(ErrorCode::Unknown, format!("{cmd}: unexpected reply: {e}"))),
-        // The shell rejects with `{code, message, field}`; anything else (no Tauri, a JS
-        // exception) is kept as text for the bug report.
-        Err(err) => Err(serde_wasm_bindgen::from_value(err.clone())
-            .unwrap_or_else(|_| IpcError::new(ErrorCode::Unknown, format!("{cmd}: {err:?}")))),
+        Err(err) => Err(rejected(cmd, err)),
     }
 }
 
@@ -65,8 +72,8 @@ command!(/// The checklist for a post or zone.
     checklist(assignment: Assignment) -> Vec<ChecklistItem>);
 command!(/// Answers one checklist item.
     set_check(patrol_id: Uuid, code: String, outcome: CheckOutcome) -> ());
-command!(/// Adds an observation.
-    add_observation(patrol_id: Uuid, body: Observation) -> ObservationEntry);
+command!(/// Adds an observation with photos already stored by [`add_photo`].
+    add_observation(patrol_id: Uuid, body: Observation, photos: Vec<String>) -> ObservationEntry);
 command!(/// The volunteer finishes and signs.
     submit_patrol(req: SignPatrol) -> ());
 command!(/// The leader sends a patrol back.
@@ -117,3 +124,42 @@ command!(/// The chosen UI language, if any.
     language() -> Option<String>);
 command!(/// Remembers the UI language.
     set_language(code: String) -> ());
+command!(/// Takes a photo off an observation of an open patrol.
+    remove_photo(observation_id: Uuid, sha256: String) -> ());
+command!(/// Photos not yet at the county.
+    photo_backlog() -> PhotoBacklog);
+command!(/// How photos are shrunk.
+    photo_settings() -> PhotoSettings);
+command!(/// Changes how photos are shrunk.
+    set_photo_settings(settings: PhotoSettings) -> ());
+
+/// Stores a photo for a patrol. The bytes go as the raw IPC body, not as JSON.
+pub async fn add_photo(patrol_id: Uuid, name: &str, bytes: js_sys::Uint8Array) -> Result<Photo, IpcError> {
+    let headers = js_sys::Object::new();
+    let options = js_sys::Object::new();
+    let set = |target: &js_sys::Object, key: &str, value: &JsValue| js_sys::Reflect::set(target, &key.into(), value).map(|_| ());
+    set(&headers, "x-patrol-id", &patrol_id.to_string().into())
+        // Headers are ASCII: the (often Chinese) file name goes percent-encoded.
+        .and_then(|()| set(&headers, "x-photo-name", &js_sys::encode_uri_component(name).into()))
+        .and_then(|()| set(&options, "headers", &headers))
+        .map_err(|e| IpcError::new(ErrorCode::Unknown, format!("add_photo: {e:?}")))?;
+    let reply = tauri_invoke_with("add_photo", bytes.into(), options.into()).await.map_err(|e| rejected("add_photo", e))?;
+    serde_wasm_bindgen::from_value(reply).map_err(|e| IpcError::new(ErrorCode::Unknown, format!("add_photo: unexpected reply: {e}")))
+}
+
+/// A stored photo (or its thumbnail) as a `blob:` URL for an `<img>`; revoke it when done.
+pub async fn photo_url(sha256: &str, thumbnail: bool) -> Result<String, IpcError> {
+    #[derive(Serialize)]
+    struct Args<'a> {
+        sha256: &'a str,
+        thumbnail: bool,
+    }
+    let args = serde_wasm_bindgen::to_value(&Args { sha256, thumbnail }).map_err(|e| IpcError::new(ErrorCode::Unknown, e.to_string()))?;
+    let reply = tauri_invoke("photo_bytes", args).await.map_err(|e| rejected("photo_bytes", e))?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::new(&reply));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("image/jpeg");
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .and_then(|blob| web_sys::Url::create_object_url_with_blob(&blob))
+        .map_err(|e| IpcError::new(ErrorCode::Unknown, format!("photo_bytes: {e:?}")))
+}

@@ -4,7 +4,7 @@
 use anyhow::{bail, Context, Result};
 
 /// Benchmarks by name: (package, example).
-const BENCHES: &[(&str, &str, &str)] = &[("track", "redvest-core", "bench_track")];
+const BENCHES: &[(&str, &str, &str)] = &[("track", "redvest-core", "bench_track"), ("photo", "redvest-core", "bench_photo")];
 
 /// Builds and runs the benchmark `name`.
 pub fn bench(name: &str) -> Result<()> {

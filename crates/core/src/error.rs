@@ -51,6 +51,23 @@ pub enum Error {
     /// The person has no signing key yet.
     #[error("{0} has no signing key on this device; set a PIN first")]
     NoKey(String),
+    /// A file could not be taken as a photo; nothing was stored.
+    #[error("photo {name}: {problem}")]
+    Photo {
+        /// The file's name as the user picked it.
+        name: String,
+        /// What is wrong with it.
+        problem: crate::photo::PhotoProblem,
+    },
+    /// Reading or writing a file in the app's data folder failed (disk full, permissions).
+    #[error("file {path}: {source}")]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A stored value could not be read back (a bug or a damaged database).
     #[error("stored data could not be read: {0}")]
     Corrupt(String),

@@ -148,7 +148,7 @@ mod tests {
                 deadline: at(9).date_naive() + chrono::Duration::days(deadline_days),
             },
         };
-        store.add_observation(p.id, &Observation::Hazard(report), at(9)).expect("add").hazard_id.expect("hazard")
+        store.add_observation(p.id, &Observation::Hazard(report), &[], at(9)).expect("add").hazard_id.expect("hazard")
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod error;
 mod field;
 pub mod hazard;
 pub mod patrol;
+pub mod photo;
 pub mod replay;
 pub mod roster;
 pub mod settings;

@@ -12,6 +12,7 @@ use redvest_shared::ErrorCode;
 use rusqlite::{params, OptionalExtension, Transaction};
 use uuid::Uuid;
 
+use crate::photo::observation_photos;
 use crate::field::{enum_from, enum_text, text};
 use crate::{Error, Result, Store};
 
@@ -71,7 +72,7 @@ impl Store {
         enum_from(&state.ok_or_else(|| Error::NotFound(format!("patrol {id}")))?)
     }
 
-    fn editable(&self, id: Uuid) -> Result<()> {
+    pub(crate) fn editable(&self, id: Uuid) -> Result<()> {
         let state = self.patrol_state(id)?;
         if !state.is_editable() {
             return Err(Error::WrongState(format!("patrol {id} is {state:?}; only an open patrol can change")));
@@ -126,11 +127,12 @@ impl Store {
         Ok(())
     }
 
-    /// Adds an observation to an open patrol. A hazard also opens an entry in the hazard
-    /// register, in the same transaction.
-    pub fn add_observation(&self, patrol: Uuid, body: &Observation, now: DateTime<Utc>) -> Result<ObservationEntry> {
+    /// Adds an observation, with photos already stored by [`Store::add_photo`], to an open
+    /// patrol. A hazard also opens an entry in the hazard register, in the same transaction.
+    pub fn add_observation(&self, patrol: Uuid, body: &Observation, photos: &[String], now: DateTime<Utc>) -> Result<ObservationEntry> {
         self.editable(patrol)?;
         let body = self.checked_observation(body, now.date_naive())?;
+        self.check_attachable(photos)?;
         let id = Uuid::now_v7();
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -142,8 +144,16 @@ impl Store {
             "INSERT INTO observation (id, patrol_id, body, hazard_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![id, patrol, serde_json::to_string(&body)?, hazard_id, now],
         )?;
+        let mut seen = std::collections::HashSet::new();
+        for (position, sha) in photos.iter().filter(|sha| seen.insert(*sha)).enumerate() {
+            tx.execute(
+                "INSERT INTO observation_photo (observation_id, sha256, position) VALUES (?1, ?2, ?3)",
+                params![id, sha, position as i64],
+            )?;
+        }
+        let photos = observation_photos(&tx, id)?;
         tx.commit()?;
-        Ok(ObservationEntry { id, body, hazard_id })
+        Ok(ObservationEntry { id, body, hazard_id, photos })
     }
 
     fn checked_observation(&self, body: &Observation, today: NaiveDate) -> Result<Observation> {
@@ -249,9 +259,10 @@ impl Store {
             conn.prepare_cached("SELECT id, body, hazard_id FROM observation WHERE patrol_id = ?1 ORDER BY id")?;
         let observations = stmt
             .query_map([id], |r| Ok((r.get::<_, Uuid>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<Uuid>>(2)?)))?
-            .map(|row| {
-                let (id, body, hazard_id) = row?;
-                Ok(ObservationEntry { id, body: serde_json::from_str(&body)?, hazard_id })
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .map(|(id, body, hazard_id)| {
+                Ok(ObservationEntry { id, body: serde_json::from_str(&body)?, hazard_id, photos: observation_photos(&conn, id)? })
             })
             .collect::<Result<Vec<_>>>()?;
 
@@ -381,15 +392,15 @@ pub(crate) mod tests {
             place: "场镇主街 12 号".into(),
             handling: Handling::Rectify { responsible: "".into(), unit: "超市".into(), deadline: at(9).date_naive() },
         };
-        let err = store.add_observation(p.id, &Observation::Hazard(report.clone()), at(9)).expect_err("refused");
+        let err = store.add_observation(p.id, &Observation::Hazard(report.clone()), &[], at(9)).expect_err("refused");
         assert!(matches!(err, Error::Invalid { field: "hazard.responsible", .. }), "{err:?}");
 
         report.handling = Handling::Rectify { responsible: "张老板".into(), unit: "超市".into(), deadline: at(9).date_naive() - chrono::Duration::days(1) };
-        let err = store.add_observation(p.id, &Observation::Hazard(report.clone()), at(9)).expect_err("refused");
+        let err = store.add_observation(p.id, &Observation::Hazard(report.clone()), &[], at(9)).expect_err("refused");
         assert!(matches!(err, Error::Invalid { field: "hazard.deadline", .. }), "{err:?}");
 
         report.handling = Handling::Rectify { responsible: "张老板".into(), unit: "超市".into(), deadline: at(9).date_naive() + chrono::Duration::days(7) };
-        let entry = store.add_observation(p.id, &Observation::Hazard(report), at(9)).expect("added");
+        let entry = store.add_observation(p.id, &Observation::Hazard(report), &[], at(9)).expect("added");
         let hazard = store.hazard(entry.hazard_id.expect("register entry")).expect("hazard");
         assert_eq!(hazard.state, HazardState::Assigned);
         assert_eq!(hazard.history[0].responsible.as_deref(), Some("张老板"));

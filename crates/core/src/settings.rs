@@ -1,5 +1,6 @@
 //! Device settings: the track recorder's thresholds and the UI language.
 
+use redvest_shared::photo::PhotoSettings;
 use redvest_shared::track::TrackSettings;
 use redvest_shared::ErrorCode;
 use rusqlite::{params, OptionalExtension};
@@ -10,6 +11,8 @@ use crate::{Error, Result, Store};
 
 const TRACK: &str = "track";
 const LANGUAGE: &str = "language";
+const PHOTO: &str = "photo";
+const DEVICE_ID: &str = "device_id";
 
 impl Store {
     fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
@@ -49,6 +52,36 @@ impl Store {
         check("track.max_clock_skew_s", s.max_clock_skew_s as f64, 10.0, 86_400.0)?;
         check("track.idle_after_s", s.idle_after_s as f64, 1.0, 600.0)?;
         self.set_setting(TRACK, s)
+    }
+
+    /// How photos are shrunk (the defaults until changed).
+    pub fn photo_settings(&self) -> Result<PhotoSettings> {
+        Ok(self.setting(PHOTO)?.unwrap_or_default())
+    }
+
+    /// Changes how photos are shrunk, within sizes that stay readable and cheap to send.
+    pub fn set_photo_settings(&self, s: &PhotoSettings) -> Result<()> {
+        let check = |field: &'static str, value: u32, min: u32, max: u32| {
+            if (min..=max).contains(&value) {
+                Ok(())
+            } else {
+                Err(Error::invalid(field, ErrorCode::OutOfRange, format!("must be between {min} and {max}")))
+            }
+        };
+        check("photo.long_edge_px", s.long_edge_px, 640, 4096)?;
+        check("photo.jpeg_quality", s.jpeg_quality.into(), 40, 95)?;
+        check("photo.thumbnail_px", s.thumbnail_px, 120, 640)?;
+        self.set_setting(PHOTO, s)
+    }
+
+    /// This device's id, made on first use and kept.
+    pub fn device_id(&self) -> Result<uuid::Uuid> {
+        if let Some(id) = self.setting(DEVICE_ID)? {
+            return Ok(id);
+        }
+        let id = uuid::Uuid::now_v7();
+        self.set_setting(DEVICE_ID, &id)?;
+        Ok(id)
     }
 
     /// The UI language code (`zh` or `en`), if one was chosen.

@@ -239,15 +239,21 @@ impl Store {
              SELECT ?2, seq, segment, lat, lon, altitude_m, accuracy_m, time FROM track_point WHERE patrol_id = ?1",
             params![original, id],
         )?;
-        let observations: Vec<(String, Option<Uuid>)> = {
-            let mut stmt = tx.prepare("SELECT body, hazard_id FROM observation WHERE patrol_id = ?1 ORDER BY id")?;
-            let rows = stmt.query_map([original], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+        let observations: Vec<(Uuid, String, Option<Uuid>)> = {
+            let mut stmt = tx.prepare("SELECT id, body, hazard_id FROM observation WHERE patrol_id = ?1 ORDER BY id")?;
+            let rows = stmt.query_map([original], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<Result<_, _>>()?;
             rows
         };
-        for (body, hazard_id) in observations {
+        for (old, body, hazard_id) in observations {
+            let new = Uuid::now_v7();
             tx.execute(
                 "INSERT INTO observation (id, patrol_id, body, hazard_id, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![Uuid::now_v7(), id, body, hazard_id, now],
+                params![new, id, body, hazard_id, now],
+            )?;
+            tx.execute(
+                "INSERT INTO observation_photo (observation_id, sha256, position)
+                 SELECT ?2, sha256, position FROM observation_photo WHERE observation_id = ?1",
+                params![old, new],
             )?;
         }
         tx.commit()?;
@@ -301,9 +307,13 @@ impl Store {
         };
         for id in &sealed {
             let (hash, volunteer_sig) = self.latest_signature(*id, SignerRole::Volunteer)?;
-            let rows_hash = sha256(&[&canonical_bytes(&self.patrol_record(*id)?)]);
+            let record = self.patrol_record(*id)?;
+            let rows_hash = sha256(&[&canonical_bytes(&record)]);
             if rows_hash.as_slice() != hash.as_slice() {
                 findings.push(found(Some(*id), None, Problem::ContentChanged));
+            }
+            if record.observations.iter().flat_map(|o| &o.photos).any(|p| !self.photo_intact(&p.sha256)) {
+                findings.push(found(Some(*id), None, Problem::PhotoChanged));
             }
             let canonical: Option<Vec<u8>> = self
                 .conn()

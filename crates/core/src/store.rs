@@ -25,6 +25,8 @@ pub fn schema_version() -> usize {
 pub struct Store {
     conn: Mutex<Connection>,
     path: PathBuf,
+    /// Where photos live: `photos/` beside the database.
+    pub(crate) photo_dir: PathBuf,
 }
 
 impl Store {
@@ -38,9 +40,12 @@ impl Store {
         Self::init(conn, path)
     }
 
-    /// An in-memory store, for tests and benchmarks.
+    /// An in-memory store, for tests and benchmarks. Its photos go to a fresh folder
+    /// under the system's temporary directory.
     pub fn open_in_memory() -> Result<Self, Error> {
-        Self::init(Connection::open_in_memory()?, PathBuf::from(":memory:"))
+        let mut store = Self::init(Connection::open_in_memory()?, PathBuf::from(":memory:"))?;
+        store.photo_dir = std::env::temp_dir().join(format!("redvest-photos-{}", uuid::Uuid::now_v7()));
+        Ok(store)
     }
 
     fn init(mut conn: Connection, path: PathBuf) -> Result<Self, Error> {
@@ -60,7 +65,8 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations.to_latest(&mut conn)?;
         tracing::info!(path = %path.display(), version = schema_version(), "device store open");
-        Ok(Self { conn: Mutex::new(conn), path })
+        let photo_dir = path.parent().unwrap_or(Path::new(".")).join("photos");
+        Ok(Self { conn: Mutex::new(conn), path, photo_dir })
     }
 
     /// Where the database lives.

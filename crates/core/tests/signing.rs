@@ -69,6 +69,7 @@ fn recorded_patrol(t: &Team) -> Uuid {
             place: "超市".into(),
             handling: Handling::Rectify { responsible: "张老板".into(), unit: "超市".into(), deadline: at(20, 0).date_naive() },
         }),
+        &[],
         at(20, 10),
     )
     .expect("hazard");
@@ -270,4 +271,35 @@ fn the_signature_covers_the_track() {
     // An amendment carries the track over.
     let amendment = t.store.start_amendment(p, at(23, 0)).expect("amend");
     assert_eq!(t.store.track(amendment).expect("track").len(), 5);
+}
+
+#[test]
+fn the_signature_covers_the_photos() {
+    let jpeg = |shade: u8| {
+        let img = image::RgbImage::from_fn(320, 240, |x, y| image::Rgb([shade, (x % 256) as u8, (y % 256) as u8]));
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img).expect("encode");
+        out
+    };
+    let t = team();
+    let p = recorded_patrol(&t);
+    let photo = t.store.add_photo(p, "出口堵塞.jpg", &jpeg(10), at(20, 20)).expect("photo");
+    let body = Observation::Sighting {
+        subject: redvest_shared::observation::SightingSubject::Vehicle,
+        description: "无牌三轮车".into(),
+        place: "桥头".into(),
+        passed_to_police: false,
+    };
+    t.store.add_observation(p, &body, std::slice::from_ref(&photo.sha256), at(20, 21)).expect("observation");
+    t.store.submit_patrol(&sign(p, &t.volunteer, "2468"), at(21, 0)).expect("submit");
+    t.store.countersign(&sign(p, &t.leader, "13579"), at(21, 30)).expect("countersign");
+    let canonical = redvest_shared::patrol::canonical_bytes(&t.store.patrol_record(p).expect("record"));
+    assert!(String::from_utf8_lossy(&canonical).contains(&photo.sha256), "the signed bytes name the photo");
+    assert!(t.store.verify().expect("verify").is_empty());
+
+    // Someone swaps the photo file for another picture.
+    let file = t.store.photo_dir().join(format!("{}.jpg", photo.sha256));
+    std::fs::write(&file, jpeg(200)).expect("swap");
+    let findings = t.store.verify().expect("verify");
+    assert_eq!(findings.iter().map(|f| (f.patrol_id, f.problem)).collect::<Vec<_>>(), [(Some(p), Problem::PhotoChanged)]);
 }

@@ -37,6 +37,18 @@ pub enum ErrorCode {
     NotFound,
     /// A signed record or the hash chain does not verify.
     Tampered,
+    /// A photo file is empty.
+    PhotoEmpty,
+    /// A photo file is over the size limit (30 MB).
+    PhotoTooLarge,
+    /// A file is not an image this app can read (JPEG, PNG, WebP).
+    NotAnImage,
+    /// A HEIC/AVIF photo: set the camera to JPEG ("most compatible") or convert it.
+    PhotoFormat,
+    /// A photo file ends early (cut off while copying or downloading).
+    PhotoTruncated,
+    /// A photo's dimensions are too large to open safely (over 64 megapixels).
+    PhotoTooManyPixels,
     /// A code this build of the UI does not know (a newer shell); shown with its message.
     #[serde(other)]
     Unknown,

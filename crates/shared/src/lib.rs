@@ -9,6 +9,7 @@ pub mod error;
 pub mod hazard;
 pub mod observation;
 pub mod patrol;
+pub mod photo;
 pub mod team;
 pub mod today;
 pub mod track;

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::checklist::CheckDomain;
+use crate::photo::Photo;
 
 /// How serious a hazard is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,7 +141,7 @@ pub enum Observation {
 }
 
 /// An observation stored in a patrol.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ObservationEntry {
     /// UUIDv7.
     pub id: Uuid,
@@ -148,4 +149,8 @@ pub struct ObservationEntry {
     pub body: Observation,
     /// The hazard register entry it opened, for hazards.
     pub hazard_id: Option<Uuid>,
+    /// Its photos, in the order they were added. Left out of the JSON when there are none,
+    /// so records without photos keep their v1 canonical bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub photos: Vec<Photo>,
 }

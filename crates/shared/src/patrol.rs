@@ -112,7 +112,7 @@ pub struct SignatureInfo {
 
 /// The content a patrol's signatures cover. Its canonical bytes ([`canonical_bytes`]) must
 /// never change for a given version: a golden-vector test pins them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatrolRecord {
     /// The patrol's id.
     pub id: Uuid,
@@ -155,7 +155,7 @@ pub fn canonical_bytes(record: &PatrolRecord) -> Vec<u8> {
 }
 
 /// A patrol with everything in it, for the patrol page and the read-only view.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PatrolDetail {
     /// The content.
     pub record: PatrolRecord,
@@ -207,4 +207,6 @@ pub enum Problem {
     ChainBroken,
     /// A sealed patrol is missing from the chain.
     NotInChain,
+    /// A photo the record lists is missing, or its file no longer has the signed hash.
+    PhotoChanged,
 }

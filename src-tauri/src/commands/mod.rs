@@ -4,6 +4,7 @@ pub mod draft;
 pub mod duty;
 pub mod hazard;
 pub mod patrol;
+pub mod photo;
 pub mod settings;
 pub mod team;
 pub mod track;

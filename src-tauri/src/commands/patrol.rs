@@ -49,8 +49,8 @@ pub fn set_check(state: State<'_, AppState>, patrol_id: Uuid, code: String, outc
 
 /// Adds a hazard, dispute, sighting, visit or outreach.
 #[tauri::command(async, rename_all = "snake_case")]
-pub fn add_observation(state: State<'_, AppState>, patrol_id: Uuid, body: Observation) -> Result<ObservationEntry, Error> {
-    Ok(state.store()?.add_observation(patrol_id, &body, Utc::now())?)
+pub fn add_observation(state: State<'_, AppState>, patrol_id: Uuid, body: Observation, photos: Vec<String>) -> Result<ObservationEntry, Error> {
+    Ok(state.store()?.add_observation(patrol_id, &body, &photos, Utc::now())?)
 }
 
 /// The volunteer finishes and signs.

@@ -6,5 +6,6 @@ pub mod field_error;
 pub mod lang_toggle;
 pub mod observation_form;
 pub mod patrol_list;
+pub mod photos;
 pub mod signature_pad;
 pub mod track;

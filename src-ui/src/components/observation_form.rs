@@ -8,19 +8,24 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use redvest_shared::checklist::CheckDomain;
 use redvest_shared::observation::{EscalateTo, Handling, HazardReport, Observation, OutreachKind, Severity, SightingSubject};
+use redvest_shared::photo::Photo;
 use redvest_shared::{ErrorCode, IpcError};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::components::field_error::FieldError;
+use crate::components::photos::{PhotoPicker, PhotoStrip};
 use crate::i18n::{use_lang, use_text, Text};
 use crate::ipc;
 
-/// The form as typed: which kind, and each field's text.
+/// The form as typed: which kind, each field's text, and the photos taken so far (by
+/// SHA-256; the device keeps a photo named in a draft when it cleans up at start).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct Draft {
     kind: String,
     fields: BTreeMap<String, String>,
+    #[serde(default)]
+    photos: Vec<String>,
 }
 
 fn draft_key(patrol: Uuid) -> String {
@@ -124,7 +129,7 @@ pub fn ObservationForm(patrol_id: Uuid, on_added: impl Fn() + Copy + Send + Sync
         if kind == "hazard" {
             fields.insert("hazard.handling".to_string(), "fixed".to_string());
         }
-        draft.set(Some(Draft { kind: kind.into(), fields }));
+        draft.set(Some(Draft { kind: kind.into(), fields, photos: Vec::new() }));
         set_error.set(None);
         persist();
     };
@@ -139,7 +144,7 @@ pub fn ObservationForm(patrol_id: Uuid, on_added: impl Fn() + Copy + Send + Sync
         match build(&d) {
             Err(e) => set_error.set(Some(e)),
             Ok(body) => spawn_local(async move {
-                match ipc::add_observation(patrol_id, body).await {
+                match ipc::add_observation(patrol_id, body, d.photos).await {
                     Ok(_) => {
                         set_error.set(None);
                         close();
@@ -171,6 +176,19 @@ pub fn ObservationForm(patrol_id: Uuid, on_added: impl Fn() + Copy + Send + Sync
             view! {
                 <form class="card obs-form" id="observation-form" data-kind=kind_attr on:submit=move |ev| { ev.prevent_default(); submit(()); }>
                     <Fields kind=kind draft=draft persist=persist error=error/>
+                    <div class="field" id="observation-photos">
+                        <span>{move || t().photos_heading}</span>
+                        <PhotoStrip
+                            photos=Signal::derive(move || draft.with(|d| d.as_ref().map(|d| d.photos.clone()).unwrap_or_default()))
+                            on_remove=Some(Callback::new(move |sha: String| {
+                                draft.update(|d| if let Some(d) = d { d.photos.retain(|p| *p != sha) });
+                                persist();
+                            }))/>
+                        <PhotoPicker patrol_id=patrol_id on_added=Callback::new(move |photo: Photo| {
+                            draft.update(|d| if let Some(d) = d { if !d.photos.contains(&photo.sha256) { d.photos.push(photo.sha256) } });
+                            persist();
+                        })/>
+                    </div>
                     <FieldError error=error field="*"/>
                     <div class="form-actions">
                         <button type="submit" class="primary" id="save-observation">{move || t().save}</button>

@@ -51,6 +51,7 @@ pub fn HomePage() -> impl IntoView {
             <header class="page-header">
                 <h1>{move || t().today}</h1>
                 <LangToggle/>
+                <button class="secondary" id="open-sync" on:click=move |_| navigate(Page::Sync)>{move || t().sync}</button>
                 <button class="secondary" id="open-settings" on:click=move |_| navigate(Page::Settings)>{move || t().settings}</button>
             </header>
             <button class="primary" id="start-patrol" on:click=move |_| navigate(Page::Start)>

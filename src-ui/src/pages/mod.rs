@@ -5,3 +5,4 @@ pub mod home;
 pub mod patrol;
 pub mod settings;
 pub mod start;
+pub mod sync;

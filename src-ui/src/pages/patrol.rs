@@ -18,6 +18,7 @@ use crate::components::attendance::AttendanceEditor;
 use crate::components::checklist::ChecklistEditor;
 use crate::components::field_error::FieldError;
 use crate::components::observation_form::ObservationForm;
+use crate::components::photos::PhotoStrip;
 use crate::components::signature_pad::{signature_png, SignaturePad};
 use crate::components::track::{LocationCard, TrackLive, TrackView};
 use crate::i18n::{error_text, use_lang, use_text, Lang};
@@ -102,16 +103,17 @@ fn Editor(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> 
         <ChecklistEditor patrol_id=id assignment=detail.record.assignment outcomes=checks/>
         <section class="card" id="observations">
             <h2>{move || t().observations_heading}</h2>
-            <Observations detail=detail.clone()/>
+            <Observations detail=detail.clone() on_change=Callback::new(move |()| reload.update(|n| *n += 1))/>
             <ObservationForm patrol_id=id on_added=move || reload.update(|n| *n += 1)/>
         </section>
         <Finish detail=detail members=members attendance=attendance checks=checks reload=reload/>
     }
 }
 
-/// The findings recorded so far.
+/// The findings recorded so far, with their photos. With `on_change` (an open patrol) a
+/// photo can still be taken off.
 #[component]
-fn Observations(detail: PatrolDetail) -> impl IntoView {
+fn Observations(detail: PatrolDetail, #[prop(optional)] on_change: Option<Callback<()>>) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
     let navigate = use_navigate();
@@ -123,9 +125,21 @@ fn Observations(detail: PatrolDetail) -> impl IntoView {
             {detail.record.observations.into_iter().map(|o| {
                 let hazard = o.hazard_id;
                 let body = o.body.clone();
+                let observation = o.id;
+                let photos: Vec<String> = o.photos.iter().map(|p| p.sha256.clone()).collect();
+                let on_remove = on_change.map(|changed| Callback::new(move |sha: String| {
+                    spawn_local(async move {
+                        if ipc::remove_photo(observation, sha).await.is_ok() {
+                            changed.run(());
+                        }
+                    });
+                }));
                 view! {
                     <li class="row observation-row" on:click=move |_| if let Some(h) = hazard { navigate(Page::Hazard(h)) }>
-                        <span class="row-main">{move || describe(lang(), &body)}</span>
+                        <span class="row-main">
+                            {move || describe(lang(), &body)}
+                            {(!photos.is_empty()).then(|| view! { <PhotoStrip photos=Signal::stored(photos.clone()) on_remove=on_remove/> })}
+                        </span>
                     </li>
                 }
             }).collect_view()}

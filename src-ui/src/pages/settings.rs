@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use redvest_shared::duty::{Assignment, Duty, NewDuty, Recurrence};
 use redvest_shared::team::{Member, NewMember, Role};
+use redvest_shared::photo::PhotoSettings;
 use redvest_shared::track::TrackSettings;
 use redvest_shared::{ErrorCode, IpcError};
 
@@ -33,6 +34,7 @@ pub fn SettingsPage() -> impl IntoView {
             <Roster/>
             <Duties/>
             <TrackDefaults/>
+            <PhotoDefaults/>
             <Keys/>
         </main>
     }
@@ -333,6 +335,55 @@ fn TrackDefaults() -> impl IntoView {
             }).collect_view()}
             <button class="secondary" id="save-track-settings" on:click=save>{move || t().save}</button>
             {move || saved.get().then(|| view! { <span class="badge badge-Done" id="track-settings-saved">"✓"</span> })}
+        </section>
+    }
+}
+
+#[component]
+fn PhotoDefaults() -> impl IntoView {
+    let t = use_text();
+    let settings = RwSignal::new(None::<PhotoSettings>);
+    let (error, set_error) = signal(None::<IpcError>);
+    let saved = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(s) = ipc::photo_settings().await {
+            settings.set(Some(s));
+        }
+    });
+    let save = move |_| {
+        let Some(s) = settings.get_untracked() else { return };
+        spawn_local(async move {
+            let result = ipc::set_photo_settings(s).await;
+            saved.set(result.is_ok());
+            set_error.set(result.err());
+        });
+    };
+    type Field = (&'static str, fn(&crate::i18n::Text) -> &'static str, fn(&PhotoSettings) -> u32, fn(&mut PhotoSettings, u32));
+    let fields: [Field; 3] = [
+        ("photo.long_edge_px", |t| t.photo_long_edge, |s| s.long_edge_px, |s, v| s.long_edge_px = v),
+        ("photo.jpeg_quality", |t| t.photo_quality, |s| s.jpeg_quality.into(), |s, v| s.jpeg_quality = v.min(255) as u8),
+        ("photo.thumbnail_px", |t| t.photo_thumbnail, |s| s.thumbnail_px, |s, v| s.thumbnail_px = v),
+    ];
+    view! {
+        <section class="card" id="photo-settings">
+            <h2>{move || t().photo_settings_heading}</h2>
+            {fields.into_iter().map(|(name, label, get, set)| view! {
+                <label class="field">
+                    <span>{move || label(t())}</span>
+                    <input name=name inputmode="numeric"
+                        prop:value=move || settings.get().map(|s| get(&s).to_string()).unwrap_or_default()
+                        on:change=move |ev| {
+                            saved.set(false);
+                            match event_target_value(&ev).trim().parse::<u32>() {
+                                Ok(v) => settings.update(|s| if let Some(s) = s { set(s, v) }),
+                                Err(_) => set_error.set(Some(IpcError::new(ErrorCode::OutOfRange, "not a number").with_field(name))),
+                            }
+                        }/>
+                    <FieldError error=error field=name/>
+                </label>
+            }).collect_view()}
+            <button class="secondary" id="save-photo-settings" on:click=save>{move || t().save}</button>
+            {move || saved.get().then(|| view! { <span class="badge badge-Done" id="photo-settings-saved">"✓"</span> })}
         </section>
     }
 }

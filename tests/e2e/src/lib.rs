@@ -183,6 +183,11 @@ impl App {
         Ok(())
     }
 
+    /// Chooses `file` in the file input matching `css`, as the file picker would.
+    pub async fn upload(&self, css: &str, file: &Path) -> Result<()> {
+        self.type_into(css, &file.to_string_lossy()).await.with_context(|| format!("choosing {}", file.display()))
+    }
+
     /// Sets a `<select>` (by option value) or a date input, firing the events a person's
     /// choice would.
     pub async fn set_value(&self, css: &str, value: &str) -> Result<()> {
@@ -250,6 +255,24 @@ impl App {
         let el = self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await
             .with_context(|| format!("waiting for {css}"))?;
         Ok(el.prop(name).await?.unwrap_or_default())
+    }
+
+    /// The decoded width of the `<img>` matching `css` (0 until the image has loaded).
+    pub async fn image_width(&self, css: &str) -> Result<u64> {
+        self.click_wait(css).await?;
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let width = self
+                .client
+                .execute("const i = document.querySelector(arguments[0]); return i && i.complete ? i.naturalWidth : 0;", vec![json!(css)])
+                .await?
+                .as_u64()
+                .unwrap_or(0);
+            if width > 0 || Instant::now() > deadline {
+                return Ok(width);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 
     async fn click_wait(&self, css: &str) -> Result<()> {

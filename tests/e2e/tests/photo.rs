@@ -1,0 +1,75 @@
+//! A volunteer photographs a blocked exit: picks the photo for a hazard, sees the thumbnail at
+//! once, opens it full screen, sees a broken file refused by name, saves the hazard with its
+//! photo, and finds the bytes waiting on the sync page.
+
+use redvest_e2e::{exclusive, query_db, Driver};
+
+fn test_jpeg(path: &std::path::Path) -> anyhow::Result<()> {
+    let img = image::RgbImage::from_fn(1200, 900, |x, y| image::Rgb([(x / 5) as u8, (y / 4) as u8, 90]));
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img)?;
+    std::fs::write(path, out)?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hazard_photo_is_attached_shown_and_waits_to_be_sent() -> anyhow::Result<()> {
+    let _turn = exclusive().await;
+    let data = tempfile::tempdir()?;
+    let files = tempfile::tempdir()?;
+    let photo = files.path().join("安全出口.jpg");
+    test_jpeg(&photo)?;
+    let broken = files.path().join("broken.jpg");
+    let whole = std::fs::read(&photo)?;
+    std::fs::write(&broken, &whole[..whole.len() / 2])?;
+
+    let driver = Driver::start(data.path())?;
+    let app = driver.launch().await?;
+    app.click("#start-patrol").await?;
+    app.click("button[data-assignment='post.night_patrol']").await?;
+    app.wait_text("h1", |t| t == "夜巡岗").await?;
+    app.click("#add-hazard").await?;
+    app.type_into("textarea[name='hazard.description']", "安全出口被杂物堵塞").await?;
+    app.type_into("input[name='hazard.place']", "农贸市场东门").await?;
+
+    // The photo: a thumbnail appears in the form, drawn from the stored JPEG.
+    app.upload("#pick-photos input", &photo).await?;
+    let thumbs = app.wait_count("#observation-form img.thumb[src^='blob:']", 1, "data-sha256").await?;
+    let sha = thumbs[0].clone();
+    assert_eq!(sha.len(), 64, "thumbnail names its photo: {sha}");
+    assert_eq!(app.image_width("#observation-form img.thumb").await?, 320, "the thumbnail decodes, 320 px wide");
+
+    // A cut-off file is refused with its name and the reason; the good photo stays.
+    app.upload("#pick-photos input", &broken).await?;
+    let error = app.wait_text(".photo-error", |t| !t.is_empty()).await?;
+    assert!(error.contains("broken.jpg") && error.contains("不完整"), "error names the file and why: {error}");
+    app.wait_count("#observation-form img.thumb", 1, "data-sha256").await?;
+
+    // Full screen, then back.
+    app.click("#observation-form .thumb-button").await?;
+    app.wait_count("#photo-full img.full[src^='blob:']", 1, "data-sha256").await?;
+    assert_eq!(app.image_width("#photo-full img.full").await?, 1200, "small photos are not scaled up");
+    app.screenshot("photo-full-screen").await?;
+    app.click("#close-photo").await?;
+
+    app.click("#save-observation").await?;
+    let saved = app.wait_count("#observation-list img.thumb", 1, "data-sha256").await?;
+    assert_eq!(saved[0], sha, "the saved hazard carries the photo");
+    app.scroll_to("#observations").await?;
+    app.screenshot("hazard-with-photo").await?;
+    let on_disk = data.path().join("photos").join(format!("{sha}.jpg"));
+    assert!(on_disk.exists(), "stored under its hash: {}", on_disk.display());
+    let attached = query_db(data.path(), "SELECT sha256 FROM observation_photo")?;
+    assert_eq!(attached.as_deref(), Some(sha.as_str()));
+
+    // The sync page shows the bytes waiting.
+    let bytes = std::fs::metadata(&on_disk)?.len();
+    app.click("#back").await?;
+    app.click("#open-sync").await?;
+    app.wait_text("#photo-backlog-count", |t| t == "1").await?;
+    let shown = app.wait_text("#photo-backlog-bytes", |t| t.ends_with("KB")).await?;
+    assert_eq!(shown, format!("{} KB", bytes / 1000), "{bytes} bytes waiting");
+    app.screenshot("sync-photo-backlog").await?;
+    app.quit().await?;
+    Ok(())
+}
