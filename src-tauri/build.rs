@@ -46,6 +46,9 @@ fn main() {
             "photo_backlog",
             "photo_settings",
             "set_photo_settings",
+            "sync_status",
+            "sync_now",
+            "enrol",
         ]),
     ))
     .expect("tauri-build failed");

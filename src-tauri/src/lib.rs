@@ -6,6 +6,7 @@ mod error;
 mod location;
 mod replay;
 mod state;
+mod sync;
 
 use tauri::{Manager, Runtime};
 use tracing_subscriber::EnvFilter;
@@ -26,8 +27,21 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
                 }
                 replay::start(store.clone());
             }
+            let worker = match state.store() {
+                Ok(store) => sync::start(store.clone(), redvest_core::sync::SyncOptions::default()),
+                Err(_) => sync::SyncWorker::idle(),
+            };
+            app.manage(worker);
             app.manage(state);
             Ok(())
+        })
+        // Back in front (a phone unlocked, a window focused): sync what waits.
+        .on_window_event(|window, event| {
+            if let tauri::WindowEvent::Focused(true) = event {
+                if let Some(worker) = window.try_state::<sync::SyncWorker>() {
+                    worker.wake();
+                }
+            }
         })
         .invoke_handler(tauri::generate_handler![
             commands::patrol::list_patrols,
@@ -69,6 +83,9 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::photo::photo_backlog,
             commands::photo::photo_settings,
             commands::photo::set_photo_settings,
+            commands::sync::sync_status,
+            commands::sync::sync_now,
+            commands::sync::enrol,
         ])
 }
 

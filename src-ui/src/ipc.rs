@@ -6,6 +6,7 @@ use redvest_shared::hazard::{Hazard, HazardChange};
 use redvest_shared::observation::{Observation, ObservationEntry};
 use redvest_shared::patrol::{AttendanceEntry, Finding, PatrolDetail, SignPatrol, StartPatrol};
 use redvest_shared::photo::{Photo, PhotoBacklog, PhotoSettings};
+use redvest_shared::sync::{Enrolled, SyncStatus};
 use redvest_shared::team::{Member, NewMember, PublicKeyInfo};
 use redvest_shared::today::Today;
 use redvest_shared::track::{LocationStatus, TrackPoint, TrackSettings, TrackSummary};
@@ -163,3 +164,9 @@ pub async fn photo_url(sha256: &str, thumbnail: bool) -> Result<String, IpcError
         .and_then(|blob| web_sys::Url::create_object_url_with_blob(&blob))
         .map_err(|e| IpcError::new(ErrorCode::Unknown, format!("photo_bytes: {e:?}")))
 }
+command!(/// Everything the sync page shows.
+    sync_status() -> SyncStatus);
+command!(/// 立即同步.
+    sync_now() -> ());
+command!(/// Enrols with the county with the clerk's one-time code.
+    enrol(server: String, code: String, device_name: String) -> Enrolled);

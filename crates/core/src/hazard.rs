@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use redvest_shared::hazard::{Hazard, HazardChange, HazardEvent, HazardState};
+use redvest_shared::sync::OutboxKind;
 use redvest_shared::ErrorCode;
 use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
@@ -120,7 +121,13 @@ impl Store {
         } else {
             (None, None)
         };
-        append_event(&self.conn(), change.hazard_id, now, &by, change.state, &reason, responsible.as_deref(), deadline, None)?;
+        {
+            let mut conn = self.conn();
+            let tx = conn.transaction()?;
+            let event = append_event(&tx, change.hazard_id, now, &by, change.state, &reason, responsible.as_deref(), deadline, None)?;
+            crate::outbox::enqueue(&tx, OutboxKind::HazardEvent, &event.to_string(), 0, now)?;
+            tx.commit()?;
+        }
         self.hazard_on(change.hazard_id, now.date_naive())
     }
 }

@@ -8,7 +8,10 @@ pub mod draft;
 pub mod duty;
 pub mod error;
 mod field;
+#[cfg(feature = "fixtures")]
+pub mod fixtures;
 pub mod hazard;
+pub mod outbox;
 pub mod patrol;
 pub mod photo;
 pub mod replay;
@@ -16,6 +19,7 @@ pub mod roster;
 pub mod settings;
 pub mod signing;
 pub mod store;
+pub mod sync;
 pub mod today;
 pub mod track;
 pub mod track_codec;

@@ -15,13 +15,13 @@ const PHOTO: &str = "photo";
 const DEVICE_ID: &str = "device_id";
 
 impl Store {
-    fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
+    pub(crate) fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
         let value: Option<String> =
             self.conn().query_row("SELECT value FROM setting WHERE key = ?1", [key], |r| r.get(0)).optional()?;
         value.map(|v| serde_json::from_str(&v).map_err(Error::from)).transpose()
     }
 
-    fn set_setting<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
+    pub(crate) fn set_setting<T: Serialize>(&self, key: &str, value: &T) -> Result<()> {
         self.conn().execute(
             "INSERT INTO setting (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             params![key, serde_json::to_string(value)?],

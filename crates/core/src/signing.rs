@@ -6,7 +6,7 @@ use argon2::Argon2;
 use chacha20poly1305::aead::{Aead, KeyInit};
 use chacha20poly1305::{ChaCha20Poly1305, Nonce};
 use chrono::{DateTime, Utc};
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, Signer, SigningKey};
 use rand_core::{OsRng, RngCore};
 use redvest_shared::patrol::{
     canonical_bytes, Finding, PatrolState, Presence, Problem, SignPatrol, SignatureInfo, SignerRole,
@@ -14,23 +14,13 @@ use redvest_shared::patrol::{
 use redvest_shared::team::{PublicKeyInfo, Role};
 use redvest_shared::ErrorCode;
 use rusqlite::{params, OptionalExtension};
-use sha2::{Digest, Sha256};
+use redvest_shared::seal::{chain_link, countersign_message, sha256, verifies};
 use uuid::Uuid;
 
 use crate::field::{enum_from, enum_text, text};
 use crate::{Error, Result, Store};
 
-const COUNTERSIGN_V1: &[u8] = b"redvest/countersign/v1\n";
-const CHAIN_V1: &[u8] = b"redvest/chain/v1\n";
 const MAX_HANDWRITING: usize = 512 * 1024;
-
-fn sha256(parts: &[&[u8]]) -> [u8; 32] {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p);
-    }
-    h.finalize().into()
-}
 
 fn check_pin(pin: &str) -> Result<()> {
     if !(4..=8).contains(&pin.len()) || !pin.bytes().all(|b| b.is_ascii_digit()) {
@@ -57,11 +47,6 @@ fn check_handwriting(png: &[u8]) -> Result<()> {
         return Err(Error::invalid("signature.handwriting", ErrorCode::OutOfRange, "the drawn signature must be a PNG under 512 KB; clear it and draw again"));
     }
     Ok(())
-}
-
-/// The link that follows `prev` for a sealed record.
-fn chain_link(prev: &[u8; 32], patrol: Uuid, record_hash: &[u8]) -> [u8; 32] {
-    sha256(&[CHAIN_V1, prev, patrol.as_bytes(), record_hash])
 }
 
 impl Store {
@@ -130,6 +115,9 @@ impl Store {
         }
         check_handwriting(&req.handwriting_png)?;
         let remarks = text("patrol.remarks", &req.remarks, 1000, false)?;
+        // The track is closed first (keeping the last position): the record signed is the
+        // one the leader will see.
+        self.close_track(req.patrol_id)?;
         let mut record = self.patrol_record(req.patrol_id)?;
         if !record.attendance.iter().any(|a| a.presence != Presence::Absent) {
             return Err(Error::invalid("attendance", ErrorCode::NoPresentMember, "mark at least one member present"));
@@ -141,7 +129,6 @@ impl Store {
             return Err(Error::invalid("patrol.ended_at", ErrorCode::EndBeforeStart, "the end is before the start; check the phone's clock"));
         }
         let key = self.unlock(req.member_id, &req.pin)?;
-        self.close_track(req.patrol_id)?;
         record.ended_at = Some(now);
         record.remarks = remarks;
         let bytes = canonical_bytes(&record);
@@ -191,7 +178,7 @@ impl Store {
         if current.as_slice() != hash.as_slice() {
             return Err(Error::WrongState("the patrol changed after the volunteer signed it; send it back".into()));
         }
-        let signature = key.sign(&[COUNTERSIGN_V1, &hash, &volunteer_sig].concat());
+        let signature = key.sign(&countersign_message(&hash, &volunteer_sig));
 
         let mut conn = self.conn();
         let tx = conn.transaction()?;
@@ -206,6 +193,8 @@ impl Store {
             params![req.patrol_id, hash.as_slice(), chain_link(&prev, req.patrol_id, &hash).as_slice()],
         )?;
         tx.execute("UPDATE patrol SET state = 'sealed' WHERE id = ?1", [req.patrol_id])?;
+        // Queued for the county in the same transaction: a sealed patrol is never left behind.
+        crate::outbox::enqueue_patrol(&tx, req.patrol_id, now)?;
         tx.commit()?;
         Ok(())
     }
@@ -337,14 +326,9 @@ impl Store {
                 }
                 let message = match enum_from::<SignerRole>(&role)? {
                     SignerRole::Volunteer => signed_hash.clone(),
-                    SignerRole::Leader => [COUNTERSIGN_V1, &signed_hash, &volunteer_sig].concat(),
+                    SignerRole::Leader => countersign_message(&signed_hash, &volunteer_sig),
                 };
-                let ok = <[u8; 32]>::try_from(public.as_slice())
-                    .ok()
-                    .and_then(|p| VerifyingKey::from_bytes(&p).ok())
-                    .zip(Signature::from_slice(&sig).ok())
-                    .is_some_and(|(key, sig)| key.verify(&message, &sig).is_ok());
-                if !ok {
+                if !verifies(&public, &message, &sig) {
                     findings.push(found(Some(*id), None, Problem::SignatureInvalid));
                 }
             }

@@ -12,13 +12,19 @@ impl Store {
     pub fn today(&self, now: DateTime<FixedOffset>) -> Result<Today> {
         let patrols = self.list_patrols()?;
         let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        let sent: std::collections::HashSet<String> = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare("SELECT ref FROM outbox WHERE kind = 'patrol' AND state = 'sent'")?;
+            let rows = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            rows
+        };
         Ok(Today {
             duties: self.today_duties(now)?,
             open_hazards: self.open_hazards(now.date_naive())?,
             unfinished: patrols.iter().find(|p| p.state.is_editable()).cloned(),
             awaiting_review: count(patrols.iter().filter(|p| p.state == PatrolState::Submitted).count()),
-            // Nothing is sent anywhere yet (the sync issue): every record waits.
-            unsynced: count(patrols.len()),
+            // Every patrol the county does not hold yet, finished or not.
+            unsynced: count(patrols.iter().filter(|p| !sent.contains(&p.id.to_string())).count()),
         })
     }
 }

@@ -1,21 +1,80 @@
-//! Routes and handlers.
+//! Routes and handlers: `/healthz` and the device API under `/api/v1`, described by the
+//! OpenAPI 3.1 document at `/api/v1/openapi.json` (generated from this code by utoipa).
 
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, Query, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
-use redvest_shared::wire::{DatabaseStatus, Health};
+use redvest_shared::seal::sha256;
+use redvest_shared::team::Role;
+use redvest_shared::wire::{ApiError, DatabaseStatus, EnrolRequest, Enrolment, Health, PullPage};
+use serde::Deserialize;
+use utoipa::OpenApi;
 
-use crate::Db;
+use crate::auth::{limiter, new_token, token_hash, Device, Limiter};
+use crate::error::{ApiJson, Failure};
+use crate::{push, tus, Db};
+
+/// The largest JSON body accepted (a push batch); photos go in 1 MB chunks.
+pub const MAX_JSON_BODY: usize = 8 * 1024 * 1024;
+/// The most items one pull page carries.
+pub const MAX_PAGE: i64 = 200;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// Per-device request budget.
+    pub limiter: Limiter,
+}
+
+/// The OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Redvest county API", description = "Devices enrol, push records, upload photos (tus 1.0) and pull what the county publishes."),
+    paths(healthz, enrol, pull, openapi_json, push::push, tus::options, tus::create, tus::head, tus::patch),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        if let Some(components) = openapi.components.as_mut() {
+            components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        }
+    }
+}
 
 /// The whole HTTP surface, apart from `main` so tests can serve it on any listener.
 pub fn app(db: Db) -> Router {
-    Router::new().route("/healthz", get(healthz)).with_state(db)
+    let state = AppState { db, limiter: limiter() };
+    let api = Router::new()
+        .route("/enrol", post(enrol))
+        .route("/push", post(push::push))
+        .route("/pull", get(pull))
+        .route("/photos", post(tus::create).options(tus::options))
+        .route(
+            "/photos/{sha256}",
+            axum::routing::head(tus::head).patch(tus::patch).layer(DefaultBodyLimit::max(tus::MAX_CHUNK)),
+        )
+        .route("/openapi.json", get(openapi_json))
+        .fallback(|| async { Failure::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /api/v1/openapi.json") });
+    Router::new()
+        .route("/healthz", get(healthz))
+        .nest("/api/v1", api)
+        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        .with_state(state)
 }
 
-/// `GET /healthz`: the server's version and whether PostgreSQL answers (200, or 503 if not).
-async fn healthz(State(db): State<Db>) -> (StatusCode, Json<Health>) {
-    let (status, database) = match db.ping().await {
+/// The server's version and whether PostgreSQL answers (200, or 503 if not).
+#[utoipa::path(get, path = "/healthz", tag = "health",
+    responses((status = 200, body = Health), (status = 503, description = "PostgreSQL does not answer", body = Health)))]
+async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+    let (status, database) = match state.db.ping().await {
         Ok(()) => (StatusCode::OK, DatabaseStatus::Ok),
         Err(e) => {
             tracing::warn!(error = %e, "health check: database unreachable");
@@ -23,4 +82,76 @@ async fn healthz(State(db): State<Db>) -> (StatusCode, Json<Health>) {
         }
     };
     (status, Json(Health { version: env!("CARGO_PKG_VERSION").into(), database }))
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", responses((status = 200, description = "OpenAPI 3.1")))]
+async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
+
+fn role_text(role: Role) -> String {
+    serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// Enrols a device with a one-time code and its signers' public keys.
+#[utoipa::path(post, path = "/api/v1/enrol", tag = "sync", request_body = EnrolRequest,
+    responses(
+        (status = 201, body = Enrolment),
+        (status = 401, description = "Unknown, used or expired code", body = ApiError),
+        (status = 422, description = "A field is wrong", body = ApiError),
+    ))]
+async fn enrol(State(state): State<AppState>, ApiJson(req): ApiJson<EnrolRequest>) -> Result<(StatusCode, Json<Enrolment>), Failure> {
+    if req.code.trim().is_empty() || req.code.len() > 64 {
+        return Err(Failure::invalid("code", "the enrolment code is 1–64 characters"));
+    }
+    if req.device_name.trim().is_empty() || req.device_name.chars().count() > 100 {
+        return Err(Failure::invalid("device_name", "a device name is 1–100 characters"));
+    }
+    if req.signers.len() > 100 {
+        return Err(Failure::invalid("signers", "at most 100 signers per device"));
+    }
+    let mut keys = Vec::with_capacity(req.signers.len());
+    for s in &req.signers {
+        let public = hex::decode(&s.public_key).ok().filter(|k| k.len() == 32);
+        let Some(public) = public else { return Err(Failure::invalid("signers.public_key", "an Ed25519 public key is 64 hex digits")) };
+        if s.name.chars().count() > 100 {
+            return Err(Failure::invalid("signers.name", "a name is at most 100 characters"));
+        }
+        keys.push((public, s.member_id, s.name.clone(), role_text(s.role)));
+    }
+    let token = new_token();
+    let code_hash = sha256(&[req.code.trim().as_bytes()]);
+    let Some((device_id, team_id, team_name)) = state.db.enrol(&code_hash, req.device_name.trim(), &token_hash(&token), &keys).await? else {
+        return Err(Failure::new(StatusCode::UNAUTHORIZED, "bad_code", "this enrolment code is unknown, already used or expired; ask the county for a new one").field("code"));
+    };
+    tracing::info!(%device_id, %team_id, "device enrolled");
+    Ok((StatusCode::CREATED, Json(Enrolment { device_id, token, team_id, team_name })))
+}
+
+/// Pull query: the cursor and the page size.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PullQuery {
+    /// The last `seq` applied (0 at first).
+    #[serde(default)]
+    pub after: i64,
+    /// Items per page (1–200, default 100).
+    pub limit: Option<i64>,
+}
+
+/// Everything published for the device's team after the cursor, oldest first.
+#[utoipa::path(get, path = "/api/v1/pull", tag = "sync", params(PullQuery), security(("bearer" = [])),
+    responses((status = 200, body = PullPage), (status = 401, body = ApiError), (status = 400, body = ApiError)))]
+async fn pull(State(state): State<AppState>, Device(auth): Device, query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<PullPage>, Failure> {
+    let Query(q) = query.map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.body_text()))?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(Failure::invalid("limit", format!("limit is 1..={MAX_PAGE}")));
+    }
+    let mut items = state.db.pull(auth.team_id, q.after, limit + 1).await?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    let next = items.last().map_or(q.after, |i| i.seq);
+    Ok(Json(PullPage { items, next, more }))
 }

@@ -1,11 +1,17 @@
-//! `redvest-county`: the county endpoint's one binary.
+//! `redvest-county`: the county endpoint's one binary: `serve`, and the clerk's commands.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
-use redvest_county::{app, Db};
+use redvest_county::{admin, app, Db};
+use redvest_shared::hazard::HazardState;
+use redvest_shared::team::Role;
+use redvest_shared::wire::PlanDuty;
 use tracing_subscriber::EnvFilter;
+use uuid::Uuid;
 
 #[derive(Parser)]
 #[command(version, about = "Redvest county endpoint (县/区委政法委)")]
@@ -25,21 +31,87 @@ enum Command {
         #[arg(long, env = "REDVEST_COUNTY_LISTEN", default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
     },
+    /// Create a patrol team; prints its id.
+    TeamCreate {
+        /// The team's name, e.g. "城关镇红马甲巡防队".
+        #[arg(long)]
+        name: String,
+    },
+    /// Add a member to a team (publishes the roster); prints their id.
+    MemberAdd {
+        #[arg(long)]
+        team: Uuid,
+        #[arg(long)]
+        name: String,
+        /// leader, volunteer, member, grid_worker or mediator.
+        #[arg(long, value_parser = snake_enum::<Role>)]
+        role: Role,
+    },
+    /// Issue a one-time enrolment code for a device of the team (valid 7 days).
+    EnrolCode {
+        #[arg(long)]
+        team: Uuid,
+    },
+    /// Revoke a device: it is refused from the next request on.
+    DeviceRevoke {
+        #[arg(long)]
+        device: Uuid,
+    },
+    /// Publish a monthly plan from a JSON file: a list of {id, assignment, place, time, dates}.
+    PlanPublish {
+        #[arg(long)]
+        team: Uuid,
+        /// YYYY-MM.
+        #[arg(long)]
+        month: String,
+        #[arg(long)]
+        file: PathBuf,
+    },
+    /// Publish an alert (提示短信) for an area and a time window.
+    AlertPublish {
+        #[arg(long)]
+        team: Uuid,
+        #[arg(long)]
+        text: String,
+        #[arg(long, default_value = "")]
+        area: String,
+        /// RFC 3339, e.g. 2026-11-25T08:00:00+08:00
+        #[arg(long)]
+        from: DateTime<Utc>,
+        #[arg(long)]
+        to: DateTime<Utc>,
+    },
+    /// Change a hazard's state (tells the team's devices).
+    HazardSet {
+        #[arg(long)]
+        hazard: Uuid,
+        /// reported, assigned, rectifying, verified, closed, fixed_on_spot or escalated.
+        #[arg(long, value_parser = snake_enum::<HazardState>)]
+        state: HazardState,
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// Parses a snake_case enum by its serde name, so the CLI and the API spell it alike.
+fn snake_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| format!("{s:?} is not one of the allowed values"))
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     let url = cli
         .database_url
         .context("no database: set DATABASE_URL or pass --database-url postgres://…")?;
+    let db = Db::connect(&url).await.context("connecting to PostgreSQL")?;
+    db.migrate().await.context("applying county migrations")?;
     match cli.command {
         Command::Serve { listen } => {
-            let db = Db::connect(&url).await.context("connecting to PostgreSQL")?;
-            db.migrate().await.context("applying county migrations")?;
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("listening on {listen}"))?;
@@ -50,6 +122,20 @@ async fn main() -> anyhow::Result<()> {
                 })
                 .await?;
         }
+        Command::TeamCreate { name } => println!("{}", admin::create_team(&db, &name).await?),
+        Command::MemberAdd { team, name, role } => println!("{}", admin::add_member(&db, team, &name, role).await?),
+        Command::EnrolCode { team } => println!("{}", admin::issue_code(&db, team, Utc::now()).await?),
+        Command::DeviceRevoke { device } => {
+            admin::revoke_device(&db, device).await?;
+            println!("revoked {device}");
+        }
+        Command::PlanPublish { team, month, file } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let duties: Vec<PlanDuty> = serde_json::from_str(&text).with_context(|| format!("{} is not a list of plan duties", file.display()))?;
+            println!("{}", admin::publish_plan(&db, team, &month, duties).await?);
+        }
+        Command::AlertPublish { team, text, area, from, to } => println!("{}", admin::publish_alert(&db, team, &text, &area, from, to).await?),
+        Command::HazardSet { hazard, state, reason } => println!("{}", admin::set_hazard_state(&db, hazard, state, &reason, Utc::now()).await?),
     }
     Ok(())
 }

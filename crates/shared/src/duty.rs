@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 /// A fixed post (岗) staffed at a set time.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Post {
@@ -18,6 +19,7 @@ pub enum Post {
 }
 
 /// An area (区域) patrolled at some frequency.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Zone {
@@ -32,6 +34,7 @@ pub enum Zone {
 }
 
 /// What a duty or patrol covers: a post or a zone.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Assignment {
@@ -98,6 +101,11 @@ pub enum Recurrence {
         /// Day of month, 1–31.
         day: u8,
     },
+    /// On given dates: a monthly plan published by the county (联席会议).
+    Dates {
+        /// The dates.
+        dates: Vec<NaiveDate>,
+    },
 }
 
 /// The market days of seed 004: days ending in 3, 6 or 9.
@@ -126,6 +134,7 @@ impl Recurrence {
                 let last = last_day_of_month(date);
                 date.day() == u32::from(*day).clamp(1, last)
             }
+            Recurrence::Dates { dates } => dates.contains(&date),
         }
     }
 }

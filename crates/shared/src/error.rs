@@ -49,6 +49,10 @@ pub enum ErrorCode {
     PhotoTruncated,
     /// A photo's dimensions are too large to open safely (over 64 megapixels).
     PhotoTooManyPixels,
+    /// The county refused the enrolment code (unknown, used or expired).
+    EnrolRefused,
+    /// The county could not be reached or did not answer as expected.
+    CountyUnreachable,
     /// A code this build of the UI does not know (a newer shell); shown with its message.
     #[serde(other)]
     Unknown,

@@ -7,6 +7,7 @@ use uuid::Uuid;
 use crate::observation::HazardReport;
 
 /// A hazard's place in its lifecycle (DOMAIN.md).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HazardState {

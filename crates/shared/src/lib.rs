@@ -10,6 +10,9 @@ pub mod hazard;
 pub mod observation;
 pub mod patrol;
 pub mod photo;
+#[cfg(feature = "crypto")]
+pub mod seal;
+pub mod sync;
 pub mod team;
 pub mod today;
 pub mod track;

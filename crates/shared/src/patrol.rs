@@ -86,6 +86,7 @@ pub struct AttendanceEntry {
 }
 
 /// Who signs, in which capacity.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SignerRole {

@@ -6,6 +6,7 @@ use tauri::State;
 use uuid::Uuid;
 
 use crate::error::Error;
+use crate::sync::SyncWorker;
 use crate::AppState;
 
 /// A hazard with its history.
@@ -16,6 +17,8 @@ pub fn hazard(state: State<'_, AppState>, hazard_id: Uuid) -> Result<Hazard, Err
 
 /// Moves a hazard along its lifecycle.
 #[tauri::command(async, rename_all = "snake_case")]
-pub fn change_hazard(state: State<'_, AppState>, change: HazardChange) -> Result<Hazard, Error> {
-    Ok(state.store()?.change_hazard(&change, Utc::now())?)
+pub fn change_hazard(state: State<'_, AppState>, worker: State<'_, SyncWorker>, change: HazardChange) -> Result<Hazard, Error> {
+    let hazard = state.store()?.change_hazard(&change, Utc::now())?;
+    worker.wake(); // the new entry is queued for the county
+    Ok(hazard)
 }

@@ -6,5 +6,6 @@ pub mod hazard;
 pub mod patrol;
 pub mod photo;
 pub mod settings;
+pub mod sync;
 pub mod team;
 pub mod track;

@@ -9,6 +9,7 @@ use tauri::State;
 use uuid::Uuid;
 
 use crate::error::Error;
+use crate::sync::SyncWorker;
 use crate::AppState;
 
 /// Lists the device's patrols, newest first.
@@ -67,8 +68,10 @@ pub fn return_patrol(state: State<'_, AppState>, patrol_id: Uuid, leader_id: Uui
 
 /// The leader countersigns; the patrol is frozen.
 #[tauri::command(async, rename_all = "snake_case")]
-pub fn countersign(state: State<'_, AppState>, req: SignPatrol) -> Result<(), Error> {
-    Ok(state.store()?.countersign(&req, Utc::now())?)
+pub fn countersign(state: State<'_, AppState>, worker: State<'_, SyncWorker>, req: SignPatrol) -> Result<(), Error> {
+    state.store()?.countersign(&req, Utc::now())?;
+    worker.wake(); // sealed and queued: send it while there is signal
+    Ok(())
 }
 
 /// Starts an amendment of a frozen patrol; returns the new patrol's id.

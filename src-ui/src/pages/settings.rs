@@ -144,6 +144,7 @@ fn recurrence_text(lang: Lang, r: &Recurrence) -> String {
         Recurrence::WeeklyNonMarket { weekday } => format!("{} {weekday}", t.weekly_non_market),
         Recurrence::Weekdays { days } => format!("{} {}", t.weekdays, days.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",")),
         Recurrence::Monthly { day } => format!("{} {day}", t.monthly),
+        Recurrence::Dates { dates } => dates.iter().map(|d| d.format("%m-%d").to_string()).collect::<Vec<_>>().join(" "),
     }
 }
 

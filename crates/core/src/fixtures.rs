@@ -1,0 +1,109 @@
+//! Test fixtures shared by the county's sync tests and the end-to-end tests (feature
+//! `fixtures`): a device with a volunteer and a leader who have keys, and a sealed patrol
+//! with a hazard, photos and a track.
+
+use chrono::{Duration, TimeZone, Utc};
+use redvest_shared::checklist::CheckDomain;
+use redvest_shared::duty::{Assignment, Zone};
+use redvest_shared::observation::{EscalateTo, Handling, HazardReport, Observation, Severity};
+use redvest_shared::patrol::{AttendanceEntry, Presence, SignPatrol, StartPatrol};
+use redvest_shared::team::{Member, NewMember, Role};
+use redvest_shared::track::{Fix, FixSource, TrackSettings};
+use uuid::Uuid;
+
+use crate::Store;
+
+/// A device: a volunteer and a leader with keys.
+pub struct Device {
+    /// Its store.
+    pub store: Store,
+    /// 王芳, PIN 2468.
+    pub volunteer: Member,
+    /// 李强, PIN 13579.
+    pub leader: Member,
+    /// Its data folder.
+    pub dir: tempfile::TempDir,
+}
+
+/// A device in a fresh temporary folder.
+pub fn device() -> Device {
+    let dir = tempfile::tempdir().expect("tempdir");
+    device_in(dir)
+}
+
+/// A device whose data lives in `dir` (the app's data folder, for end-to-end tests).
+pub fn device_in(dir: tempfile::TempDir) -> Device {
+    let store = Store::open(dir.path().join("redvest.sqlite3")).expect("open");
+    let volunteer = store.add_member(&NewMember { name: "王芳".into(), role: Role::Volunteer }).expect("v");
+    let leader = store.add_member(&NewMember { name: "李强".into(), role: Role::Leader }).expect("l");
+    let now = Utc::now();
+    store.create_key(volunteer.id, "2468", now).expect("key");
+    store.create_key(leader.id, "13579", now).expect("key");
+    Device { store, volunteer, leader, dir }
+}
+
+/// A JPEG of `w`×`h` with some texture, `seed` making each one different.
+pub fn jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
+    let img = image::RgbImage::from_fn(w, h, |x, y| {
+        let v = x.wrapping_mul(31).wrapping_add(y.wrapping_mul(17)).wrapping_add(seed.wrapping_mul(7919));
+        image::Rgb([(v % 251) as u8, ((v / 3) % 241) as u8, ((x ^ y ^ seed) % 256) as u8])
+    });
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img).expect("encode");
+    out
+}
+
+/// Records, signs and seals a patrol with a hazard, `photos` photos and a `fixes`-fix track.
+/// Returns the patrol, the hazard, and the photos' hashes.
+pub fn sealed_patrol(d: &Device, photos: u32, fixes: u32) -> (Uuid, Uuid, Vec<String>) {
+    let s = &d.store;
+    let start = Utc.with_ymd_and_hms(2026, 11, 24, 20, 0, 0).single().expect("time");
+    let p = s
+        .start_patrol(&StartPatrol { duty_id: None, assignment: Some(Assignment::Zone(Zone::TownCentre)), route: "场镇主街".into(), planned_start: None }, start)
+        .expect("start");
+    s.set_attendance(
+        p.id,
+        &[
+            AttendanceEntry { member_id: Some(d.volunteer.id), name: String::new(), role: Role::Volunteer, presence: Presence::Present, reason: String::new() },
+            AttendanceEntry { member_id: Some(d.leader.id), name: String::new(), role: Role::Leader, presence: Presence::Present, reason: String::new() },
+        ],
+    )
+    .expect("attendance");
+    let track: Vec<Fix> = (0..fixes)
+        .map(|i| Fix {
+            lat: 29.93 + f64::from(i) * 2.0 / 111_320.0,
+            lon: 107.88 + f64::from(i % 7) * 1.0e-6,
+            altitude_m: Some(400.0),
+            accuracy_m: 5.0,
+            speed_mps: None,
+            bearing_deg: None,
+            time: start + Duration::seconds(i64::from(i)),
+            source: FixSource::Replay,
+        })
+        .collect();
+    let settings = TrackSettings::default();
+    s.record_fixes(p.id, &track, &settings, |f| f.time).expect("track");
+    let shas: Vec<String> = (0..photos)
+        .map(|i| s.add_photo(p.id, &format!("IMG_{i}.jpg"), &jpeg(1200, 900, i), start).expect("photo").sha256)
+        .collect();
+    let entry = s
+        .add_observation(
+            p.id,
+            &Observation::Hazard(HazardReport {
+                domain: CheckDomain::FireSafety,
+                item: None,
+                description: "安全出口堵塞".into(),
+                severity: Severity::Medium,
+                place: "超市".into(),
+                handling: Handling::Escalated { to: EscalateTo::Centre },
+            }),
+            &shas,
+            start + Duration::minutes(10),
+        )
+        .expect("hazard");
+    let sign = |m: &Member, pin: &str| SignPatrol { patrol_id: p.id, member_id: m.id, pin: pin.into(), handwriting_png: b"\x89PNG\r\n\x1a\n....drawn....".to_vec(), remarks: "正常".into() };
+    let end = start + Duration::seconds(i64::from(fixes) + 60);
+    s.submit_patrol(&sign(&d.volunteer, "2468"), end).expect("submit");
+    s.countersign(&sign(&d.leader, "13579"), end + Duration::minutes(1)).expect("countersign");
+    (p.id, entry.hazard_id.expect("hazard id"), shas)
+}

@@ -1,0 +1,69 @@
+//! Who is calling: the bearer token names a device (the county keeps only the token's
+//! SHA-256), and each device has a request budget.
+
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use redvest_shared::seal::sha256;
+use uuid::Uuid;
+
+use crate::db::DeviceAuth;
+use crate::error::Failure;
+use crate::http::AppState;
+
+/// Requests per second per device, and the burst allowed.
+const PER_SECOND: u32 = 50;
+const BURST: u32 = 300;
+
+/// The per-device rate limiter.
+pub type Limiter = Arc<DefaultKeyedRateLimiter<Uuid>>;
+
+/// A limiter with the county's quota.
+pub fn limiter() -> Limiter {
+    let quota = Quota::per_second(NonZeroU32::new(PER_SECOND).unwrap_or(NonZeroU32::MIN))
+        .allow_burst(NonZeroU32::new(BURST).unwrap_or(NonZeroU32::MIN));
+    Arc::new(RateLimiter::keyed(quota))
+}
+
+/// The hash a token is stored and looked up by.
+pub fn token_hash(token: &str) -> [u8; 32] {
+    sha256(&[token.as_bytes()])
+}
+
+/// An authenticated, not revoked, not rate-limited device.
+#[derive(Debug, Clone, Copy)]
+pub struct Device(pub DeviceAuth);
+
+impl FromRequestParts<AppState> for Device {
+    type Rejection = Failure;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let unauthorized = || Failure::new(StatusCode::UNAUTHORIZED, "unauthorized", "send Authorization: Bearer <token> from enrolment");
+        let token = parts
+            .headers
+            .get(axum::http::header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or_else(unauthorized)?;
+        let auth = state.db.device_by_token(&token_hash(token.trim())).await?.ok_or_else(unauthorized)?;
+        if auth.revoked {
+            return Err(Failure::new(StatusCode::UNAUTHORIZED, "revoked", "this device was revoked by the county; enrol it again"));
+        }
+        if state.limiter.check_key(&auth.device_id).is_err() {
+            return Err(Failure::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many requests from this device; slow down"));
+        }
+        Ok(Device(auth))
+    }
+}
+
+/// Makes a new random token (32 bytes, hex).
+pub fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}

@@ -1,0 +1,165 @@
+//! Photo uploads, resumable, following the tus 1.0 core protocol with the creation
+//! extension: `POST` creates (content-addressed by SHA-256), `HEAD` answers the offset,
+//! `PATCH` continues from it. The bytes are verified against their hash on completion.
+//! A photo is accepted only once a record of the team names it (text first, media after).
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use redvest_shared::photo::MAX_INPUT_BYTES;
+use redvest_shared::seal::sha256;
+
+use crate::auth::Device;
+use crate::error::Failure;
+use crate::http::AppState;
+
+/// The protocol version spoken.
+pub const TUS_VERSION: &str = "1.0.0";
+/// The largest chunk one `PATCH` may carry.
+pub const MAX_CHUNK: usize = 1024 * 1024;
+
+fn tus_headers(mut response: Response, pairs: &[(&'static str, String)]) -> Response {
+    let headers = response.headers_mut();
+    headers.insert("Tus-Resumable", HeaderValue::from_static(TUS_VERSION));
+    headers.insert("Cache-Control", HeaderValue::from_static("no-store"));
+    for (name, value) in pairs {
+        if let Ok(v) = HeaderValue::from_str(value) {
+            headers.insert(*name, v);
+        }
+    }
+    response
+}
+
+fn check_sha(sha: &str) -> Result<(), Failure> {
+    if sha.len() == 64 && sha.bytes().all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c)) {
+        Ok(())
+    } else {
+        Err(Failure::new(StatusCode::BAD_REQUEST, "bad_sha256", "photos are addressed by their SHA-256 in lower-case hex").field("sha256"))
+    }
+}
+
+fn check_version(headers: &HeaderMap) -> Result<(), Failure> {
+    match headers.get("Tus-Resumable").and_then(|v| v.to_str().ok()) {
+        Some(TUS_VERSION) => Ok(()),
+        _ => Err(Failure::new(StatusCode::PRECONDITION_FAILED, "tus_version", "send Tus-Resumable: 1.0.0")),
+    }
+}
+
+fn number(headers: &HeaderMap, name: &str) -> Result<i64, Failure> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<i64>().ok())
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| Failure::new(StatusCode::BAD_REQUEST, "bad_header", format!("{name} must be a non-negative integer")).field(name))
+}
+
+/// `OPTIONS`: what this server supports.
+#[utoipa::path(options, path = "/api/v1/photos", tag = "photos", responses((status = 204, description = "Tus-Version, Tus-Extension, Tus-Max-Size")))]
+pub async fn options() -> Response {
+    tus_headers(
+        StatusCode::NO_CONTENT.into_response(),
+        &[("Tus-Version", TUS_VERSION.into()), ("Tus-Extension", "creation".into()), ("Tus-Max-Size", MAX_INPUT_BYTES.to_string())],
+    )
+}
+
+/// Creates an upload. `Upload-Metadata: sha256 <base64 of the hex hash>`.
+#[utoipa::path(post, path = "/api/v1/photos", tag = "photos", security(("bearer" = [])),
+    params(
+        ("Tus-Resumable" = String, Header, description = "1.0.0"),
+        ("Upload-Length" = i64, Header, description = "The photo's size in bytes"),
+        ("Upload-Metadata" = String, Header, description = "sha256 <base64 of the lower-case hex SHA-256>"),
+    ),
+    responses(
+        (status = 201, description = "Created (or already there): Location, Upload-Offset"),
+        (status = 409, description = "No record of the team names this photo yet", body = redvest_shared::wire::ApiError),
+        (status = 413, description = "Over the size limit", body = redvest_shared::wire::ApiError),
+    ))]
+pub async fn create(State(state): State<AppState>, Device(auth): Device, headers: HeaderMap) -> Result<Response, Failure> {
+    check_version(&headers)?;
+    let length = number(&headers, "Upload-Length")?;
+    if length == 0 || length as usize > MAX_INPUT_BYTES {
+        return Err(Failure::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("Upload-Length must be 1..={MAX_INPUT_BYTES}")));
+    }
+    let sha = headers
+        .get("Upload-Metadata")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|m| m.split(',').map(str::trim).find_map(|pair| pair.strip_prefix("sha256 ")))
+        .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok())
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(|| Failure::new(StatusCode::BAD_REQUEST, "bad_metadata", "Upload-Metadata must carry `sha256 <base64>`").field("Upload-Metadata"))?;
+    check_sha(&sha)?;
+    if !state.db.photo_referenced(auth.team_id, &sha).await? {
+        return Err(Failure::new(StatusCode::CONFLICT, "record_first", "no record of this team names this photo yet; push the record first"));
+    }
+    let upload = state.db.create_upload(&sha, length).await?;
+    if upload.length != length {
+        return Err(Failure::new(StatusCode::CONFLICT, "length_mismatch", format!("this photo was created with Upload-Length {}", upload.length)));
+    }
+    Ok(tus_headers(
+        StatusCode::CREATED.into_response(),
+        &[("Location", format!("/api/v1/photos/{sha}")), ("Upload-Offset", upload.received.to_string())],
+    ))
+}
+
+/// Where an upload stands.
+#[utoipa::path(head, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])),
+    params(("sha256" = String, Path, description = "The photo's SHA-256, hex")),
+    responses((status = 200, description = "Upload-Offset and Upload-Length"), (status = 404, description = "No such upload")))]
+pub async fn head(State(state): State<AppState>, Device(auth): Device, Path(sha): Path<String>) -> Result<Response, Failure> {
+    check_sha(&sha)?;
+    let upload = match state.db.upload(&sha).await? {
+        Some(u) if state.db.photo_referenced(auth.team_id, &sha).await? => u,
+        _ => return Ok(tus_headers(StatusCode::NOT_FOUND.into_response(), &[])),
+    };
+    Ok(tus_headers(
+        StatusCode::OK.into_response(),
+        &[("Upload-Offset", upload.received.to_string()), ("Upload-Length", upload.length.to_string())],
+    ))
+}
+
+/// Continues an upload at `Upload-Offset`.
+#[utoipa::path(patch, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])),
+    params(
+        ("sha256" = String, Path, description = "The photo's SHA-256, hex"),
+        ("Tus-Resumable" = String, Header, description = "1.0.0"),
+        ("Upload-Offset" = i64, Header, description = "Where this chunk starts; must equal the server's offset"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
+    responses(
+        (status = 204, description = "Stored: the new Upload-Offset"),
+        (status = 409, description = "Upload-Offset is not the server's offset", body = redvest_shared::wire::ApiError),
+        (status = 422, description = "Complete, but the bytes do not have the hash; start again", body = redvest_shared::wire::ApiError),
+    ))]
+pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, Failure> {
+    check_version(&headers)?;
+    check_sha(&sha)?;
+    if headers.get("Content-Type").and_then(|v| v.to_str().ok()) != Some("application/offset+octet-stream") {
+        return Err(Failure::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "content_type", "send Content-Type: application/offset+octet-stream"));
+    }
+    let offset = number(&headers, "Upload-Offset")?;
+    if !state.db.photo_referenced(auth.team_id, &sha).await? {
+        return Err(Failure::new(StatusCode::NOT_FOUND, "not_found", "no such upload for this team"));
+    }
+    let Some(current) = state.db.upload(&sha).await? else {
+        return Err(Failure::new(StatusCode::NOT_FOUND, "not_found", "create the upload with POST first"));
+    };
+    if current.complete {
+        return Ok(tus_headers(StatusCode::NO_CONTENT.into_response(), &[("Upload-Offset", current.length.to_string())]));
+    }
+    let Some(after) = state.db.append_upload(&sha, offset, &body).await? else {
+        return Err(Failure::new(StatusCode::CONFLICT, "offset", format!("Upload-Offset {offset} is not where the upload stands ({}); ask with HEAD", current.received)));
+    };
+    if after.received == after.length {
+        let bytes = state.db.upload_bytes(&sha).await?.unwrap_or_default();
+        if hex::encode(sha256(&[&bytes])) != sha {
+            state.db.reset_upload(&sha).await?;
+            return Err(Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch", "the uploaded bytes do not have the photo's SHA-256; upload it again from 0"));
+        }
+        state.db.complete_upload(&sha).await?;
+        tracing::info!(%sha, bytes = after.length, "photo complete");
+    }
+    Ok(tus_headers(StatusCode::NO_CONTENT.into_response(), &[("Upload-Offset", after.received.to_string())]))
+}

@@ -1,0 +1,42 @@
+//! Shared by the sync tests: a county on loopback, a device with a sealed patrol, a proxy.
+
+#![allow(dead_code, unused_imports)]
+
+pub mod proxy;
+
+use std::net::SocketAddr;
+
+use chrono::Utc;
+pub use redvest_core::fixtures::{device, sealed_patrol, Device};
+use redvest_county::{admin, app, Db};
+use redvest_shared::team::Role;
+use uuid::Uuid;
+
+/// Serves the county on a free port; returns its address and the server task.
+pub async fn serve(db: Db) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, app(db)).await;
+    });
+    (addr, task)
+}
+
+/// Serves again on the same address (after the first server was killed).
+pub async fn serve_at(db: Db, addr: SocketAddr) -> tokio::task::JoinHandle<()> {
+    let listener = tokio::net::TcpListener::bind(addr).await.expect("rebind");
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app(db)).await;
+    })
+}
+
+/// A migrated county with one team; returns the team and a fresh enrolment code.
+pub async fn county(pool: sqlx::PgPool) -> (Db, Uuid, String) {
+    let db = Db::from_pool(pool);
+    db.migrate().await.expect("migrate");
+    let team = admin::create_team(&db, "城关镇红马甲巡防队").await.expect("team");
+    admin::add_member(&db, team, "李强", Role::Leader).await.expect("leader");
+    let code = admin::issue_code(&db, team, Utc::now()).await.expect("code");
+    (db, team, code)
+}
+

@@ -1,0 +1,81 @@
+//! The OpenAPI document: parsed by an independent OpenAPI 3.1 parser, and the server's real
+//! answers validated against the schemas it declares for them.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{county, device, serve};
+use serde_json::{json, Value};
+use sqlx::PgPool;
+
+/// Validates `instance` against the document's schema for `status` of `method path`.
+fn check(doc: &Value, path: &str, method: &str, status: u16, instance: &Value) {
+    let response = &doc["paths"][path][method]["responses"][status.to_string()];
+    assert!(response.is_object(), "{method} {path} does not document status {status}");
+    let schema = &response["content"]["application/json"]["schema"];
+    assert!(schema.is_object(), "{method} {path} {status} has no JSON schema");
+    // The schema's $refs point into #/components: validate with the components alongside.
+    let root = json!({ "$schema": "https://json-schema.org/draft/2020-12/schema", "components": doc["components"], "allOf": [schema] });
+    let validator = jsonschema::draft202012::new(&root).unwrap_or_else(|e| panic!("{method} {path} {status}: schema does not compile: {e}"));
+    if let Err(e) = validator.validate(instance) {
+        panic!("{method} {path} {status}: the answer does not match the document: {e}\n{instance:#}");
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn the_document_is_openapi_3_1_and_matches_the_answers(pool: PgPool) {
+    let (db, _team, code) = county(pool).await;
+    let (addr, _server) = serve(db).await;
+    let base = format!("http://{addr}");
+    let http = reqwest::Client::new();
+    let text = http.get(format!("{base}/api/v1/openapi.json")).send().await.expect("get").text().await.expect("text");
+    let spec: oas3::Spec = oas3::from_json(&text).expect("a valid OpenAPI 3.1 document");
+    assert!(spec.openapi.starts_with("3.1"), "version {}", spec.openapi);
+    let doc: Value = serde_json::from_str(&text).expect("json");
+    for (path, method) in [
+        ("/healthz", "get"),
+        ("/api/v1/enrol", "post"),
+        ("/api/v1/push", "post"),
+        ("/api/v1/pull", "get"),
+        ("/api/v1/photos", "post"),
+        ("/api/v1/photos", "options"),
+        ("/api/v1/photos/{sha256}", "head"),
+        ("/api/v1/photos/{sha256}", "patch"),
+    ] {
+        assert!(doc["paths"][path][method].is_object(), "{method} {path} is documented");
+    }
+
+    let answer = |r: reqwest::Response| async move { (r.status().as_u16(), r.json::<Value>().await.expect("json answer")) };
+    let (status, body) = answer(http.get(format!("{base}/healthz")).send().await.expect("get")).await;
+    check(&doc, "/healthz", "get", status, &body);
+
+    let (status, body) = answer(http.post(format!("{base}/api/v1/enrol")).json(&json!({"code": "nope", "device_name": "x", "signers": []})).send().await.expect("post")).await;
+    assert_eq!(status, 401);
+    check(&doc, "/api/v1/enrol", "post", status, &body);
+
+    let d = Arc::new(device());
+    let server = base.clone();
+    let enrolled = {
+        let d = d.clone();
+        tokio::task::spawn_blocking(move || d.store.enrol(&server, &code, "测试手机", Default::default())).await.expect("join").expect("enrol")
+    };
+    assert_eq!(enrolled.team_name, "城关镇红马甲巡防队");
+    let token: String = rusqlite::Connection::open(d.dir.path().join("redvest.sqlite3"))
+        .expect("open")
+        .query_row("SELECT json_extract(value, '$.token') FROM setting WHERE key = 'sync.enrolment'", [], |r| r.get(0))
+        .expect("token");
+
+    let (status, body) = answer(http.get(format!("{base}/api/v1/pull?after=0")).bearer_auth(&token).send().await.expect("get")).await;
+    assert_eq!(status, 200);
+    assert!(body["items"].as_array().is_some_and(|i| !i.is_empty()), "the roster is published: {body}");
+    check(&doc, "/api/v1/pull", "get", status, &body);
+
+    let (status, body) = answer(http.post(format!("{base}/api/v1/push")).bearer_auth(&token).json(&json!({"records": []})).send().await.expect("post")).await;
+    check(&doc, "/api/v1/push", "post", status, &body);
+    let (status, body) = answer(http.post(format!("{base}/api/v1/push")).bearer_auth(&token).json(&json!({"records": 5})).send().await.expect("post")).await;
+    assert_eq!(status, 422);
+    check(&doc, "/api/v1/push", "post", status, &body);
+    let (status, body) = answer(http.post(format!("{base}/api/v1/push")).bearer_auth("wrong").json(&json!({"records": []})).send().await.expect("post")).await;
+    check(&doc, "/api/v1/push", "post", status, &body);
+}
