@@ -4,7 +4,11 @@
 use anyhow::{bail, Context, Result};
 
 /// Benchmarks by name: (package, example).
-const BENCHES: &[(&str, &str, &str)] = &[("track", "redvest-core", "bench_track"), ("photo", "redvest-core", "bench_photo")];
+const BENCHES: &[(&str, &str, &str)] = &[
+    ("track", "redvest-core", "bench_track"),
+    ("photo", "redvest-core", "bench_photo"),
+    ("sync", "redvest-county", "bench_sync"),
+];
 
 /// Builds and runs the benchmark `name`.
 pub fn bench(name: &str) -> Result<()> {
@@ -12,9 +16,19 @@ pub fn bench(name: &str) -> Result<()> {
         let names: Vec<_> = BENCHES.iter().map(|(n, _, _)| *n).collect();
         bail!("no benchmark called {name:?}; there are: {}", names.join(", "));
     };
-    let status = crate::cargo::cargo()?
-        .args(["run", "--quiet", "--release", "-p", package, "--example", example])
-        .status()
-        .context("running the benchmark")?;
+    // The sync benchmark runs the county against a throwaway PostgreSQL, like the tests.
+    let pg_dir = tempfile::Builder::new().prefix("redvest-bench-pg-").tempdir()?;
+    let cluster = if *package == "redvest-county" {
+        crate::setup::ensure()?;
+        Some(crate::postgres::Cluster::start(pg_dir.path(), crate::postgres::free_port()?)?)
+    } else {
+        None
+    };
+    let mut command = crate::cargo::cargo()?;
+    command.args(["run", "--quiet", "--release", "-p", package, "--example", example]);
+    if let Some(cluster) = &cluster {
+        command.env("DATABASE_URL", cluster.url());
+    }
+    let status = command.status().context("running the benchmark")?;
     crate::check(status, &format!("benchmark {name}"))
 }

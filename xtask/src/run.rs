@@ -57,6 +57,8 @@ pub fn run() -> Result<()> {
         std::thread::sleep(Duration::from_millis(100));
     }
     eprintln!("xtask: county endpoint on http://{listen} (GET /healthz)");
+    let code = demo_enrolment_code(&county_bin, &database_url, &state)?;
+    eprintln!("xtask: to connect the app (同步 → 连接县平台): address http://{listen}, one-time code {code}");
 
     let data_dir: std::path::PathBuf =
         std::env::var_os("REDVEST_DATA_DIR").map(Into::into).unwrap_or_else(|| state.join("app"));
@@ -79,4 +81,27 @@ pub fn run() -> Result<()> {
         return Ok(());
     }
     crate::check(status, "the app")
+}
+
+/// A demo team at the county (made once, remembered in `.redvest/team-id`) and a fresh
+/// one-time enrolment code for it, as a county clerk would issue.
+fn demo_enrolment_code(county_bin: &std::path::Path, database_url: &str, state: &std::path::Path) -> Result<String> {
+    let clerk = |args: &[&str]| -> Result<String> {
+        let out = Command::new(county_bin).args(args).env("DATABASE_URL", database_url).output().context("redvest-county")?;
+        if !out.status.success() {
+            bail!("redvest-county {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    };
+    let team_file = state.join("team-id");
+    if let Ok(team) = std::fs::read_to_string(&team_file) {
+        if let Ok(code) = clerk(&["enrol-code", "--team", team.trim()]) {
+            return Ok(code);
+        }
+        // A new database (the cluster was removed): make the team again.
+    }
+    let team = clerk(&["team-create", "--name", "演示巡防队"])?;
+    clerk(&["member-add", "--team", &team, "--name", "李强", "--role", "leader"])?;
+    std::fs::write(&team_file, &team)?;
+    clerk(&["enrol-code", "--team", &team])
 }

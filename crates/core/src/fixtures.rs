@@ -44,9 +44,15 @@ pub fn device_in(dir: tempfile::TempDir) -> Device {
 
 /// A JPEG of `w`×`h` with some texture, `seed` making each one different.
 pub fn jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
+    // Smooth shapes and a little grain: stored at the default settings it is the size of a
+    // phone photo (a few hundred KB), and every seed gives different bytes.
+    let phase = f64::from(seed % 1000) * 0.731;
     let img = image::RgbImage::from_fn(w, h, |x, y| {
-        let v = x.wrapping_mul(31).wrapping_add(y.wrapping_mul(17)).wrapping_add(seed.wrapping_mul(7919));
-        image::Rgb([(v % 251) as u8, ((v / 3) % 241) as u8, ((x ^ y ^ seed) % 256) as u8])
+        let (fx, fy) = (f64::from(x) / f64::from(w), f64::from(y) / f64::from(h));
+        let shade = 0.5 + 0.25 * (fx * 9.0 + phase).sin() * (fy * 7.0 - phase).cos() + 0.15 * ((fx + fy) * 40.0 + phase).sin();
+        let grain = f64::from((x.wrapping_mul(2_654_435_761) ^ y.wrapping_mul(40_503) ^ seed.wrapping_mul(97)) % 23) - 11.0;
+        let v = |k: f64| (shade * k * 230.0 + grain).clamp(0.0, 255.0) as u8;
+        image::Rgb([v(1.0), v(0.85), v(0.7)])
     });
     let mut out = Vec::new();
     image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img).expect("encode");
@@ -84,7 +90,7 @@ pub fn sealed_patrol(d: &Device, photos: u32, fixes: u32) -> (Uuid, Uuid, Vec<St
     let settings = TrackSettings::default();
     s.record_fixes(p.id, &track, &settings, |f| f.time).expect("track");
     let shas: Vec<String> = (0..photos)
-        .map(|i| s.add_photo(p.id, &format!("IMG_{i}.jpg"), &jpeg(1200, 900, i), start).expect("photo").sha256)
+        .map(|i| s.add_photo(p.id, &format!("IMG_{i}.jpg"), &jpeg(1200, 900, i ^ u32::from_le_bytes([p.id.as_bytes()[12], p.id.as_bytes()[13], p.id.as_bytes()[14], p.id.as_bytes()[15]])), start).expect("photo").sha256)
         .collect();
     let entry = s
         .add_observation(

@@ -79,6 +79,12 @@ impl Store {
         Ok(())
     }
 
+    /// Puts entries a cut-off run left `sending` back to `pending`.
+    pub fn outbox_unsent_again(&self, now: DateTime<Utc>) -> Result<()> {
+        self.conn().execute("UPDATE outbox SET state = 'pending', updated_at = ?1 WHERE state = 'sending'", [now])?;
+        Ok(())
+    }
+
     /// Whether an entry has reached the county.
     pub fn outbox_sent(&self, kind: OutboxKind, reference: &str) -> Result<bool> {
         Ok(self.conn().query_row(

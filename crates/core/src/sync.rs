@@ -53,7 +53,9 @@ pub struct SyncOptions {
 
 impl Default for SyncOptions {
     fn default() -> Self {
-        Self { timeout: Duration::from_secs(30), chunk: 64 * 1024, batch: 20, fresh_connections: false }
+        // 256 KB: most photos in one round trip; a cut loses little, since the county keeps
+        // what arrived of a cut-off chunk.
+        Self { timeout: Duration::from_secs(30), chunk: 256 * 1024, batch: 20, fresh_connections: false }
     }
 }
 
@@ -166,6 +168,8 @@ pub struct SyncReport {
     pub photo_bytes_resumed: u64,
     /// Items pulled and applied.
     pub pulled: u32,
+    /// Answers received from the county: the link worked at some point in the run.
+    pub answers: u32,
 }
 
 impl Store {
@@ -344,7 +348,7 @@ impl Store {
     }
 
     /// Remembers how a run ended.
-    pub fn record_sync_outcome(&self, outcome: &Result<SyncReport, SyncFailure>, now: DateTime<Utc>) -> Result<()> {
+    pub fn record_sync_outcome(&self, outcome: &Result<(), SyncFailure>, now: DateTime<Utc>) -> Result<()> {
         match outcome {
             Ok(_) => {
                 self.set_setting(LAST_SUCCESS, &now)?;
@@ -389,16 +393,111 @@ fn http(options: SyncOptions) -> Result<Client, SyncFailure> {
 
 /// One sync run: push, photos, pull. `progress` hears the bytes sent as they go.
 pub fn sync_once(store: &Store, options: SyncOptions, progress: &dyn Fn(Progress)) -> Result<SyncReport, SyncFailure> {
+    let mut report = SyncReport::default();
+    sync_into(store, options, progress, &mut report)?;
+    Ok(report)
+}
+
+/// [`sync_once`], counting into `report` even when the run is cut short, so the caller
+/// can tell a cut connection that made progress from a dead one.
+pub fn sync_into(store: &Store, options: SyncOptions, progress: &dyn Fn(Progress), report: &mut SyncReport) -> Result<(), SyncFailure> {
     let enrolment = store.enrolment_stored()?.ok_or(SyncFailure::NotEnrolled)?;
     let run = Run { store, client: http(options)?, enrolment, options };
-    let mut report = SyncReport::default();
     let photos = store.outbox_due(OutboxKind::Photo)?;
     let mut done = Progress { done_bytes: 0, total_bytes: photos.iter().map(|p| p.bytes).sum() };
     progress(done);
-    run.push(&mut report)?;
-    run.photos(&photos, &mut report, &mut done, progress)?;
-    run.pull(&mut report)?;
-    Ok(report)
+    let outcome = run.push(report).and_then(|()| run.photos(&photos, report, &mut done, progress)).and_then(|()| run.pull(report));
+    if outcome.is_err() {
+        // Cut off: what was on its way waits again (the county tells repeats apart).
+        store.outbox_unsent_again(Utc::now())?;
+    }
+    outcome
+}
+
+impl SyncReport {
+    /// Whether the run got anything through: records, photo bytes, or any answer at all.
+    pub fn progressed(&self) -> bool {
+        self.accepted + self.repeats + self.refused + self.photos + self.pulled + self.answers > 0 || self.photo_bytes_sent > 0
+    }
+}
+
+/// Between runs while records or photos wait (and nothing failed).
+pub const WHILE_PENDING: Duration = Duration::from_secs(3 * 60);
+/// Between runs when nothing waits: still pulls the county's plans and alerts.
+pub const IDLE: Duration = Duration::from_secs(15 * 60);
+/// After a run that was cut off but got something through: the link works, go on.
+pub const AFTER_CUT: Duration = Duration::from_millis(200);
+/// The first retry after a failure that got nothing through; doubled each time up to
+/// [`MAX_BACKOFF`].
+pub const FIRST_BACKOFF: Duration = Duration::from_secs(20);
+/// The longest wait between retries.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(30 * 60);
+
+/// When to run next, from how runs went.
+#[derive(Debug, Default)]
+pub struct Schedule {
+    failures: u32,
+}
+
+impl Schedule {
+    /// The wait after a run that ended with `outcome`, having done `report`; `pending`
+    /// says whether anything still waits to be sent.
+    pub fn after(&mut self, outcome: &Result<(), SyncFailure>, report: &SyncReport, pending: bool) -> Duration {
+        match outcome {
+            Ok(()) => {
+                self.failures = 0;
+                if pending { WHILE_PENDING } else { IDLE }
+            }
+            // Not enrolled, revoked: nothing changes until someone acts (and wakes the worker).
+            Err(e) if !e.is_transient() => IDLE,
+            // A hilltop with two minutes of signal: a cut after progress retries at once.
+            Err(_) if report.progressed() => {
+                self.failures = 0;
+                AFTER_CUT
+            }
+            Err(_) => {
+                self.failures += 1;
+                backoff(self.failures)
+            }
+        }
+    }
+}
+
+/// The wait before retry `failures` (1, 2, …): doubling, capped, ±50 % jitter so a valley
+/// full of phones does not hit the county at the same second.
+pub fn backoff(failures: u32) -> Duration {
+    let base = FIRST_BACKOFF.saturating_mul(1u32 << failures.saturating_sub(1).min(16)).min(MAX_BACKOFF);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+    base.mul_f64(0.5 + f64::from(nanos % 1000) / 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_is_capped() {
+        for failures in 1..=20 {
+            let base = FIRST_BACKOFF.saturating_mul(1 << (failures - 1).min(16)).min(MAX_BACKOFF);
+            let wait = backoff(failures);
+            assert!(wait >= base.mul_f64(0.5) && wait <= base.mul_f64(1.5), "{failures}: {wait:?} around {base:?}");
+        }
+        assert!(backoff(30) <= MAX_BACKOFF.mul_f64(1.5));
+    }
+
+    #[test]
+    fn a_cut_after_progress_retries_at_once_and_success_resets() {
+        let mut s = Schedule::default();
+        let offline = Err(SyncFailure::Offline("no route".into()));
+        let nothing = SyncReport::default();
+        assert!(s.after(&offline, &nothing, true) >= FIRST_BACKOFF / 2);
+        assert!(s.after(&offline, &nothing, true) >= FIRST_BACKOFF, "doubles");
+        let some = SyncReport { photo_bytes_sent: 1, ..SyncReport::default() };
+        assert_eq!(s.after(&offline, &some, true), AFTER_CUT);
+        assert!(s.after(&offline, &nothing, true) <= FIRST_BACKOFF.mul_f64(1.5), "progress reset the backoff");
+        assert_eq!(s.after(&Ok(()), &some, false), IDLE);
+        assert_eq!(s.after(&Err(SyncFailure::Revoked("x".into())), &nothing, true), IDLE, "no hammering when revoked");
+    }
 }
 
 struct Run<'a> {
@@ -463,6 +562,7 @@ impl Run<'_> {
         }
         let batch = PushBatch { records: records.iter().map(|(_, r)| r.clone()).collect() };
         let results: PushResults = send(self.auth(self.client.post(self.url("/push")).json(&batch)))?.json().map_err(transport)?;
+        report.answers += 1;
         for result in results.results {
             let Some((kind, _)) = records.iter().find(|(_, r)| r.id == result.id) else { continue };
             let (state, counter) = match result.outcome {
@@ -500,19 +600,16 @@ impl Run<'_> {
     }
 
     /// The county's offset for a photo, creating the upload if it has none.
+    /// One round trip: uploads are addressed by their hash, so creating one that exists
+    /// answers where it stands (a `HEAD` first would cost a second round trip on 2G).
     fn offset(&self, sha: &str, length: usize) -> Result<usize, SyncFailure> {
-        let head = self.auth(self.client.head(self.url(&format!("/photos/{sha}")))).header("Tus-Resumable", "1.0.0").send().map_err(transport)?;
-        let response = if head.status() == StatusCode::NOT_FOUND {
-            let metadata = format!("sha256 {}", base64::engine::general_purpose::STANDARD.encode(sha));
-            send(
-                self.auth(self.client.post(self.url("/photos")))
-                    .header("Tus-Resumable", "1.0.0")
-                    .header("Upload-Length", length.to_string())
-                    .header("Upload-Metadata", metadata),
-            )?
-        } else {
-            send_checked(head)?
-        };
+        let metadata = format!("sha256 {}", base64::engine::general_purpose::STANDARD.encode(sha));
+        let response = send(
+            self.auth(self.client.post(self.url("/photos")))
+                .header("Tus-Resumable", "1.0.0")
+                .header("Upload-Length", length.to_string())
+                .header("Upload-Metadata", metadata),
+        )?;
         header_number(&response, "Upload-Offset")
     }
 
@@ -520,6 +617,7 @@ impl Run<'_> {
     fn upload(&self, sha: &str, report: &mut SyncReport, done: &mut Progress, progress: &dyn Fn(Progress)) -> Result<Option<String>, SyncFailure> {
         let bytes = self.store.photo_bytes(sha, false)?;
         let mut offset = self.offset(sha, bytes.len())?;
+        report.answers += 1;
         report.photo_bytes_resumed += offset as u64;
         done.done_bytes += offset as u64;
         progress(*done);
@@ -531,6 +629,8 @@ impl Run<'_> {
                 .header("Tus-Resumable", "1.0.0")
                 .header("Upload-Offset", offset.to_string())
                 .header("Content-Type", "application/offset+octet-stream")
+                // A big chunk on a slow link takes long: allow it 4 KB/s on top.
+                .timeout(self.options.timeout + Duration::from_secs_f64((end - offset) as f64 / 4_000.0))
                 .body(bytes[offset..end].to_vec())
                 .send()
                 .map_err(transport)?;
@@ -543,6 +643,7 @@ impl Run<'_> {
                 StatusCode::UNPROCESSABLE_ENTITY => return Ok(Some("the county received different bytes than the photo's hash twice".into())),
                 _ => {
                     let response = send_checked(response)?;
+                    report.answers += 1;
                     let new = header_number(&response, "Upload-Offset")?;
                     report.photo_bytes_sent += (end - offset) as u64;
                     done.done_bytes += (new.saturating_sub(offset)) as u64;
@@ -562,6 +663,7 @@ impl Run<'_> {
             let page: PullPage = send(self.auth(self.client.get(self.url("/pull")).query(&[("after", after), ("limit", 100)])))?
                 .json()
                 .map_err(transport)?;
+            report.answers += 1;
             report.pulled += self.store.apply_pulled(&page)?;
             if !page.more || page.items.is_empty() {
                 return Ok(());

@@ -59,7 +59,7 @@ pub fn app(db: Db) -> Router {
         .route("/photos", post(tus::create).options(tus::options))
         .route(
             "/photos/{sha256}",
-            axum::routing::head(tus::head).patch(tus::patch).layer(DefaultBodyLimit::max(tus::MAX_CHUNK)),
+            axum::routing::head(tus::head).patch(tus::patch),
         )
         .route("/openapi.json", get(openapi_json))
         .fallback(|| async { Failure::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /api/v1/openapi.json") });

@@ -2,8 +2,11 @@
 //! extension: `POST` creates (content-addressed by SHA-256), `HEAD` answers the offset,
 //! `PATCH` continues from it. The bytes are verified against their hash on completion.
 //! A photo is accepted only once a record of the team names it (text first, media after).
+//! A `PATCH` cut off mid-body keeps what arrived (as the protocol recommends), so a client on
+//! a link that drops every few seconds loses only the bytes in flight.
 
-use axum::body::Bytes;
+use axum::body::Body;
+use http_body_util::BodyExt;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -65,7 +68,9 @@ pub async fn options() -> Response {
     )
 }
 
-/// Creates an upload. `Upload-Metadata: sha256 <base64 of the hex hash>`.
+/// Creates an upload. `Upload-Metadata: sha256 <base64 of the hex hash>`. Uploads are
+/// addressed by their hash, so creating one that exists answers 201 with its offset: a
+/// client learns where to go on in one round trip.
 #[utoipa::path(post, path = "/api/v1/photos", tag = "photos", security(("bearer" = [])),
     params(
         ("Tus-Resumable" = String, Header, description = "1.0.0"),
@@ -133,7 +138,7 @@ pub async fn head(State(state): State<AppState>, Device(auth): Device, Path(sha)
         (status = 409, description = "Upload-Offset is not the server's offset", body = redvest_shared::wire::ApiError),
         (status = 422, description = "Complete, but the bytes do not have the hash; start again", body = redvest_shared::wire::ApiError),
     ))]
-pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, Failure> {
+pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha): Path<String>, headers: HeaderMap, body: Body) -> Result<Response, Failure> {
     check_version(&headers)?;
     check_sha(&sha)?;
     if headers.get("Content-Type").and_then(|v| v.to_str().ok()) != Some("application/offset+octet-stream") {
@@ -149,9 +154,33 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
     if current.complete {
         return Ok(tus_headers(StatusCode::NO_CONTENT.into_response(), &[("Upload-Offset", current.length.to_string())]));
     }
-    let Some(after) = state.db.append_upload(&sha, offset, &body).await? else {
+    // Read what arrives; if the connection drops, keep what came.
+    let mut body = body;
+    let mut chunk = Vec::new();
+    let mut cut = false;
+    while let Some(frame) = body.frame().await {
+        match frame {
+            Ok(frame) => {
+                if let Some(data) = frame.data_ref() {
+                    chunk.extend_from_slice(data);
+                }
+                if chunk.len() > MAX_CHUNK {
+                    return Err(Failure::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("send at most {MAX_CHUNK} bytes per PATCH")));
+                }
+            }
+            Err(_) => {
+                cut = true;
+                break;
+            }
+        }
+    }
+    let Some(after) = state.db.append_upload(&sha, offset, &chunk).await? else {
         return Err(Failure::new(StatusCode::CONFLICT, "offset", format!("Upload-Offset {offset} is not where the upload stands ({}); ask with HEAD", current.received)));
     };
+    if cut {
+        tracing::info!(%sha, kept = chunk.len(), "PATCH cut off; kept what arrived");
+        return Err(Failure::new(StatusCode::BAD_REQUEST, "cut", "the body was cut off; ask with HEAD and go on"));
+    }
     if after.received == after.length {
         let bytes = state.db.upload_bytes(&sha).await?.unwrap_or_default();
         if hex::encode(sha256(&[&bytes])) != sha {

@@ -287,38 +287,46 @@ fn Keys() -> impl IntoView {
     }
 }
 
+/// One number in a settings card: input name (the core's field name), label, read, write.
+type NumberField<S> = (&'static str, fn(&crate::i18n::Text) -> &'static str, fn(&S) -> f64, fn(&mut S, f64));
+
+/// A card of numbers loaded from the shell and saved back; the core checks each against its
+/// range and names the one at fault.
 #[component]
-fn TrackDefaults() -> impl IntoView {
+fn NumberSettings<S, L, LF, V, VF>(
+    id: &'static str,
+    heading: fn(&crate::i18n::Text) -> &'static str,
+    fields: Vec<NumberField<S>>,
+    load: L,
+    save: V,
+) -> impl IntoView
+where
+    S: Clone + Send + Sync + 'static,
+    L: FnOnce() -> LF + 'static,
+    LF: std::future::Future<Output = Result<S, IpcError>> + 'static,
+    V: Fn(S) -> VF + Copy + 'static,
+    VF: std::future::Future<Output = Result<(), IpcError>> + 'static,
+{
     let t = use_text();
-    let settings = RwSignal::new(None::<TrackSettings>);
+    let settings = RwSignal::new(None::<S>);
     let (error, set_error) = signal(None::<IpcError>);
     let saved = RwSignal::new(false);
     spawn_local(async move {
-        if let Ok(s) = ipc::track_defaults().await {
+        if let Ok(s) = load().await {
             settings.set(Some(s));
         }
     });
-    let save = move |_| {
+    let on_save = move |_| {
         let Some(s) = settings.get_untracked() else { return };
         spawn_local(async move {
-            let result = ipc::set_track_defaults(s).await;
+            let result = save(s).await;
             saved.set(result.is_ok());
             set_error.set(result.err());
         });
     };
-    type Field = (&'static str, fn(&crate::i18n::Text) -> &'static str, fn(&TrackSettings) -> f64, fn(&mut TrackSettings, f64));
-    let fields: [Field; 7] = [
-        ("track.max_accuracy_m", |t| t.max_accuracy, |s| s.max_accuracy_m, |s, v| s.max_accuracy_m = v),
-        ("track.min_move_m", |t| t.min_move, |s| s.min_move_m, |s, v| s.min_move_m = v),
-        ("track.max_jump_m", |t| t.max_jump, |s| s.max_jump_m, |s, v| s.max_jump_m = v),
-        ("track.max_gap_s", |t| t.max_gap, |s| s.max_gap_s as f64, |s, v| s.max_gap_s = v as i64),
-        ("track.gap_report_s", |t| t.gap_report, |s| s.gap_report_s as f64, |s, v| s.gap_report_s = v as i64),
-        ("track.max_clock_skew_s", |t| t.clock_skew, |s| s.max_clock_skew_s as f64, |s, v| s.max_clock_skew_s = v as i64),
-        ("track.idle_after_s", |t| t.idle_after, |s| s.idle_after_s as f64, |s, v| s.idle_after_s = v as i64),
-    ];
     view! {
-        <section class="card" id="track-settings">
-            <h2>{move || t().track_settings_heading}</h2>
+        <section class="card" id=id>
+            <h2>{move || heading(t())}</h2>
             {fields.into_iter().map(|(name, label, get, set)| view! {
                 <label class="field">
                     <span>{move || label(t())}</span>
@@ -327,64 +335,40 @@ fn TrackDefaults() -> impl IntoView {
                         on:change=move |ev| {
                             saved.set(false);
                             match event_target_value(&ev).trim().parse::<f64>() {
-                                Ok(v) => settings.update(|s| if let Some(s) = s { set(s, v) }),
-                                Err(_) => set_error.set(Some(IpcError::new(ErrorCode::OutOfRange, "not a number").with_field(name))),
+                                Ok(v) if v.is_finite() => settings.update(|s| if let Some(s) = s { set(s, v) }),
+                                _ => set_error.set(Some(IpcError::new(ErrorCode::OutOfRange, "not a number").with_field(name))),
                             }
                         }/>
                     <FieldError error=error field=name/>
                 </label>
             }).collect_view()}
-            <button class="secondary" id="save-track-settings" on:click=save>{move || t().save}</button>
-            {move || saved.get().then(|| view! { <span class="badge badge-Done" id="track-settings-saved">"✓"</span> })}
+            <button class="secondary" id=format!("save-{id}") on:click=on_save>{move || t().save}</button>
+            {move || saved.get().then(|| view! { <span class="badge badge-Done" id=format!("{id}-saved")>"✓"</span> })}
         </section>
     }
 }
 
 #[component]
-fn PhotoDefaults() -> impl IntoView {
-    let t = use_text();
-    let settings = RwSignal::new(None::<PhotoSettings>);
-    let (error, set_error) = signal(None::<IpcError>);
-    let saved = RwSignal::new(false);
-    spawn_local(async move {
-        if let Ok(s) = ipc::photo_settings().await {
-            settings.set(Some(s));
-        }
-    });
-    let save = move |_| {
-        let Some(s) = settings.get_untracked() else { return };
-        spawn_local(async move {
-            let result = ipc::set_photo_settings(s).await;
-            saved.set(result.is_ok());
-            set_error.set(result.err());
-        });
-    };
-    type Field = (&'static str, fn(&crate::i18n::Text) -> &'static str, fn(&PhotoSettings) -> u32, fn(&mut PhotoSettings, u32));
-    let fields: [Field; 3] = [
-        ("photo.long_edge_px", |t| t.photo_long_edge, |s| s.long_edge_px, |s, v| s.long_edge_px = v),
-        ("photo.jpeg_quality", |t| t.photo_quality, |s| s.jpeg_quality.into(), |s, v| s.jpeg_quality = v.min(255) as u8),
-        ("photo.thumbnail_px", |t| t.photo_thumbnail, |s| s.thumbnail_px, |s, v| s.thumbnail_px = v),
+fn TrackDefaults() -> impl IntoView {
+    let fields: Vec<NumberField<TrackSettings>> = vec![
+        ("track.max_accuracy_m", |t| t.max_accuracy, |s| s.max_accuracy_m, |s, v| s.max_accuracy_m = v),
+        ("track.min_move_m", |t| t.min_move, |s| s.min_move_m, |s, v| s.min_move_m = v),
+        ("track.max_jump_m", |t| t.max_jump, |s| s.max_jump_m, |s, v| s.max_jump_m = v),
+        ("track.max_gap_s", |t| t.max_gap, |s| s.max_gap_s as f64, |s, v| s.max_gap_s = v as i64),
+        ("track.gap_report_s", |t| t.gap_report, |s| s.gap_report_s as f64, |s, v| s.gap_report_s = v as i64),
+        ("track.max_clock_skew_s", |t| t.clock_skew, |s| s.max_clock_skew_s as f64, |s, v| s.max_clock_skew_s = v as i64),
+        ("track.idle_after_s", |t| t.idle_after, |s| s.idle_after_s as f64, |s, v| s.idle_after_s = v as i64),
     ];
-    view! {
-        <section class="card" id="photo-settings">
-            <h2>{move || t().photo_settings_heading}</h2>
-            {fields.into_iter().map(|(name, label, get, set)| view! {
-                <label class="field">
-                    <span>{move || label(t())}</span>
-                    <input name=name inputmode="numeric"
-                        prop:value=move || settings.get().map(|s| get(&s).to_string()).unwrap_or_default()
-                        on:change=move |ev| {
-                            saved.set(false);
-                            match event_target_value(&ev).trim().parse::<u32>() {
-                                Ok(v) => settings.update(|s| if let Some(s) = s { set(s, v) }),
-                                Err(_) => set_error.set(Some(IpcError::new(ErrorCode::OutOfRange, "not a number").with_field(name))),
-                            }
-                        }/>
-                    <FieldError error=error field=name/>
-                </label>
-            }).collect_view()}
-            <button class="secondary" id="save-photo-settings" on:click=save>{move || t().save}</button>
-            {move || saved.get().then(|| view! { <span class="badge badge-Done" id="photo-settings-saved">"✓"</span> })}
-        </section>
-    }
+    view! { <NumberSettings id="track-settings" heading=|t| t.track_settings_heading fields=fields load=ipc::track_defaults save=ipc::set_track_defaults/> }
+}
+
+#[component]
+fn PhotoDefaults() -> impl IntoView {
+    // Out-of-range values are kept as typed (saturating) so the core names the field.
+    let fields: Vec<NumberField<PhotoSettings>> = vec![
+        ("photo.long_edge_px", |t| t.photo_long_edge, |s| s.long_edge_px.into(), |s, v| s.long_edge_px = v as u32),
+        ("photo.jpeg_quality", |t| t.photo_quality, |s| s.jpeg_quality.into(), |s, v| s.jpeg_quality = v as u8),
+        ("photo.thumbnail_px", |t| t.photo_thumbnail, |s| s.thumbnail_px.into(), |s, v| s.thumbnail_px = v as u32),
+    ];
+    view! { <NumberSettings id="photo-settings" heading=|t| t.photo_settings_heading fields=fields load=ipc::photo_settings save=ipc::set_photo_settings/> }
 }

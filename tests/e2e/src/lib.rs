@@ -183,6 +183,17 @@ impl App {
         Ok(())
     }
 
+    /// From the home page: starts an ad hoc night patrol (夜巡岗) and opens the hazard form
+    /// with `description` and `place` typed in.
+    pub async fn begin_hazard(&self, description: &str, place: &str) -> Result<()> {
+        self.click("#start-patrol").await?;
+        self.click("button[data-assignment='post.night_patrol']").await?;
+        self.wait_text("h1", |t| t == "夜巡岗").await?;
+        self.click("#add-hazard").await?;
+        self.type_into("textarea[name='hazard.description']", description).await?;
+        self.type_into("input[name='hazard.place']", place).await
+    }
+
     /// Chooses `file` in the file input matching `css`, as the file picker would.
     pub async fn upload(&self, css: &str, file: &Path) -> Result<()> {
         self.type_into(css, &file.to_string_lossy()).await.with_context(|| format!("choosing {}", file.display()))

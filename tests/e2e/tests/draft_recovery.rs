@@ -10,12 +10,7 @@ async fn hazard_draft_survives_kill_9() -> anyhow::Result<()> {
     let driver = Driver::start(data.path())?;
     let app = driver.launch().await?;
 
-    app.click("#start-patrol").await?;
-    app.click("button[data-assignment='post.night_patrol']").await?;
-    app.wait_text("h1", |t| t == "夜巡岗").await?;
-    app.click("#add-hazard").await?;
-    app.type_into("textarea[name='hazard.description']", "消防通道被三轮车堵住").await?;
-    app.type_into("input[name='hazard.place']", "农贸市场东门").await?;
+    app.begin_hazard("消防通道被三轮车堵住", "农贸市场东门").await?;
 
     // Wait until the last keystroke is on disk, then pull the plug.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);

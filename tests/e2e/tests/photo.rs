@@ -25,12 +25,7 @@ async fn a_hazard_photo_is_attached_shown_and_waits_to_be_sent() -> anyhow::Resu
 
     let driver = Driver::start(data.path())?;
     let app = driver.launch().await?;
-    app.click("#start-patrol").await?;
-    app.click("button[data-assignment='post.night_patrol']").await?;
-    app.wait_text("h1", |t| t == "夜巡岗").await?;
-    app.click("#add-hazard").await?;
-    app.type_into("textarea[name='hazard.description']", "安全出口被杂物堵塞").await?;
-    app.type_into("input[name='hazard.place']", "农贸市场东门").await?;
+    app.begin_hazard("安全出口被杂物堵塞", "农贸市场东门").await?;
 
     // The photo: a thumbnail appears in the form, drawn from the stored JPEG.
     app.upload("#pick-photos input", &photo).await?;
