@@ -62,6 +62,13 @@ pub fn App() -> impl IntoView {
             }
         }
     });
+    // Signal came back (the webview's `online` event, on phones and desktop alike): send
+    // what waits without anyone pressing a button.
+    let _online = window_event_listener(leptos::ev::online, |_| {
+        leptos::task::spawn_local(async {
+            let _ = crate::ipc::sync_now().await;
+        });
+    });
     move || match page.get() {
         Page::Home => view! { <HomePage/> }.into_any(),
         Page::Start => view! { <StartPage/> }.into_any(),

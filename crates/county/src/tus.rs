@@ -154,31 +154,42 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
     if current.complete {
         return Ok(tus_headers(StatusCode::NO_CONTENT.into_response(), &[("Upload-Offset", current.length.to_string())]));
     }
-    // Read what arrives; if the connection drops, keep what came.
-    let mut body = body;
-    let mut chunk = Vec::new();
-    let mut cut = false;
-    while let Some(frame) = body.frame().await {
-        match frame {
-            Ok(frame) => {
-                if let Some(data) = frame.data_ref() {
-                    chunk.extend_from_slice(data);
+    // Read what arrives and keep it, even if the connection drops: its own task, because
+    // the server drops this handler when the client goes away.
+    let (db, sha_task) = (state.db.clone(), sha.clone());
+    let stored = tokio::spawn(async move {
+        let mut body = body;
+        let mut chunk = Vec::new();
+        let mut cut = false;
+        while let Some(frame) = body.frame().await {
+            match frame {
+                Ok(frame) => {
+                    if let Some(data) = frame.data_ref() {
+                        chunk.extend_from_slice(data);
+                    }
+                    if chunk.len() > MAX_CHUNK {
+                        return Err(Failure::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("send at most {MAX_CHUNK} bytes per PATCH")));
+                    }
                 }
-                if chunk.len() > MAX_CHUNK {
-                    return Err(Failure::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("send at most {MAX_CHUNK} bytes per PATCH")));
+                Err(_) => {
+                    cut = true;
+                    break;
                 }
-            }
-            Err(_) => {
-                cut = true;
-                break;
             }
         }
-    }
-    let Some(after) = state.db.append_upload(&sha, offset, &chunk).await? else {
+        let after = db.append_upload(&sha_task, offset, &chunk).await?;
+        if cut {
+            tracing::info!(sha = %sha_task, kept = chunk.len(), "PATCH cut off; kept what arrived");
+        }
+        Ok((after, cut))
+    })
+    .await
+    .map_err(|e| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+    let (after, cut) = stored?;
+    let Some(after) = after else {
         return Err(Failure::new(StatusCode::CONFLICT, "offset", format!("Upload-Offset {offset} is not where the upload stands ({}); ask with HEAD", current.received)));
     };
     if cut {
-        tracing::info!(%sha, kept = chunk.len(), "PATCH cut off; kept what arrived");
         return Err(Failure::new(StatusCode::BAD_REQUEST, "cut", "the body was cut off; ask with HEAD and go on"));
     }
     if after.received == after.length {

@@ -291,3 +291,30 @@ async fn app_killed_mid_upload_resumes_from_the_countys_offset(pool: PgPool) {
     assert!(report.photo_bytes_sent as usize <= size - 3 * 16 * 1024, "nothing sent again from zero: {report:?}");
     county_holds(&db, &pool, team, &d, 1, &photos).await;
 }
+
+/// A photo chunk cut off mid-body: the county keeps what arrived, and the next run goes on
+/// from there.
+#[sqlx::test(migrations = false)]
+async fn a_cut_chunk_keeps_what_arrived(pool: PgPool) {
+    let (db, team, code) = county(pool.clone()).await;
+    let (addr, _server) = serve(db.clone()).await;
+    let proxy = Proxy::start(addr).await;
+    let d = Arc::new(device());
+    enrol(&d, format!("http://{}", proxy.addr), code).await.expect("enrol");
+    let (_, _, photos) = sealed_patrol(&d, 1, 30);
+    proxy.plan(Some("PATCH"), Fault::CutRequestBody);
+    assert!(sync(&d).await.is_err(), "the cut shows as a failed run");
+    let mut kept = None;
+    for _ in 0..50 {
+        kept = db.upload(&photos[0]).await.expect("upload").map(|u| u.received).filter(|r| *r > 0);
+        if kept.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let kept = kept.expect("the county kept the first half of the cut chunk");
+    assert!(kept >= 8 * 1024, "kept {kept} bytes of a 16 KB chunk");
+    let report = sync(&d).await.expect("the next run");
+    assert_eq!(report.photo_bytes_resumed, kept as u64, "went on from what the county kept");
+    county_holds(&db, &pool, team, &d, 1, &photos).await;
+}
