@@ -27,6 +27,8 @@ pub struct AppState {
     pub db: Db,
     /// Per-device request budget.
     pub limiter: Limiter,
+    /// The `PATCH` under way for each photo.
+    pub uploads: tus::InFlight,
 }
 
 /// The OpenAPI document.
@@ -51,7 +53,7 @@ impl utoipa::Modify for BearerAuth {
 
 /// The whole HTTP surface, apart from `main` so tests can serve it on any listener.
 pub fn app(db: Db) -> Router {
-    let state = AppState { db, limiter: limiter() };
+    let state = AppState { db, limiter: limiter(), uploads: tus::InFlight::default() };
     let api = Router::new()
         .route("/enrol", post(enrol))
         .route("/push", post(push::push))

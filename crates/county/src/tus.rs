@@ -5,6 +5,9 @@
 //! A `PATCH` cut off mid-body keeps what arrived (as the protocol recommends), so a client on
 //! a link that drops every few seconds loses only the bytes in flight.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use axum::body::Body;
 use http_body_util::BodyExt;
 use axum::extract::{Path, State};
@@ -13,10 +16,32 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use redvest_shared::photo::MAX_INPUT_BYTES;
 use redvest_shared::seal::sha256;
+use tokio::sync::watch;
 
 use crate::auth::Device;
 use crate::error::Failure;
 use crate::http::AppState;
+
+/// The `PATCH` under way for each photo. A client only sends a new `PATCH` for a photo once
+/// it has given up on the last one (its connection was cut), so a new one tells the old one
+/// to stop and keep what it has; then the new one checks its offset against that.
+#[derive(Clone, Default)]
+pub struct InFlight(Arc<Mutex<HashMap<String, Arc<Slot>>>>);
+
+struct Slot {
+    generation: watch::Sender<u64>,
+    lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl InFlight {
+    fn slot(&self, sha: &str) -> Arc<Slot> {
+        let mut slots = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        slots
+            .entry(sha.to_owned())
+            .or_insert_with(|| Arc::new(Slot { generation: watch::channel(0).0, lock: Arc::default() }))
+            .clone()
+    }
+}
 
 /// The protocol version spoken.
 pub const TUS_VERSION: &str = "1.0.0";
@@ -148,32 +173,52 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
     if !state.db.photo_referenced(auth.team_id, &sha).await? {
         return Err(Failure::new(StatusCode::NOT_FOUND, "not_found", "no such upload for this team"));
     }
+    // Stop an earlier PATCH of this photo (its client has moved on) and wait for it to keep
+    // what it received; only then is the offset known.
+    let slot = state.uploads.slot(&sha);
+    let mut generation = 0;
+    slot.generation.send_modify(|g| {
+        *g += 1;
+        generation = *g;
+    });
+    let mut superseded = slot.generation.subscribe();
+    let guard = slot.lock.clone().lock_owned().await;
     let Some(current) = state.db.upload(&sha).await? else {
         return Err(Failure::new(StatusCode::NOT_FOUND, "not_found", "create the upload with POST first"));
     };
     if current.complete {
         return Ok(tus_headers(StatusCode::NO_CONTENT.into_response(), &[("Upload-Offset", current.length.to_string())]));
     }
+    if current.received != offset {
+        return Err(Failure::new(StatusCode::CONFLICT, "offset", format!("Upload-Offset {offset} is not where the upload stands ({}); ask again", current.received)));
+    }
     // Read what arrives and keep it, even if the connection drops: its own task, because
     // the server drops this handler when the client goes away.
     let (db, sha_task) = (state.db.clone(), sha.clone());
     let stored = tokio::spawn(async move {
+        let _guard = guard;
         let mut body = body;
         let mut chunk = Vec::new();
         let mut cut = false;
-        while let Some(frame) = body.frame().await {
-            match frame {
-                Ok(frame) => {
+        loop {
+            let next = tokio::select! {
+                frame = body.frame() => Some(frame),
+                _ = superseded.wait_for(|g| *g != generation) => None,
+            };
+            match next {
+                Some(None) => break,
+                // Cut off, or superseded by the client's next PATCH: keep what came.
+                None | Some(Some(Err(_))) => {
+                    cut = true;
+                    break;
+                }
+                Some(Some(Ok(frame))) => {
                     if let Some(data) = frame.data_ref() {
                         chunk.extend_from_slice(data);
                     }
                     if chunk.len() > MAX_CHUNK {
                         return Err(Failure::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("send at most {MAX_CHUNK} bytes per PATCH")));
                     }
-                }
-                Err(_) => {
-                    cut = true;
-                    break;
                 }
             }
         }
