@@ -255,16 +255,24 @@ async fn faults_on_the_way_lose_and_double_nothing(pool: PgPool) {
     assert!(sent <= photo_bytes + 5 * 16 * 1024, "sent {sent} photo bytes for {photo_bytes}");
 }
 
-/// The app killed (SIGKILL) in the middle of a photo upload: the next run resumes from the
-/// county's offset and sends no photo from zero.
-#[sqlx::test(migrations = false)]
-async fn app_killed_mid_upload_resumes_from_the_countys_offset(pool: PgPool) {
-    let (db, team, code) = county(pool.clone()).await;
-    let (addr, _server) = serve(db.clone()).await;
+/// A county behind a fault proxy, and an enrolled device holding a sealed patrol with one
+/// photo: (county, team, proxy, device, photo hashes).
+async fn behind_proxy(pool: PgPool) -> (Db, Uuid, Proxy, Arc<Device>, Vec<String>) {
+    let (db, team, code) = county(pool).await;
+    // The server task is detached, not stopped, when its handle is dropped.
+    let (addr, _) = serve(db.clone()).await;
     let proxy = Proxy::start(addr).await;
     let d = Arc::new(device());
     enrol(&d, format!("http://{}", proxy.addr), code).await.expect("enrol");
     let (_, _, photos) = sealed_patrol(&d, 1, 30);
+    (db, team, proxy, d, photos)
+}
+
+/// The app killed (SIGKILL) in the middle of a photo upload: the next run resumes from the
+/// county's offset and sends no photo from zero.
+#[sqlx::test(migrations = false)]
+async fn app_killed_mid_upload_resumes_from_the_countys_offset(pool: PgPool) {
+    let (db, team, proxy, d, photos) = behind_proxy(pool.clone()).await;
     let size = d.store.photo_bytes(&photos[0], false).expect("photo").len();
     assert!(size > 5 * 16 * 1024, "the photo spans several chunks ({size} B)");
     // Three chunks go through; the fourth's answer hangs, and the app is killed meanwhile.
@@ -296,12 +304,7 @@ async fn app_killed_mid_upload_resumes_from_the_countys_offset(pool: PgPool) {
 /// from there.
 #[sqlx::test(migrations = false)]
 async fn a_cut_chunk_keeps_what_arrived(pool: PgPool) {
-    let (db, team, code) = county(pool.clone()).await;
-    let (addr, _server) = serve(db.clone()).await;
-    let proxy = Proxy::start(addr).await;
-    let d = Arc::new(device());
-    enrol(&d, format!("http://{}", proxy.addr), code).await.expect("enrol");
-    let (_, _, photos) = sealed_patrol(&d, 1, 30);
+    let (db, team, proxy, d, photos) = behind_proxy(pool.clone()).await;
     proxy.plan(Some("PATCH"), Fault::CutRequestBody);
     assert!(sync(&d).await.is_err(), "the cut shows as a failed run");
     let mut kept = None;
