@@ -22,6 +22,7 @@ fn main() {
             "list_members",
             "add_member",
             "create_key",
+            "change_pin",
             "public_keys",
             "list_duties",
             "add_duty",
@@ -48,6 +49,7 @@ fn main() {
             "set_photo_settings",
             "sync_status",
             "sync_now",
+            "sync_resend_refused",
             "enrol",
         ]),
     ))

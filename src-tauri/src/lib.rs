@@ -59,6 +59,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::team::list_members,
             commands::team::add_member,
             commands::team::create_key,
+            commands::team::change_pin,
             commands::team::public_keys,
             commands::duty::list_duties,
             commands::duty::add_duty,
@@ -85,6 +86,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::photo::set_photo_settings,
             commands::sync::sync_status,
             commands::sync::sync_now,
+            commands::sync::sync_resend_refused,
             commands::sync::enrol,
         ])
 }

@@ -8,6 +8,7 @@ use redvest_shared::observation::Severity;
 use redvest_shared::patrol::{PatrolState, Problem};
 use redvest_shared::team::Role;
 use redvest_shared::track::DropReason;
+use redvest_shared::wire::Refusal;
 use redvest_shared::{ErrorCode, IpcError};
 
 /// The UI language.
@@ -233,6 +234,38 @@ pub struct Text {
     pub err_wrong_state: &'static str,
     pub err_not_found: &'static str,
     pub err_tampered: &'static str,
+    pub kind_key: &'static str,
+    pub kind_member: &'static str,
+    pub resend: &'static str,
+    pub waiting_heading: &'static str,
+    pub next_attempt: &'static str,
+    pub support_detail: &'static str,
+    pub revoked_banner: &'static str,
+    pub enrol_again_heading: &'static str,
+    pub wait_unknown_key: &'static str,
+    pub wait_not_on_roster: &'static str,
+    pub wait_not_leader: &'static str,
+    pub refusal_unknown: &'static str,
+    pub refusal_content_hash: &'static str,
+    pub refusal_conflict: &'static str,
+    pub refusal_malformed: &'static str,
+    pub refusal_unknown_key: &'static str,
+    pub refusal_key_revoked: &'static str,
+    pub refusal_key_of_other_member: &'static str,
+    pub refusal_key_endorsement: &'static str,
+    pub refusal_not_on_roster: &'static str,
+    pub refusal_not_leader: &'static str,
+    pub refusal_signature_invalid: &'static str,
+    pub refusal_chain_invalid: &'static str,
+    pub refusal_chain_fork: &'static str,
+    pub refusal_track_mismatch: &'static str,
+    pub refusal_not_team_hazard: &'static str,
+    pub pending_confirmation: &'static str,
+    pub change_pin: &'static str,
+    pub confirm_change_pin: &'static str,
+    pub old_pin: &'static str,
+    pub new_pin: &'static str,
+    pub pin_changed: &'static str,
 }
 
 const ZH: Text = Text {
@@ -447,6 +480,38 @@ const ZH: Text = Text {
     err_wrong_state: "记录当前状态不允许此操作。",
     err_not_found: "找不到该记录。",
     err_tampered: "签字记录校验失败。",
+    kind_key: "签名密钥",
+    kind_member: "人员提议",
+    resend: "重新发送",
+    waiting_heading: "等待县平台",
+    next_attempt: "下次尝试",
+    support_detail: "技术详情(供维护人员查看)",
+    revoked_banner: "县平台已停用这部手机。请向县综治中心索取新的登记码,重新登记(记录不会重复上传)",
+    enrol_again_heading: "重新登记",
+    wait_unknown_key: "等待县平台接受签名密钥",
+    wait_not_on_roster: "等待县平台把此人列入名单",
+    wait_not_leader: "等待县平台确认队长",
+    refusal_unknown: "县平台拒收,原因见技术详情:请联系县综治中心",
+    refusal_content_hash: "记录在签字后被改动,县平台拒收:请联系县综治中心",
+    refusal_conflict: "县平台已有同一编号的另一份记录,不会覆盖:请联系县综治中心核对",
+    refusal_malformed: "县平台无法读取这条记录:请更新应用,然后点“重新发送”",
+    refusal_unknown_key: "县平台尚未接受此人的签名密钥:密钥上传后点“重新发送”",
+    refusal_key_revoked: "签名密钥已被县平台停用:请该队员在设置中修改PIN,然后点“重新发送”",
+    refusal_key_of_other_member: "签名密钥与签字人不符:请联系县综治中心核对名单",
+    refusal_key_endorsement: "新签名密钥未得到原密钥的有效确认:请联系县综治中心",
+    refusal_not_on_roster: "此人不在县平台名单中,请联系县综治中心确认",
+    refusal_not_leader: "县平台名单中此人不是队长或尚未确认:请联系县综治中心确认后点“重新发送”",
+    refusal_signature_invalid: "签名核验不通过,记录可能在签字后被改动:请联系县综治中心",
+    refusal_chain_invalid: "装订链核验不通过,记录可能在签字后被改动:请联系县综治中心",
+    refusal_chain_fork: "县平台已有另一条记录占用本机装订链的同一位置:请联系县综治中心",
+    refusal_track_mismatch: "轨迹与签字时不一致,记录可能在签字后被改动:请联系县综治中心",
+    refusal_not_team_hazard: "这条隐患不属于本队:请联系县综治中心核对",
+    pending_confirmation: "待县平台确认",
+    change_pin: "修改PIN",
+    confirm_change_pin: "确认修改",
+    old_pin: "原 PIN",
+    new_pin: "新 PIN(4 到 8 位数字)",
+    pin_changed: "PIN 已修改,新签名密钥将自动上传县平台。",
 };
 
 const EN: Text = Text {
@@ -661,6 +726,38 @@ const EN: Text = Text {
     err_wrong_state: r#"The record's state does not allow this."#,
     err_not_found: "Record not found.",
     err_tampered: "A signed record failed verification.",
+    kind_key: "Signing keys",
+    kind_member: "Roster proposals",
+    resend: "Send again",
+    waiting_heading: "Waiting for the county",
+    next_attempt: "Next attempt",
+    support_detail: "Technical detail (for support)",
+    revoked_banner: "The county revoked this phone. Ask the county centre for a new enrolment code and enrol again (nothing is sent twice).",
+    enrol_again_heading: "Enrol again",
+    wait_unknown_key: "for the county to accept the signing key",
+    wait_not_on_roster: "for the county to put this person on the roster",
+    wait_not_leader: "for the county to confirm the leader",
+    refusal_unknown: "Refused by the county (see the technical detail): contact the county centre",
+    refusal_content_hash: "The record was changed after signing, so the county refused it: contact the county centre",
+    refusal_conflict: "The county holds another record under the same id and will not overwrite it: contact the county centre to check",
+    refusal_malformed: "The county could not read this record: update the app, then press “Send again”",
+    refusal_unknown_key: r#"The county has not accepted this person's signing key yet: press “Send again” once the key is sent"#,
+    refusal_key_revoked: "The county revoked this signing key: the member changes their PIN in settings, then press “Send again”",
+    refusal_key_of_other_member: "The signing key belongs to another member: contact the county centre to check the roster",
+    refusal_key_endorsement: "The new signing key is not validly endorsed by the old one: contact the county centre",
+    refusal_not_on_roster: r#"This person is not on the county's roster: ask the county centre to confirm them"#,
+    refusal_not_leader: r#"On the county's roster this person is not a leader or not yet confirmed: once the county centre confirms, press “Send again”"#,
+    refusal_signature_invalid: "A signature does not verify; the record may have been changed after signing: contact the county centre",
+    refusal_chain_invalid: "The chain link does not verify; the record may have been changed after signing: contact the county centre",
+    refusal_chain_fork: r#"Another record already holds this place in this phone's chain: contact the county centre"#,
+    refusal_track_mismatch: "The track is not the one that was signed; it may have been changed after signing: contact the county centre",
+    refusal_not_team_hazard: r#"This hazard is not this team's: contact the county centre to check"#,
+    pending_confirmation: "Awaiting county confirmation",
+    change_pin: "Change PIN",
+    confirm_change_pin: "Confirm change",
+    old_pin: "Current PIN",
+    new_pin: "New PIN (4 to 8 digits)",
+    pin_changed: "PIN changed; the new signing key goes to the county by itself.",
 };
 
 impl Lang {
@@ -794,6 +891,49 @@ impl Lang {
         }
     }
 
+    /// "N 条记录被县平台拒收".
+    pub fn refused_count(self, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("{n} 条记录被县平台拒收"),
+            Lang::En if n == 1 => "1 record refused by the county".to_string(),
+            Lang::En => format!("{n} records refused by the county"),
+        }
+    }
+
+    /// The home page's warning, a link to the sync page.
+    pub fn refused_home(self, n: u32) -> String {
+        match self {
+            Lang::Zh => format!("{n} 条记录被县平台拒收,点此查看"),
+            Lang::En if n == 1 => "1 record refused by the county: tap to see".to_string(),
+            Lang::En => format!("{n} records refused by the county: tap to see"),
+        }
+    }
+
+    /// The last sync while records are refused: never "success" alone.
+    pub fn last_sync_refused(self, when: Option<&str>, n: usize) -> String {
+        match self {
+            Lang::Zh => format!("上次同步 {},有 {n} 条被拒收", when.unwrap_or("从未成功")),
+            Lang::En => format!("Last sync {}, {n} refused", when.unwrap_or("never succeeded")),
+        }
+    }
+
+    /// After 重新发送: how many went back to 待上传.
+    pub fn resent(self, n: u32) -> String {
+        match self {
+            Lang::Zh => format!("已放回待上传 {n} 条"),
+            Lang::En => format!("{n} put back to send"),
+        }
+    }
+
+    /// An entry that waits for the county: "待上传(等待…)".
+    pub fn waiting_state(self, code: Refusal) -> String {
+        let t = self.text();
+        match self {
+            Lang::Zh => format!("{}({})", t.state_pending, wait_text(t, code)),
+            Lang::En => format!("{} ({})", t.state_pending, wait_text(t, code)),
+        }
+    }
+
     /// The words for this language.
     pub fn text(self) -> &'static Text {
         match self {
@@ -861,6 +1001,8 @@ pub fn outbox_kind(t: &'static Text, kind: redvest_shared::sync::OutboxKind) -> 
         OutboxKind::Patrol => t.kind_patrol,
         OutboxKind::HazardEvent => t.kind_hazard_event,
         OutboxKind::Photo => t.kind_photo,
+        OutboxKind::Key => t.kind_key,
+        OutboxKind::Member => t.kind_member,
     }
 }
 
@@ -888,5 +1030,36 @@ pub fn sync_problem(t: &'static Text, problem: redvest_shared::sync::SyncProblem
         SyncProblem::Unauthorized => t.problem_unauthorized,
         SyncProblem::Protocol => t.problem_protocol,
         SyncProblem::Storage => t.problem_storage,
+    }
+}
+
+/// Why the county refused a record, and what the user can do, chosen by its code.
+pub fn refusal_text(t: &'static Text, code: Option<Refusal>) -> &'static str {
+    match code {
+        None => t.refusal_unknown,
+        Some(Refusal::ContentHash) => t.refusal_content_hash,
+        Some(Refusal::Conflict) => t.refusal_conflict,
+        Some(Refusal::Malformed) => t.refusal_malformed,
+        Some(Refusal::UnknownKey) => t.refusal_unknown_key,
+        Some(Refusal::KeyRevoked) => t.refusal_key_revoked,
+        Some(Refusal::KeyOfOtherMember) => t.refusal_key_of_other_member,
+        Some(Refusal::KeyEndorsement) => t.refusal_key_endorsement,
+        Some(Refusal::NotOnRoster) => t.refusal_not_on_roster,
+        Some(Refusal::NotLeader) => t.refusal_not_leader,
+        Some(Refusal::SignatureInvalid) => t.refusal_signature_invalid,
+        Some(Refusal::ChainInvalid) => t.refusal_chain_invalid,
+        Some(Refusal::ChainFork) => t.refusal_chain_fork,
+        Some(Refusal::TrackMismatch) => t.refusal_track_mismatch,
+        Some(Refusal::NotTeamHazard) => t.refusal_not_team_hazard,
+    }
+}
+
+/// What a held entry waits for at the county, chosen by its code.
+pub fn wait_text(t: &'static Text, code: Refusal) -> &'static str {
+    match code {
+        Refusal::UnknownKey => t.wait_unknown_key,
+        Refusal::NotOnRoster => t.wait_not_on_roster,
+        Refusal::NotLeader => t.wait_not_leader,
+        other => refusal_text(t, Some(other)),
     }
 }

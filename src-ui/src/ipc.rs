@@ -7,7 +7,7 @@ use redvest_shared::observation::{Observation, ObservationEntry};
 use redvest_shared::patrol::{AttendanceEntry, Finding, PatrolDetail, SignPatrol, StartPatrol};
 use redvest_shared::photo::{Photo, PhotoBacklog, PhotoSettings};
 use redvest_shared::sync::{Enrolled, SyncStatus};
-use redvest_shared::team::{Member, NewMember, PublicKeyInfo};
+use redvest_shared::team::{ChangePin, Member, NewMember, PublicKeyInfo};
 use redvest_shared::today::Today;
 use redvest_shared::track::{LocationStatus, TrackPoint, TrackSettings, TrackSummary};
 use redvest_shared::{ErrorCode, IpcError, PatrolSummary};
@@ -91,6 +91,8 @@ command!(/// Adds a member.
     add_member(member: NewMember) -> Member);
 command!(/// Creates a member's signing key.
     create_key(member_id: Uuid, pin: String) -> PublicKeyInfo);
+command!(/// Changes a member's PIN (a new key, endorsed by the old one).
+    change_pin(req: ChangePin) -> PublicKeyInfo);
 command!(/// Everyone's public key.
     public_keys() -> Vec<PublicKeyInfo>);
 command!(/// The duty schedule.
@@ -168,5 +170,7 @@ command!(/// Everything the sync page shows.
     sync_status() -> SyncStatus);
 command!(/// 立即同步.
     sync_now() -> ());
+command!(/// 重新发送: the refused entries go back to 待上传; how many.
+    sync_resend_refused() -> u32);
 command!(/// Enrols with the county with the clerk's one-time code.
     enrol(server: String, code: String, device_name: String) -> Enrolled);

@@ -42,6 +42,24 @@ pub fn device_in(dir: tempfile::TempDir) -> Device {
     Device { store, volunteer, leader, dir }
 }
 
+/// A phone as a team really starts one: enrolled first (in town, with the clerk's code),
+/// the county's roster pulled, and only then 王芳 (PIN 2468) and 李强 (PIN 13579) set their
+/// PINs on it. The county's roster must list both.
+pub fn enrolled_device(server: &str, code: &str, options: crate::sync::SyncOptions) -> Result<Device, crate::sync::SyncFailure> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = Store::open(dir.path().join("redvest.sqlite3"))?;
+    store.enrol(server, code, "测试手机", options)?;
+    crate::sync::sync_once(&store, options, &|_| {})?;
+    let members = store.list_members()?;
+    let named = |name: &str| members.iter().find(|m| m.name == name).cloned().unwrap_or_else(|| panic!("the county's roster lists {name}: {members:?}"));
+    let (volunteer, leader) = (named("王芳"), named("李强"));
+    let now = Utc::now();
+    store.create_key(volunteer.id, "2468", now)?;
+    store.create_key(leader.id, "13579", now)?;
+    let (volunteer, leader) = (store.member(volunteer.id)?, store.member(leader.id)?);
+    Ok(Device { store, volunteer, leader, dir })
+}
+
 /// A JPEG of `w`×`h` with some texture, `seed` making each one different.
 pub fn jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
     // Smooth shapes and a little grain: stored at the default settings it is the size of a
@@ -62,6 +80,11 @@ pub fn jpeg(w: u32, h: u32, seed: u32) -> Vec<u8> {
 /// Records, signs and seals a patrol with a hazard, `photos` photos and a `fixes`-fix track.
 /// Returns the patrol, the hazard, and the photos' hashes.
 pub fn sealed_patrol(d: &Device, photos: u32, fixes: u32) -> (Uuid, Uuid, Vec<String>) {
+    sealed_patrol_signed(d, (&d.volunteer, "2468"), (&d.leader, "13579"), photos, fixes)
+}
+
+/// [`sealed_patrol`], signed by `volunteer` and countersigned by `leader`, each with their PIN.
+pub fn sealed_patrol_signed(d: &Device, volunteer: (&Member, &str), leader: (&Member, &str), photos: u32, fixes: u32) -> (Uuid, Uuid, Vec<String>) {
     let s = &d.store;
     let start = Utc.with_ymd_and_hms(2026, 11, 24, 20, 0, 0).single().expect("time");
     let p = s
@@ -70,8 +93,8 @@ pub fn sealed_patrol(d: &Device, photos: u32, fixes: u32) -> (Uuid, Uuid, Vec<St
     s.set_attendance(
         p.id,
         &[
-            AttendanceEntry { member_id: Some(d.volunteer.id), name: String::new(), role: Role::Volunteer, presence: Presence::Present, reason: String::new() },
-            AttendanceEntry { member_id: Some(d.leader.id), name: String::new(), role: Role::Leader, presence: Presence::Present, reason: String::new() },
+            AttendanceEntry { member_id: Some(volunteer.0.id), name: String::new(), role: Role::Volunteer, presence: Presence::Present, reason: String::new() },
+            AttendanceEntry { member_id: Some(leader.0.id), name: String::new(), role: Role::Leader, presence: Presence::Present, reason: String::new() },
         ],
     )
     .expect("attendance");
@@ -109,7 +132,7 @@ pub fn sealed_patrol(d: &Device, photos: u32, fixes: u32) -> (Uuid, Uuid, Vec<St
         .expect("hazard");
     let sign = |m: &Member, pin: &str| SignPatrol { patrol_id: p.id, member_id: m.id, pin: pin.into(), handwriting_png: b"\x89PNG\r\n\x1a\n....drawn....".to_vec(), remarks: "正常".into() };
     let end = start + Duration::seconds(i64::from(fixes) + 60);
-    s.submit_patrol(&sign(&d.volunteer, "2468"), end).expect("submit");
-    s.countersign(&sign(&d.leader, "13579"), end + Duration::minutes(1)).expect("countersign");
+    s.submit_patrol(&sign(volunteer.0, volunteer.1), end).expect("submit");
+    s.countersign(&sign(leader.0, leader.1), end + Duration::minutes(1)).expect("countersign");
     (p.id, entry.hazard_id.expect("hazard id"), shas)
 }

@@ -1,39 +1,50 @@
-//! The team roster on this device.
+//! The team roster on this device: the county's roster as last pulled, and the people added
+//! here that the county has not confirmed yet.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use redvest_shared::sync::OutboxKind;
 use redvest_shared::team::{Member, NewMember};
-use rusqlite::{params, OptionalExtension};
+use redvest_shared::wire::{MemberMerge, RosterMember};
+use rusqlite::{params, Connection, OptionalExtension};
 use uuid::Uuid;
 
 use crate::field::{enum_from, enum_text, text};
 use crate::{Error, Result, Store};
 
 impl Store {
-    /// Adds a member to the roster.
+    /// Adds a member to the roster. The county's roster is the truth: a person added here is
+    /// proposed to the county (queued in the same transaction) and stays unconfirmed until a
+    /// clerk confirms them or merges them into a member the county already has.
     pub fn add_member(&self, new: &NewMember) -> Result<Member> {
         let name = text("member.name", &new.name, 40, true)?;
         let id = Uuid::now_v7();
-        self.conn().execute(
+        let now = Utc::now();
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
             "INSERT INTO member (id, name, role, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![id, name, enum_text(&new.role)?, Utc::now()],
+            params![id, name, enum_text(&new.role)?, now],
         )?;
-        Ok(Member { id, name, role: new.role, has_key: false })
+        crate::outbox::enqueue(&tx, OutboxKind::Member, &id.to_string(), 0, now)?;
+        tx.commit()?;
+        Ok(Member { id, name, role: new.role, has_key: false, confirmed: false })
     }
 
-    /// The roster, leaders first, then by name.
+    /// The roster, leaders first, then by name; merged proposals are not listed (the member
+    /// they were merged into is).
     pub fn list_members(&self) -> Result<Vec<Member>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT m.id, m.name, m.role, k.member_id IS NOT NULL FROM member m
-             LEFT JOIN signer_key k ON k.member_id = m.id
+            "SELECT m.id, m.name, m.role, k.member_id IS NOT NULL, m.confirmed FROM member m
+             LEFT JOIN signer_key k ON k.member_id = m.id WHERE m.merged_into IS NULL
              ORDER BY m.role <> 'leader', m.name, m.id",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, Uuid>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?))
+            Ok((r.get::<_, Uuid>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?, r.get::<_, bool>(4)?))
         })?;
         rows.map(|row| {
-            let (id, name, role, has_key) = row?;
-            Ok(Member { id, name, role: enum_from(&role)?, has_key })
+            let (id, name, role, has_key, confirmed) = row?;
+            Ok(Member { id, name, role: enum_from(&role)?, has_key, confirmed })
         })
         .collect()
     }
@@ -43,14 +54,14 @@ impl Store {
         let row = self
             .conn()
             .query_row(
-                "SELECT m.name, m.role, EXISTS (SELECT 1 FROM signer_key k WHERE k.member_id = m.id)
+                "SELECT m.name, m.role, EXISTS (SELECT 1 FROM signer_key k WHERE k.member_id = m.id), m.confirmed
                  FROM member m WHERE m.id = ?1",
                 [id],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?)),
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?)),
             )
             .optional()?;
-        let (name, role, has_key) = row.ok_or_else(|| Error::NotFound(format!("member {id}")))?;
-        Ok(Member { id, name, role: enum_from(&role)?, has_key })
+        let (name, role, has_key, confirmed) = row.ok_or_else(|| Error::NotFound(format!("member {id}")))?;
+        Ok(Member { id, name, role: enum_from(&role)?, has_key, confirmed })
     }
 
     pub(crate) fn member_name(&self, id: Uuid) -> Result<Option<String>> {
@@ -59,6 +70,35 @@ impl Store {
             .query_row("SELECT name FROM member WHERE id = ?1", [id], |r| r.get(0))
             .optional()?)
     }
+}
+
+/// Applies the county's roster in `tx`: names and roles as the county has them, confirmed or
+/// pending, and each merge folded (the proposal hidden, its key moved to the member it is the
+/// same person as when that member has none here). Returns whether anything changed.
+pub(crate) fn apply_roster(tx: &Connection, members: &[RosterMember], merged: &[MemberMerge], now: DateTime<Utc>) -> Result<bool> {
+    let mut changed = 0;
+    for m in members {
+        changed += tx.execute(
+            "INSERT INTO member (id, name, role, created_at, confirmed) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, confirmed = excluded.confirmed, merged_into = NULL
+             WHERE name IS NOT excluded.name OR role IS NOT excluded.role OR confirmed IS NOT excluded.confirmed OR merged_into IS NOT NULL",
+            params![m.id, m.name, enum_text(&m.role)?, now, !m.pending],
+        )?;
+    }
+    for merge in merged {
+        let folded = tx.execute(
+            "UPDATE member SET merged_into = ?2 WHERE id = ?1 AND merged_into IS NOT ?2 AND EXISTS (SELECT 1 FROM member WHERE id = ?2)",
+            params![merge.from, merge.into],
+        )?;
+        if folded > 0 {
+            changed += folded;
+            tx.execute(
+                "UPDATE signer_key SET member_id = ?2 WHERE member_id = ?1 AND NOT EXISTS (SELECT 1 FROM signer_key WHERE member_id = ?2)",
+                params![merge.from, merge.into],
+            )?;
+        }
+    }
+    Ok(changed > 0)
 }
 
 #[cfg(test)]

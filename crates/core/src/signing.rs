@@ -11,10 +11,11 @@ use rand_core::{OsRng, RngCore};
 use redvest_shared::patrol::{
     canonical_bytes, Finding, PatrolState, Presence, Problem, SignPatrol, SignatureInfo, SignerRole,
 };
-use redvest_shared::team::{PublicKeyInfo, Role};
+use redvest_shared::sync::OutboxKind;
+use redvest_shared::team::{ChangePin, Member, PublicKeyInfo, Role};
 use redvest_shared::ErrorCode;
 use rusqlite::{params, OptionalExtension};
-use redvest_shared::seal::{chain_link, countersign_message, sha256, verifies};
+use redvest_shared::seal::{chain_link, countersign_message, key_message, sha256, verifies};
 use uuid::Uuid;
 
 use crate::field::{enum_from, enum_text, text};
@@ -50,13 +51,33 @@ fn check_handwriting(png: &[u8]) -> Result<()> {
 }
 
 impl Store {
-    /// Creates `member`'s signing key, sealed by `pin`. A person has one key per device.
+    /// Creates `member`'s signing key, sealed by `pin`: the member sets their PIN on this
+    /// phone, before or after it is enrolled. The public key is queued for the county in the
+    /// same transaction, ahead of anything it will sign.
     pub fn create_key(&self, member: Uuid, pin: &str, now: DateTime<Utc>) -> Result<PublicKeyInfo> {
         check_pin(pin)?;
         let m = self.member(member)?;
         if m.has_key {
-            return Err(Error::WrongState(format!("{} already has a signing key on this device", m.name)));
+            return Err(Error::WrongState(format!("{} already has a signing key on this device; change the PIN instead", m.name)));
         }
+        self.install_key(&m, None, pin, now)
+    }
+
+    /// A member changes their PIN: the old PIN unlocks the old key, a new key is made and
+    /// sealed by the new PIN, and the old key signs the new one so the county accepts it as
+    /// the same person's.
+    pub fn change_pin(&self, req: &ChangePin, now: DateTime<Utc>) -> Result<PublicKeyInfo> {
+        if check_pin(&req.new_pin).is_err() {
+            return Err(Error::invalid("pin.new", ErrorCode::PinFormat, "the new PIN must be 4 to 8 digits"));
+        }
+        let m = self.member(req.member_id)?;
+        let old = self.unlock(req.member_id, &req.old_pin)?;
+        self.install_key(&m, Some(&old), &req.new_pin, now)
+    }
+
+    /// Makes, seals and stores a key for `m` (replacing `previous`, which endorses it), and
+    /// queues its key record.
+    fn install_key(&self, m: &Member, previous: Option<&SigningKey>, pin: &str, now: DateTime<Utc>) -> Result<PublicKeyInfo> {
         let secret = SigningKey::generate(&mut OsRng);
         let mut salt = [0u8; 16];
         let mut nonce = [0u8; 12];
@@ -66,12 +87,24 @@ impl Store {
             .encrypt(&Nonce::from(nonce), secret.to_bytes().as_slice())
             .map_err(|e| Error::Corrupt(format!("sealing the key: {e}")))?;
         let public = secret.verifying_key().to_bytes();
-        self.conn().execute(
+        let previous_key = previous.map(|k| k.verifying_key().to_bytes().to_vec());
+        let endorsement = previous.map(|k| k.sign(&key_message(m.id, &public)).to_bytes().to_vec());
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute(
             "INSERT INTO signer_key (member_id, public_key, kdf_salt, nonce, sealed_secret, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![member, public.as_slice(), salt.as_slice(), nonce.as_slice(), sealed, now],
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (member_id) DO UPDATE SET public_key = excluded.public_key, kdf_salt = excluded.kdf_salt,
+                 nonce = excluded.nonce, sealed_secret = excluded.sealed_secret, created_at = excluded.created_at",
+            params![m.id, public.as_slice(), salt.as_slice(), nonce.as_slice(), sealed, now],
         )?;
-        Ok(PublicKeyInfo { member_id: member, name: m.name, public_key_hex: hex::encode(public) })
+        tx.execute(
+            "INSERT INTO key_record (id, member_id, public_key, previous_key, endorsement, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![Uuid::now_v7(), m.id, public.as_slice(), previous_key, endorsement, now],
+        )?;
+        crate::outbox::enqueue(&tx, OutboxKind::Key, &hex::encode(public), 0, now)?;
+        tx.commit()?;
+        Ok(PublicKeyInfo { member_id: m.id, name: m.name.clone(), public_key_hex: hex::encode(public) })
     }
 
     /// Everyone's public key on this device, for settings (and later the county).

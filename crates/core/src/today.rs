@@ -25,6 +25,7 @@ impl Store {
             awaiting_review: count(patrols.iter().filter(|p| p.state == PatrolState::Submitted).count()),
             // Every patrol the county does not hold yet, finished or not.
             unsynced: count(patrols.iter().filter(|p| !sent.contains(&p.id.to_string())).count()),
+            refused: count(self.outbox_refused()?.len()),
         })
     }
 }

@@ -169,7 +169,7 @@ async fn sync_until_done(d: Arc<Device>, options: SyncOptions) -> (u32, SyncRepo
             if let Err(e) = &outcome {
                 eprintln!("  run {runs}: {e}");
             }
-            std::thread::sleep(schedule.after(&outcome, &report, pending));
+            std::thread::sleep(schedule.after(&outcome, &report, pending).run_in);
         }
         unreachable!()
     })

@@ -7,10 +7,10 @@ use rand::Rng;
 use redvest_shared::hazard::HazardState;
 use redvest_shared::seal::sha256;
 use redvest_shared::team::Role;
-use redvest_shared::wire::{Alert, HazardDecision, PlanDuty, Published, RosterMember};
+use redvest_shared::wire::{Alert, HazardDecision, MemberMerge, PlanDuty, Published, RosterMember};
 use uuid::Uuid;
 
-use crate::db::DbError;
+use crate::db::{DbError, KeyRow, MemberRow};
 use crate::Db;
 
 /// How long an enrolment code stays usable.
@@ -48,17 +48,143 @@ pub async fn add_member(db: &Db, team: Uuid, name: &str, role: Role) -> Result<U
         return Err(AdminError::Invalid("a name is 1–100 characters".into()));
     }
     let id = db.add_member(team, name.trim(), &enum_text(role)).await?;
-    let members = db
-        .roster(team)
-        .await?
-        .into_iter()
-        .map(|(id, name, role)| {
-            let role = serde_json::from_value(serde_json::Value::String(role)).unwrap_or(Role::Volunteer);
-            RosterMember { id, name, role }
-        })
-        .collect();
-    db.publish(team, &Published::Roster { members }).await?;
+    publish_roster(db, team).await?;
     Ok(id)
+}
+
+fn role_of(text: &str) -> Option<Role> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+}
+
+/// Publishes the team's roster as it now is: confirmed members, proposals still pending (so
+/// every phone of the team shows one person once), and the merges phones must fold.
+pub async fn publish_roster(db: &Db, team: Uuid) -> Result<i64, AdminError> {
+    let rows = db.members(team).await?;
+    let members = rows
+        .iter()
+        .filter(|m| m.status != "merged")
+        .map(|m| RosterMember { id: m.id, name: m.name.clone(), role: role_of(&m.role).unwrap_or(Role::Volunteer), pending: m.status == "proposed" })
+        .collect();
+    let merged = rows.iter().filter_map(|m| Some(MemberMerge { from: m.id, into: m.merged_into? })).collect();
+    Ok(db.publish(team, &Published::Roster { members, merged }).await?)
+}
+
+/// A team's roster entries, every status, for the clerk.
+pub async fn list_members(db: &Db, team: Uuid) -> Result<Vec<MemberRow>, AdminError> {
+    Ok(db.members(team).await?)
+}
+
+async fn proposal(db: &Db, id: Uuid) -> Result<MemberRow, AdminError> {
+    let m = db.member(id).await?.ok_or_else(|| AdminError::NotFound(format!("member {id}")))?;
+    if m.status != "proposed" {
+        return Err(AdminError::Invalid(format!("{} ({id}) is {}, not a proposal", m.name, m.status)));
+    }
+    Ok(m)
+}
+
+/// Merges a proposal from a phone into the member it is the same person as: one person, one
+/// id. The proposal's keys count for that member from now on; every phone folds the two.
+pub async fn merge_member(db: &Db, proposal_id: Uuid, into: Uuid) -> Result<(), AdminError> {
+    let from = proposal(db, proposal_id).await?;
+    let target = db.member(into).await?.ok_or_else(|| AdminError::NotFound(format!("member {into}")))?;
+    if target.team_id != from.team_id || target.status != "active" {
+        return Err(AdminError::Invalid(format!("merge into a confirmed member of the same team; {} is {}", target.name, target.status)));
+    }
+    db.merge_member(from.id, into).await?;
+    publish_roster(db, from.team_id).await?;
+    Ok(())
+}
+
+/// Confirms a proposal as a member in `role` (the clerk decides the role, not the phone).
+pub async fn confirm_member(db: &Db, proposal_id: Uuid, role: Role) -> Result<(), AdminError> {
+    let m = proposal(db, proposal_id).await?;
+    db.confirm_member(m.id, &enum_text(role)).await?;
+    publish_roster(db, m.team_id).await?;
+    Ok(())
+}
+
+/// A team's keys, newest first.
+pub async fn list_keys(db: &Db, team: Uuid) -> Result<Vec<KeyRow>, AdminError> {
+    Ok(db.list_keys(team).await?)
+}
+
+/// Revokes a key (hex): records it signs are refused from now on, with their reason.
+pub async fn revoke_key(db: &Db, public_key_hex: &str) -> Result<(), AdminError> {
+    let key = hex::decode(public_key_hex.trim()).ok().filter(|k| k.len() == 32).ok_or_else(|| AdminError::Invalid("a key is 64 hex digits".into()))?;
+    if db.revoke_key(&key).await? {
+        Ok(())
+    } else {
+        Err(AdminError::NotFound(format!("key {public_key_hex} (or it was revoked already)")))
+    }
+}
+
+/// What the county's check of a team's chains found at one place of one phone's chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainFinding {
+    /// The phone's chain.
+    pub chain_id: Uuid,
+    /// The place.
+    pub seq: i64,
+    /// What is wrong there.
+    pub problem: ChainProblem,
+}
+
+/// A problem in a phone's chain as the county holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainProblem {
+    /// No record holds this place: never received, or removed at the county.
+    Missing,
+    /// The county refused the record for this place (its code and reason); it may come again.
+    Refused(String, String),
+    /// This link does not follow the one before it: a record was reordered, altered or
+    /// replaced on the phone.
+    DoesNotFollow,
+    /// The stored record no longer hashes to its link: altered at the county.
+    RecordAltered,
+}
+
+/// Checks every phone chain of a team: each place from 1 to the last link is filled, each
+/// link follows its predecessor, and each stored record still hashes to its link.
+pub async fn verify_chains(db: &Db, team: Uuid) -> Result<Vec<ChainFinding>, AdminError> {
+    use redvest_shared::seal::chain_link;
+    let links = db.chain_links(team).await?;
+    let mut findings = Vec::new();
+    let mut chains: Vec<Uuid> = links.iter().map(|l| l.chain_id).collect();
+    chains.dedup();
+    for chain in chains {
+        let these: Vec<_> = links.iter().filter(|l| l.chain_id == chain).collect();
+        let refusals = db.chain_refusals(chain).await?;
+        let last = these.last().map_or(0, |l| l.seq);
+        let mut before: Option<&crate::db::LinkRow> = None;
+        for seq in 1..=last {
+            let found = |problem| ChainFinding { chain_id: chain, seq, problem };
+            let Some(link) = these.iter().find(|l| l.seq == seq).copied() else {
+                findings.push(found(match refusals.iter().find(|r| r.0 == seq) {
+                    Some((_, code, reason)) => ChainProblem::Refused(code.clone(), reason.clone()),
+                    None => ChainProblem::Missing,
+                }));
+                before = None;
+                continue;
+            };
+            let expected_prev = if seq == 1 { Some(vec![0u8; 32]) } else { before.map(|b| b.link.clone()) };
+            if expected_prev.is_some_and(|p| link.prev.as_ref() != Some(&p)) {
+                findings.push(found(ChainProblem::DoesNotFollow));
+            }
+            match &link.canonical {
+                None => findings.push(found(ChainProblem::Missing)), // the record was deleted
+                Some(c) => {
+                    let intact = link.prev.as_deref().and_then(|p| <[u8; 32]>::try_from(p).ok()).is_some_and(|prev| {
+                        chain_link(&prev, link.patrol_id, &sha256(&[c.as_bytes()])).as_slice() == link.link.as_slice()
+                    });
+                    if !intact {
+                        findings.push(found(ChainProblem::RecordAltered));
+                    }
+                }
+            }
+            before = Some(link);
+        }
+    }
+    Ok(findings)
 }
 
 /// Issues a one-time enrolment code (12 digits in groups of 4, valid 7 days); only its hash

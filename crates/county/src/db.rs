@@ -62,19 +62,90 @@ pub struct DeviceAuth {
     pub device_id: Uuid,
     /// Its team.
     pub team_id: Uuid,
+    /// The phone's hash chain (kept across re-enrolments).
+    pub chain_id: Uuid,
     /// Whether the county revoked it.
     pub revoked: bool,
 }
 
-/// A key registered at enrolment.
+/// How an enrolment went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EnrolOutcome {
+    /// The device is enrolled.
+    Enrolled {
+        /// Its new id.
+        device: Uuid,
+        /// Its team.
+        team: Uuid,
+        /// The team's name.
+        team_name: String,
+    },
+    /// The code is unknown, used or expired.
+    BadCode,
+    /// The chain belongs to a phone of another team.
+    ChainOfOtherTeam,
+}
+
+/// A roster entry, with its status at the county.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRow {
+    /// Its id.
+    pub id: Uuid,
+    /// Its team.
+    pub team_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Role, as text.
+    pub role: String,
+    /// `active`, `proposed` or `merged`.
+    pub status: String,
+    /// The member a merged proposal is the same person as.
+    pub merged_into: Option<Uuid>,
+}
+
+/// A key as the clerk lists it.
+#[derive(Debug, Clone)]
+pub struct KeyRow {
+    /// Public key bytes.
+    pub public_key: Vec<u8>,
+    /// Whose (after merges).
+    pub member_id: Uuid,
+    /// Their name.
+    pub name: String,
+    /// The device that sent it.
+    pub device_id: Uuid,
+    /// When it was accepted.
+    pub accepted_at: DateTime<Utc>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+/// One link of a phone's chain as the county holds it, with the record it links.
+#[derive(Debug, Clone)]
+pub struct LinkRow {
+    /// The chain.
+    pub chain_id: Uuid,
+    /// Position.
+    pub seq: i64,
+    /// The previous link the device named.
+    pub prev: Option<Vec<u8>>,
+    /// This link.
+    pub link: Vec<u8>,
+    /// The patrol.
+    pub patrol_id: Uuid,
+    /// The record's signed bytes, if the record is still there.
+    pub canonical: Option<String>,
+}
+
+/// A key the county accepted for a member of the team.
 #[derive(Debug, Clone)]
 pub struct KnownKey {
     /// Public key bytes.
     pub public_key: Vec<u8>,
-    /// Whose.
+    /// Whose: the member after merges.
     pub member_id: Uuid,
-    /// Their role, as text (`leader`, …).
-    pub role: String,
+    /// Whether a clerk revoked it.
+    pub revoked: bool,
 }
 
 /// A stored record's identity, for repeat/conflict decisions.
@@ -97,6 +168,43 @@ pub struct UploadState {
     pub complete: bool,
 }
 
+/// What an accepted record adds besides itself.
+#[derive(Debug, Clone, Default)]
+pub enum Effect {
+    /// Nothing.
+    #[default]
+    None,
+    /// A member's key.
+    Key {
+        /// Whose (as the device named them).
+        member_id: Uuid,
+        /// The key.
+        public_key: Vec<u8>,
+        /// The key it replaces.
+        previous_key: Option<Vec<u8>>,
+    },
+    /// A proposed member.
+    Member {
+        /// Their id.
+        id: Uuid,
+        /// Name.
+        name: String,
+        /// Proposed role, as text.
+        role: String,
+    },
+}
+
+/// What became of an insert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Inserted {
+    /// Stored now.
+    Stored,
+    /// A record with this id got there first (a request delivered twice).
+    AlreadyThere,
+    /// Another record holds this place in the phone's chain.
+    Fork,
+}
+
 /// What to write when a record is accepted.
 #[derive(Debug, Clone)]
 pub struct NewRecord {
@@ -108,8 +216,10 @@ pub struct NewRecord {
     pub content_sha256: String,
     /// The pushed body.
     pub body: serde_json::Value,
-    /// The chain entry of a patrol: (seq, link).
-    pub chain: Option<(i64, Vec<u8>)>,
+    /// The chain entry of a patrol: (seq, prev, link).
+    pub chain: Option<(i64, Vec<u8>, Vec<u8>)>,
+    /// What else the record brings: a key or a proposed member.
+    pub effect: Effect,
     /// Hazards it registers (state `None`) or moves to a new state.
     pub hazards: Vec<(Uuid, Option<String>)>,
     /// Photos it names.
@@ -137,15 +247,6 @@ impl Db {
         Ok(id)
     }
 
-    /// The team's roster: (id, name, role).
-    pub async fn roster(&self, team: Uuid) -> Result<Vec<(Uuid, String, String)>, DbError> {
-        let rows = sqlx::query("SELECT id, name, role FROM member WHERE team_id = $1 ORDER BY created_at, id")
-            .bind(team)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
-    }
-
     /// Stores a one-time code's hash.
     pub async fn add_enrolment_code(&self, team: Uuid, code_hash: &[u8], expires_at: DateTime<Utc>) -> Result<(), DbError> {
         sqlx::query("INSERT INTO enrolment_code (code_hash, team_id, expires_at) VALUES ($1, $2, $3)")
@@ -157,15 +258,10 @@ impl Db {
         Ok(())
     }
 
-    /// Uses a code and registers the device with its keys, in one transaction. `None` when
-    /// the code is unknown, used or expired.
-    pub async fn enrol(
-        &self,
-        code_hash: &[u8],
-        device_name: &str,
-        token_hash: &[u8],
-        keys: &[(Vec<u8>, Uuid, String, String)],
-    ) -> Result<Option<(Uuid, Uuid, String)>, DbError> {
+    /// Uses a code and registers the device, in one transaction. A chain the team already
+    /// knows (the same phone enrolling again) continues: earlier tokens of that chain stop
+    /// working, the new device carries on from the last link received.
+    pub async fn enrol(&self, code_hash: &[u8], device_name: &str, token_hash: &[u8], chain_id: Uuid) -> Result<EnrolOutcome, DbError> {
         let mut tx = self.pool.begin().await?;
         let team: Option<Uuid> = sqlx::query_scalar(
             "UPDATE enrolment_code SET used_at = now()
@@ -174,41 +270,40 @@ impl Db {
         .bind(code_hash)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some(team) = team else { return Ok(None) };
+        let Some(team) = team else { return Ok(EnrolOutcome::BadCode) };
+        let chain_team: Option<Uuid> = sqlx::query_scalar("SELECT team_id FROM device WHERE chain_id = $1 LIMIT 1")
+            .bind(chain_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if chain_team.is_some_and(|t| t != team) {
+            // The code stays unused: the transaction is dropped.
+            return Ok(EnrolOutcome::ChainOfOtherTeam);
+        }
+        sqlx::query("UPDATE device SET revoked_at = now() WHERE chain_id = $1 AND revoked_at IS NULL")
+            .bind(chain_id)
+            .execute(&mut *tx)
+            .await?;
         let device = Uuid::now_v7();
-        sqlx::query("INSERT INTO device (id, team_id, name, token_hash) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO device (id, team_id, name, token_hash, chain_id) VALUES ($1, $2, $3, $4, $5)")
             .bind(device)
             .bind(team)
             .bind(device_name)
             .bind(token_hash)
+            .bind(chain_id)
             .execute(&mut *tx)
             .await?;
-        for (public_key, member_id, name, role) in keys {
-            sqlx::query(
-                "INSERT INTO signer_key (public_key, team_id, device_id, member_id, name, role) VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (public_key) DO NOTHING",
-            )
-            .bind(public_key)
-            .bind(team)
-            .bind(device)
-            .bind(member_id)
-            .bind(name)
-            .bind(role)
-            .execute(&mut *tx)
-            .await?;
-        }
         let team_name: String = sqlx::query_scalar("SELECT name FROM team WHERE id = $1").bind(team).fetch_one(&mut *tx).await?;
         tx.commit().await?;
-        Ok(Some((device, team, team_name)))
+        Ok(EnrolOutcome::Enrolled { device, team, team_name })
     }
 
     /// The device a token hash belongs to.
     pub async fn device_by_token(&self, token_hash: &[u8]) -> Result<Option<DeviceAuth>, DbError> {
-        let row = sqlx::query("SELECT id, team_id, revoked_at IS NOT NULL FROM device WHERE token_hash = $1")
+        let row = sqlx::query("SELECT id, team_id, chain_id, revoked_at IS NOT NULL FROM device WHERE token_hash = $1")
             .bind(token_hash)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(row.map(|r| DeviceAuth { device_id: r.get(0), team_id: r.get(1), revoked: r.get(2) }))
+        Ok(row.map(|r| DeviceAuth { device_id: r.get(0), team_id: r.get(1), chain_id: r.get(2), revoked: r.get(3) }))
     }
 
     /// Revokes a device; false if there is no such device.
@@ -220,13 +315,123 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
-    /// The team's enrolled signing keys.
+    /// The team's accepted signing keys, each with its member after merges.
     pub async fn team_keys(&self, team: Uuid) -> Result<Vec<KnownKey>, DbError> {
-        let rows = sqlx::query("SELECT public_key, member_id, role FROM signer_key WHERE team_id = $1")
+        let rows = sqlx::query(
+            "SELECT k.public_key, coalesce(m.merged_into, k.member_id), k.revoked_at IS NOT NULL
+             FROM signer_key k LEFT JOIN member m ON m.id = k.member_id WHERE k.team_id = $1",
+        )
+        .bind(team)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| KnownKey { public_key: r.get(0), member_id: r.get(1), revoked: r.get(2) }).collect())
+    }
+
+    /// The key with these bytes: (team, member as the device named them).
+    pub async fn key_owner(&self, public_key: &[u8]) -> Result<Option<(Uuid, Uuid)>, DbError> {
+        let row = sqlx::query("SELECT team_id, member_id FROM signer_key WHERE public_key = $1").bind(public_key).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| (r.get(0), r.get(1))))
+    }
+
+    /// Revokes a key; false if there is no such key or it was revoked already.
+    pub async fn revoke_key(&self, public_key: &[u8]) -> Result<bool, DbError> {
+        let done = sqlx::query("UPDATE signer_key SET revoked_at = now() WHERE public_key = $1 AND revoked_at IS NULL")
+            .bind(public_key)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A team's keys with their owners' names, newest first.
+    pub async fn list_keys(&self, team: Uuid) -> Result<Vec<KeyRow>, DbError> {
+        let rows = sqlx::query(
+            "SELECT k.public_key, coalesce(m.merged_into, k.member_id), coalesce(t.name, m.name, '?'), k.device_id, k.accepted_at, k.revoked_at
+             FROM signer_key k LEFT JOIN member m ON m.id = k.member_id LEFT JOIN member t ON t.id = m.merged_into
+             WHERE k.team_id = $1 ORDER BY k.accepted_at DESC",
+        )
+        .bind(team)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| KeyRow { public_key: r.get(0), member_id: r.get(1), name: r.get(2), device_id: r.get(3), accepted_at: r.get(4), revoked_at: r.get(5) })
+            .collect())
+    }
+
+    /// A member (any status), if any.
+    pub async fn member(&self, id: Uuid) -> Result<Option<MemberRow>, DbError> {
+        let row = sqlx::query("SELECT id, team_id, name, role, status, merged_into FROM member WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        Ok(row.map(member_row))
+    }
+
+    /// The member a signature names, after merges (the merged proposal's target).
+    pub async fn member_resolved(&self, id: Uuid) -> Result<Option<MemberRow>, DbError> {
+        match self.member(id).await? {
+            Some(MemberRow { merged_into: Some(into), .. }) => self.member(into).await,
+            other => Ok(other),
+        }
+    }
+
+    /// Every roster entry of a team (all statuses), in the order they were added.
+    pub async fn members(&self, team: Uuid) -> Result<Vec<MemberRow>, DbError> {
+        let rows = sqlx::query("SELECT id, team_id, name, role, status, merged_into FROM member WHERE team_id = $1 ORDER BY created_at, id")
             .bind(team)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.into_iter().map(|r| KnownKey { public_key: r.get(0), member_id: r.get(1), role: r.get(2) }).collect())
+        Ok(rows.into_iter().map(member_row).collect())
+    }
+
+    /// Folds proposal `from` into member `into`: the proposal's keys count for `into`.
+    pub async fn merge_member(&self, from: Uuid, into: Uuid) -> Result<(), DbError> {
+        sqlx::query("UPDATE member SET status = 'merged', merged_into = $2 WHERE id = $1").bind(from).bind(into).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Confirms a proposal as an active member with `role`.
+    pub async fn confirm_member(&self, id: Uuid, role: &str) -> Result<(), DbError> {
+        sqlx::query("UPDATE member SET status = 'active', role = $2 WHERE id = $1").bind(id).bind(role).execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Logs a refused record, so a gap in a chain can say why.
+    pub async fn log_refusal(&self, auth: DeviceAuth, record: Uuid, chain_seq: Option<i64>, code: &str, reason: &str) -> Result<(), DbError> {
+        sqlx::query("INSERT INTO refusal (record_id, device_id, chain_seq, code, reason) VALUES ($1, $2, $3, $4, $5)")
+            .bind(record)
+            .bind(auth.device_id)
+            .bind(chain_seq)
+            .bind(code)
+            .bind(reason)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The chains of a team's phones, link by link, with the records they link.
+    pub async fn chain_links(&self, team: Uuid) -> Result<Vec<LinkRow>, DbError> {
+        let rows = sqlx::query(
+            "SELECT c.chain_id, c.seq, c.prev, c.link, c.patrol_id, r.body->>'canonical'
+             FROM chain_link c JOIN device d ON d.id = c.device_id LEFT JOIN record r ON r.id = c.patrol_id
+             WHERE d.team_id = $1 ORDER BY c.chain_id, c.seq",
+        )
+        .bind(team)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| LinkRow { chain_id: r.get(0), seq: r.get(1), prev: r.get(2), link: r.get(3), patrol_id: r.get(4), canonical: r.get(5) })
+            .collect())
+    }
+
+    /// The last refusal logged for each place in a chain: (seq, code, reason).
+    pub async fn chain_refusals(&self, chain: Uuid) -> Result<Vec<(i64, String, String)>, DbError> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT ON (f.chain_seq) f.chain_seq, f.code, f.reason FROM refusal f JOIN device d ON d.id = f.device_id
+             WHERE d.chain_id = $1 AND f.chain_seq IS NOT NULL ORDER BY f.chain_seq, f.at DESC",
+        )
+        .bind(chain)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
     }
 
     /// A stored record, if any.
@@ -235,23 +440,14 @@ impl Db {
         Ok(row.map(|r| StoredRecord { team_id: r.get(0), content_sha256: r.get(1) }))
     }
 
-    /// The link a device's chain has at `seq`.
-    pub async fn chain_link(&self, device: Uuid, seq: i64) -> Result<Option<Vec<u8>>, DbError> {
-        Ok(sqlx::query_scalar("SELECT link FROM chain_link WHERE device_id = $1 AND seq = $2")
-            .bind(device)
-            .bind(seq)
-            .fetch_optional(&self.pool)
-            .await?)
-    }
-
     /// The team a hazard belongs to.
     pub async fn hazard_team(&self, hazard: Uuid) -> Result<Option<Uuid>, DbError> {
         Ok(sqlx::query_scalar("SELECT team_id FROM hazard WHERE id = $1").bind(hazard).fetch_optional(&self.pool).await?)
     }
 
-    /// Stores an accepted record with its chain link, hazards and photo references, once.
-    /// Returns false when a record with this id got there first (a request delivered twice).
-    pub async fn insert_record(&self, auth: DeviceAuth, rec: &NewRecord) -> Result<bool, DbError> {
+    /// Stores an accepted record with its chain link, hazards, photo references and
+    /// effect (a key, a proposed member), all or nothing.
+    pub async fn insert_record(&self, auth: DeviceAuth, rec: &NewRecord) -> Result<Inserted, DbError> {
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO record (id, team_id, device_id, kind, content_sha256, body) VALUES ($1, $2, $3, $4, $5, $6)
@@ -268,16 +464,26 @@ impl Db {
         .rows_affected()
             == 1;
         if !inserted {
-            return Ok(false);
+            return Ok(Inserted::AlreadyThere);
         }
-        if let Some((seq, link)) = &rec.chain {
-            sqlx::query("INSERT INTO chain_link (device_id, seq, patrol_id, link) VALUES ($1, $2, $3, $4)")
-                .bind(auth.device_id)
-                .bind(seq)
-                .bind(rec.id)
-                .bind(link)
-                .execute(&mut *tx)
-                .await?;
+        if let Some((seq, prev, link)) = &rec.chain {
+            let linked = sqlx::query(
+                "INSERT INTO chain_link (device_id, chain_id, seq, patrol_id, prev, link) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (chain_id, seq) DO NOTHING",
+            )
+            .bind(auth.device_id)
+            .bind(auth.chain_id)
+            .bind(seq)
+            .bind(rec.id)
+            .bind(prev)
+            .bind(link)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !linked {
+                return Ok(Inserted::Fork); // dropped: the record is not stored either
+            }
         }
         for (hazard, state) in &rec.hazards {
             sqlx::query(
@@ -298,8 +504,33 @@ impl Db {
                 .execute(&mut *tx)
                 .await?;
         }
+        match &rec.effect {
+            Effect::None => {}
+            Effect::Key { member_id, public_key, previous_key } => {
+                sqlx::query(
+                    "INSERT INTO signer_key (public_key, team_id, device_id, member_id, previous_key) VALUES ($1, $2, $3, $4, $5)
+                     ON CONFLICT (public_key) DO NOTHING",
+                )
+                .bind(public_key)
+                .bind(auth.team_id)
+                .bind(auth.device_id)
+                .bind(member_id)
+                .bind(previous_key)
+                .execute(&mut *tx)
+                .await?;
+            }
+            Effect::Member { id, name, role } => {
+                sqlx::query("INSERT INTO member (id, team_id, name, role, status) VALUES ($1, $2, $3, $4, 'proposed') ON CONFLICT (id) DO NOTHING")
+                    .bind(id)
+                    .bind(auth.team_id)
+                    .bind(name)
+                    .bind(role)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
         tx.commit().await?;
-        Ok(true)
+        Ok(Inserted::Stored)
     }
 
     /// How many records the county holds with this id (tests: exactly once).
@@ -402,4 +633,8 @@ impl Db {
             .fetch_optional(&self.pool)
             .await?)
     }
+}
+
+fn member_row(r: sqlx::postgres::PgRow) -> MemberRow {
+    MemberRow { id: r.get(0), team_id: r.get(1), name: r.get(2), role: r.get(3), status: r.get(4), merged_into: r.get(5) }
 }

@@ -6,13 +6,13 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use redvest_shared::seal::sha256;
-use redvest_shared::team::Role;
 use redvest_shared::wire::{ApiError, DatabaseStatus, EnrolRequest, Enrolment, Health, PullPage};
 use serde::Deserialize;
 use utoipa::OpenApi;
 
 use crate::auth::{limiter, new_token, token_hash, Device, Limiter};
 use crate::error::{ApiJson, Failure};
+use crate::db::EnrolOutcome;
 use crate::{push, tus, Db};
 
 /// The largest JSON body accepted (a push batch); photos go in 1 MB chunks.
@@ -92,11 +92,8 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
-fn role_text(role: Role) -> String {
-    serde_json::to_value(role).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
-/// Enrols a device with a one-time code and its signers' public keys.
+/// Enrols a device with a one-time code. The same phone enrolling again (its `chain_id`)
+/// gets a new token and continues its chain; its earlier tokens stop working.
 #[utoipa::path(post, path = "/api/v1/enrol", tag = "sync", request_body = EnrolRequest,
     responses(
         (status = 201, body = Enrolment),
@@ -110,25 +107,18 @@ async fn enrol(State(state): State<AppState>, ApiJson(req): ApiJson<EnrolRequest
     if req.device_name.trim().is_empty() || req.device_name.chars().count() > 100 {
         return Err(Failure::invalid("device_name", "a device name is 1–100 characters"));
     }
-    if req.signers.len() > 100 {
-        return Err(Failure::invalid("signers", "at most 100 signers per device"));
-    }
-    let mut keys = Vec::with_capacity(req.signers.len());
-    for s in &req.signers {
-        let public = hex::decode(&s.public_key).ok().filter(|k| k.len() == 32);
-        let Some(public) = public else { return Err(Failure::invalid("signers.public_key", "an Ed25519 public key is 64 hex digits")) };
-        if s.name.chars().count() > 100 {
-            return Err(Failure::invalid("signers.name", "a name is at most 100 characters"));
-        }
-        keys.push((public, s.member_id, s.name.clone(), role_text(s.role)));
-    }
     let token = new_token();
     let code_hash = sha256(&[req.code.trim().as_bytes()]);
-    let Some((device_id, team_id, team_name)) = state.db.enrol(&code_hash, req.device_name.trim(), &token_hash(&token), &keys).await? else {
-        return Err(Failure::new(StatusCode::UNAUTHORIZED, "bad_code", "this enrolment code is unknown, already used or expired; ask the county for a new one").field("code"));
-    };
-    tracing::info!(%device_id, %team_id, "device enrolled");
-    Ok((StatusCode::CREATED, Json(Enrolment { device_id, token, team_id, team_name })))
+    match state.db.enrol(&code_hash, req.device_name.trim(), &token_hash(&token), req.chain_id).await? {
+        EnrolOutcome::Enrolled { device, team, team_name } => {
+            tracing::info!(device_id = %device, team_id = %team, chain_id = %req.chain_id, "device enrolled");
+            Ok((StatusCode::CREATED, Json(Enrolment { device_id: device, token, team_id: team, team_name })))
+        }
+        EnrolOutcome::BadCode => {
+            Err(Failure::new(StatusCode::UNAUTHORIZED, "bad_code", "this enrolment code is unknown, already used or expired; ask the county for a new one").field("code"))
+        }
+        EnrolOutcome::ChainOfOtherTeam => Err(Failure::invalid("chain_id", "this phone's records belong to another team; enrol it with a code of that team")),
+    }
 }
 
 /// Pull query: the cursor and the page size.

@@ -47,6 +47,43 @@ enum Command {
         #[arg(long, value_parser = snake_enum::<Role>)]
         role: Role,
     },
+    /// List a team's roster: confirmed members, proposals from phones, merged proposals.
+    MemberList {
+        #[arg(long)]
+        team: Uuid,
+    },
+    /// Merge a proposal from a phone into the member it is the same person as.
+    MemberMerge {
+        /// The proposal's id (from member-list).
+        #[arg(long)]
+        proposal: Uuid,
+        /// The confirmed member.
+        #[arg(long)]
+        into: Uuid,
+    },
+    /// Confirm a proposal from a phone as a member, in the role the county decides.
+    MemberConfirm {
+        #[arg(long)]
+        proposal: Uuid,
+        #[arg(long, value_parser = snake_enum::<Role>)]
+        role: Role,
+    },
+    /// List a team's signing keys: whose, from which device, accepted and revoked.
+    KeyList {
+        #[arg(long)]
+        team: Uuid,
+    },
+    /// Revoke a signing key (64 hex digits): what it signs is refused from now on.
+    KeyRevoke {
+        #[arg(long)]
+        key: String,
+    },
+    /// Check every phone chain of a team: places not received or refused, links that do not
+    /// follow, records altered at the county. Exits 1 when it finds anything.
+    ChainVerify {
+        #[arg(long)]
+        team: Uuid,
+    },
     /// Issue a one-time enrolment code for a device of the team (valid 7 days).
     EnrolCode {
         #[arg(long)]
@@ -124,6 +161,40 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::TeamCreate { name } => println!("{}", admin::create_team(&db, &name).await?),
         Command::MemberAdd { team, name, role } => println!("{}", admin::add_member(&db, team, &name, role).await?),
+        Command::MemberList { team } => {
+            for m in admin::list_members(&db, team).await? {
+                let merged = m.merged_into.map(|into| format!(" → {into}")).unwrap_or_default();
+                println!("{}\t{}\t{}\t{}{merged}", m.id, m.status, m.role, m.name);
+            }
+        }
+        Command::MemberMerge { proposal, into } => {
+            admin::merge_member(&db, proposal, into).await?;
+            println!("merged {proposal} into {into}");
+        }
+        Command::MemberConfirm { proposal, role } => {
+            admin::confirm_member(&db, proposal, role).await?;
+            println!("confirmed {proposal}");
+        }
+        Command::KeyList { team } => {
+            for k in admin::list_keys(&db, team).await? {
+                let state = k.revoked_at.map_or_else(|| "active".to_owned(), |at| format!("revoked {at}"));
+                println!("{}\t{}\t{}\tdevice {}\taccepted {}\t{state}", hex::encode(&k.public_key), k.member_id, k.name, k.device_id, k.accepted_at);
+            }
+        }
+        Command::KeyRevoke { key } => {
+            admin::revoke_key(&db, &key).await?;
+            println!("revoked key {key}");
+        }
+        Command::ChainVerify { team } => {
+            let findings = admin::verify_chains(&db, team).await?;
+            for f in &findings {
+                println!("chain {} seq {}: {:?}", f.chain_id, f.seq, f.problem);
+            }
+            if !findings.is_empty() {
+                std::process::exit(1);
+            }
+            println!("every chain of the team is complete and intact");
+        }
         Command::EnrolCode { team } => println!("{}", admin::issue_code(&db, team, Utc::now()).await?),
         Command::DeviceRevoke { device } => {
             admin::revoke_device(&db, device).await?;

@@ -1,17 +1,21 @@
-//! `POST /api/v1/push`: each record is checked on its own (content hash, signatures against
-//! the team's enrolled keys, the device's hash chain, the track's hash) and stored exactly
-//! once; a refused record never stops the rest of the batch.
+//! `POST /api/v1/push`: each record is checked on its own (content hash; signatures by keys
+//! the county accepted, of members its roster lists in the role they signed; the link of the
+//! phone's hash chain; the track's hash) and stored exactly once. A refused record never
+//! stops the rest of the batch, nor any later record of the same phone: gaps and breaks in a
+//! chain are what the county's chain verification names.
 
 use axum::extract::State;
 use axum::Json;
 use base64::Engine;
 use redvest_shared::patrol::{PatrolRecord, SignerRole, PATROL_RECORD_V1};
-use redvest_shared::seal::{chain_link, countersign_message, sha256, verifies};
-use redvest_shared::wire::{content_sha256, PatrolPush, PushBatch, PushOutcome, PushRecord, PushResult, PushResults, RecordBody, MAX_BATCH, MAX_TEXT};
+use redvest_shared::seal::{chain_link, countersign_message, key_message, sha256, verifies};
+use redvest_shared::wire::{
+    content_sha256, KeyPush, MemberProposal, PatrolPush, PushBatch, PushOutcome, PushRecord, PushResult, PushResults, RecordBody, Refusal, MAX_BATCH, MAX_TEXT,
+};
 use uuid::Uuid;
 
 use crate::auth::Device;
-use crate::db::{DeviceAuth, NewRecord};
+use crate::db::{DbError, DeviceAuth, Effect, Inserted, MemberRow, NewRecord};
 use crate::error::{ApiJson, Failure};
 use crate::http::AppState;
 
@@ -31,160 +35,242 @@ pub async fn push(State(state): State<AppState>, Device(auth): Device, ApiJson(b
         return Err(Failure::invalid("records", format!("{} records; send at most {MAX_BATCH} per push", batch.records.len())));
     }
     let mut results = Vec::with_capacity(batch.records.len());
+    let mut roster_changed = false;
+    // In order: a key sent ahead of the patrol it signed is known when the patrol is checked.
     for record in batch.records {
         let id = record.id;
+        let seq = match &record.body {
+            RecordBody::Patrol(p) => Some(p.chain.seq),
+            _ => None,
+        };
+        let proposal = matches!(record.body, RecordBody::Member(_));
         let result = match push_one(&state, auth, record).await {
-            Ok(outcome) => outcome,
-            Err(Refusal::Rejected(reason)) => PushResult { id, status: 422, outcome: PushOutcome::Rejected, reason: Some(reason) },
-            Err(Refusal::Db(e)) => return Err(e.into()),
+            Ok(result) => {
+                roster_changed |= proposal && result.outcome == PushOutcome::Accepted;
+                result
+            }
+            Err(Refused::Rejected(code, reason)) => {
+                state.db.log_refusal(auth, id, seq, &code_text(code), &reason).await?;
+                let status = if code == Refusal::Conflict { 409 } else { 422 };
+                let outcome = if code == Refusal::Conflict { PushOutcome::Conflict } else { PushOutcome::Rejected };
+                PushResult { id, status, outcome, code: Some(code), reason: Some(reason) }
+            }
+            Err(Refused::Db(e)) => return Err(e.into()),
         };
         results.push(result);
+    }
+    if roster_changed {
+        // Every phone of the team shows the proposed person once, marked as pending.
+        crate::admin::publish_roster(&state.db, auth.team_id).await.map_err(|e| match e {
+            crate::admin::AdminError::Db(e) => Failure::from(e),
+            other => Failure::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", other.to_string()),
+        })?;
     }
     Ok(Json(PushResults { results }))
 }
 
-enum Refusal {
-    Rejected(String),
-    Db(crate::db::DbError),
+enum Refused {
+    Rejected(Refusal, String),
+    Db(DbError),
 }
 
-impl From<crate::db::DbError> for Refusal {
-    fn from(e: crate::db::DbError) -> Self {
-        Refusal::Db(e)
+impl From<DbError> for Refused {
+    fn from(e: DbError) -> Self {
+        Refused::Db(e)
     }
 }
 
-fn reject<T>(reason: impl Into<String>) -> Result<T, Refusal> {
-    Err(Refusal::Rejected(reason.into()))
+fn reject<T>(code: Refusal, reason: impl Into<String>) -> Result<T, Refused> {
+    Err(Refused::Rejected(code, reason.into()))
 }
 
-async fn push_one(state: &AppState, auth: DeviceAuth, record: PushRecord) -> Result<PushResult, Refusal> {
+fn code_text(code: Refusal) -> String {
+    serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+async fn push_one(state: &AppState, auth: DeviceAuth, record: PushRecord) -> Result<PushResult, Refused> {
     let id = record.id;
-    let result = |status, outcome, reason: Option<String>| PushResult { id, status, outcome, reason };
+    let result = |status, outcome| PushResult { id, status, outcome, code: None, reason: None };
     let content = content_sha256(&record.body);
     if content != record.content_sha256 {
-        return reject(format!("content_sha256 {} does not match the body ({content})", record.content_sha256));
+        return reject(Refusal::ContentHash, format!("content_sha256 {} does not match the body ({content})", record.content_sha256));
     }
     if let Some(stored) = state.db.record(id).await? {
-        return Ok(if stored.team_id == auth.team_id && stored.content_sha256 == content {
-            result(200, PushOutcome::Repeat, None)
+        return if stored.team_id == auth.team_id && stored.content_sha256 == content {
+            Ok(result(200, PushOutcome::Repeat))
         } else {
-            result(409, PushOutcome::Conflict, Some(format!("record {id} is already stored with different content; it is never overwritten")))
-        });
+            reject(Refusal::Conflict, format!("record {id} is already stored with different content; it is never overwritten"))
+        };
     }
+    let body = serde_json::to_value(&record.body).unwrap_or(serde_json::Value::Null);
+    let new = |kind| NewRecord { id, kind, content_sha256: content.clone(), body: body.clone(), chain: None, effect: Effect::None, hazards: vec![], photos: vec![] };
     let new = match &record.body {
-        RecordBody::Patrol(p) => check_patrol(state, auth, id, p).await?,
+        RecordBody::Patrol(p) => check_patrol(state, auth, id, p).await?.with(new("patrol")),
         RecordBody::HazardEvent(e) => {
             if state.db.hazard_team(e.hazard_id).await? != Some(auth.team_id) {
-                return reject(format!("hazard {} is not one of this team's hazards", e.hazard_id));
+                return reject(Refusal::NotTeamHazard, format!("hazard {} is not one of this team's hazards", e.hazard_id));
             }
             if e.reason.len() > MAX_TEXT || e.by_name.len() > MAX_TEXT {
-                return reject("reason or by_name is too long");
+                return reject(Refusal::Malformed, "reason or by_name is too long");
             }
-            let state_text = serde_json::to_value(e.state).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
-            NewRecord { id, kind: "hazard_event", content_sha256: content.clone(), body: body_json(&record.body), chain: None, hazards: vec![(e.hazard_id, Some(state_text))], photos: vec![] }
+            NewRecord { hazards: vec![(e.hazard_id, Some(code_text_of(e.state)))], ..new("hazard_event") }
         }
+        RecordBody::Key(k) => NewRecord { effect: check_key(state, auth, k).await?, ..new("key") },
+        RecordBody::Member(m) => NewRecord { effect: check_member(state, auth, m).await?, ..new("member") },
     };
-    let new = NewRecord { content_sha256: content.clone(), ..new };
-    if state.db.insert_record(auth, &new).await? {
-        Ok(result(201, PushOutcome::Accepted, None))
-    } else {
+    match state.db.insert_record(auth, &new).await? {
+        Inserted::Stored => Ok(result(201, PushOutcome::Accepted)),
+        Inserted::Fork => reject(Refusal::ChainFork, "another record already holds this place in the phone's chain"),
         // The same request delivered twice, racing: the other copy landed first.
-        match state.db.record(id).await? {
-            Some(stored) if stored.content_sha256 == content => Ok(result(200, PushOutcome::Repeat, None)),
-            _ => Ok(result(409, PushOutcome::Conflict, Some(format!("record {id} is already stored with different content")))),
-        }
+        Inserted::AlreadyThere => match state.db.record(id).await? {
+            Some(stored) if stored.content_sha256 == content => Ok(result(200, PushOutcome::Repeat)),
+            _ => reject(Refusal::Conflict, format!("record {id} is already stored with different content")),
+        },
     }
 }
 
-fn body_json(body: &RecordBody) -> serde_json::Value {
-    serde_json::to_value(body).unwrap_or(serde_json::Value::Null)
+fn code_text_of<T: serde::Serialize>(value: T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
-fn unhex(field: &str, value: &str) -> Result<Vec<u8>, Refusal> {
-    hex::decode(value).or_else(|_| reject(format!("{field} is not hex")))
+fn unhex(field: &str, value: &str) -> Result<Vec<u8>, Refused> {
+    hex::decode(value).or_else(|_| reject(Refusal::Malformed, format!("{field} is not hex")))
 }
 
-async fn check_patrol(state: &AppState, auth: DeviceAuth, id: Uuid, p: &PatrolPush) -> Result<NewRecord, Refusal> {
+/// What a patrol adds to its record: the chain link, hazards and photos.
+struct PatrolParts {
+    chain: (i64, Vec<u8>, Vec<u8>),
+    hazards: Vec<(Uuid, Option<String>)>,
+    photos: Vec<String>,
+}
+
+impl PatrolParts {
+    fn with(self, base: NewRecord) -> NewRecord {
+        NewRecord { chain: Some(self.chain), hazards: self.hazards, photos: self.photos, ..base }
+    }
+}
+
+/// A member of this team by the county's roster (after merges), or the refusal naming them.
+async fn roster_member(state: &AppState, auth: DeviceAuth, id: Uuid) -> Result<MemberRow, Refused> {
+    match state.db.member_resolved(id).await? {
+        Some(m) if m.team_id == auth.team_id && m.status != "merged" => Ok(m),
+        _ => reject(Refusal::NotOnRoster, format!("member {id} is not on this team's roster at the county")),
+    }
+}
+
+async fn check_patrol(state: &AppState, auth: DeviceAuth, id: Uuid, p: &PatrolPush) -> Result<PatrolParts, Refused> {
     let canonical = p.canonical.as_bytes();
     let Some(json) = canonical.strip_prefix(PATROL_RECORD_V1) else {
-        return reject("canonical does not start with redvest/patrol-record/v1");
+        return reject(Refusal::Malformed, "canonical does not start with redvest/patrol-record/v1");
     };
     let record: PatrolRecord = match serde_json::from_slice(json) {
         Ok(r) => r,
-        Err(e) => return reject(format!("canonical is not a patrol record: {e}")),
+        Err(e) => return reject(Refusal::Malformed, format!("canonical is not a patrol record: {e}")),
     };
     if record.id != id {
-        return reject(format!("the signed record is patrol {}, not {id}", record.id));
+        return reject(Refusal::Malformed, format!("the signed record is patrol {}, not {id}", record.id));
     }
     let hash = sha256(&[canonical]);
 
-    // Signatures: the volunteer's over the hash, the leader's over hash + volunteer's.
+    // Signatures: by keys the county accepted, of members its roster lists in the role signed.
     let keys = state.db.team_keys(auth.team_id).await?;
     let volunteer = p.signatures.iter().find(|s| s.role == SignerRole::Volunteer);
     let leader = p.signatures.iter().find(|s| s.role == SignerRole::Leader);
     let (Some(volunteer), Some(leader)) = (volunteer, leader) else {
-        return reject("a patrol needs the volunteer's signature and the leader's countersignature");
+        return reject(Refusal::Malformed, "a patrol needs the volunteer's signature and the leader's countersignature");
     };
     let volunteer_sig = unhex("signatures.signature", &volunteer.signature)?;
     for sig in [volunteer, leader] {
         let public = unhex("signatures.public_key", &sig.public_key)?;
         let Some(key) = keys.iter().find(|k| k.public_key == public) else {
-            return reject(format!("the {:?} signature is by a key not enrolled for this team", sig.role));
+            return reject(Refusal::UnknownKey, format!("the {:?} signature is by key {} which the county has not accepted for this team", sig.role, sig.public_key));
         };
-        if key.member_id != sig.member_id {
-            return reject(format!("the {:?} signature's key belongs to another member", sig.role));
+        if key.revoked {
+            return reject(Refusal::KeyRevoked, format!("the {:?} signature is by key {}, which the county revoked", sig.role, sig.public_key));
         }
-        if sig.role == SignerRole::Leader && key.role != "leader" {
-            return reject("the countersignature is not by a team leader");
+        let member = roster_member(state, auth, sig.member_id).await?;
+        if key.member_id != member.id {
+            return reject(Refusal::KeyOfOtherMember, format!("the {:?} signature's key belongs to another member", sig.role));
+        }
+        if sig.role == SignerRole::Leader && !(member.status == "active" && member.role == "leader") {
+            return reject(Refusal::NotLeader, format!("{} is not a confirmed leader on the county's roster", member.name));
         }
         let message = match sig.role {
             SignerRole::Volunteer => hash.to_vec(),
             SignerRole::Leader => countersign_message(&hash, &volunteer_sig),
         };
         if !verifies(&public, &message, &unhex("signatures.signature", &sig.signature)?) {
-            return reject(format!("the {:?} signature does not verify against the record", sig.role));
+            return reject(Refusal::SignatureInvalid, format!("the {:?} signature does not verify against the record", sig.role));
         }
     }
 
-    // The device's hash chain: this link follows from the one before it.
-    let prev: [u8; 32] = unhex("chain.prev", &p.chain.prev)?.try_into().or_else(|_| reject("chain.prev is not 32 bytes"))?;
+    // The link must follow from its own record. Whether it follows the link before it is the
+    // county's chain verification's business: a refused record never holds back the next.
+    let prev: [u8; 32] = unhex("chain.prev", &p.chain.prev)?.try_into().or_else(|_| reject(Refusal::Malformed, "chain.prev is not 32 bytes"))?;
     let link = unhex("chain.link", &p.chain.link)?;
     if chain_link(&prev, id, &hash).as_slice() != link.as_slice() {
-        return reject("chain.link does not follow from chain.prev and the record");
+        return reject(Refusal::ChainInvalid, "chain.link does not follow from chain.prev and the record");
     }
     if p.chain.seq < 1 {
-        return reject("chain.seq starts at 1");
-    }
-    let expected_prev = if p.chain.seq == 1 { Some(vec![0u8; 32]) } else { state.db.chain_link(auth.device_id, p.chain.seq - 1).await? };
-    match expected_prev {
-        None => return reject(format!("chain: link {} has not been received yet; send in order", p.chain.seq - 1)),
-        Some(expected) if expected != prev => return reject(format!("chain: link {} does not match the one received before", p.chain.seq - 1)),
-        Some(_) => {}
+        return reject(Refusal::Malformed, "chain.seq starts at 1");
     }
 
     // The track the record names.
     match (&record.track_sha256, &p.track_rvtk) {
         (None, None) => {}
         (Some(expected), Some(b64)) => {
-            let bytes = base64::engine::general_purpose::STANDARD.decode(b64).or_else(|_| reject("track_rvtk is not base64"))?;
+            let bytes = base64::engine::general_purpose::STANDARD.decode(b64).or_else(|_| reject(Refusal::Malformed, "track_rvtk is not base64"))?;
             if &hex::encode(sha256(&[&bytes])) != expected {
-                return reject("track_rvtk does not have the hash the record signs");
+                return reject(Refusal::TrackMismatch, "track_rvtk does not have the hash the record signs");
             }
         }
-        (Some(_), None) => return reject("the record signs a track but none was sent"),
-        (None, Some(_)) => return reject("a track was sent but the record signs none"),
+        (Some(_), None) => return reject(Refusal::TrackMismatch, "the record signs a track but none was sent"),
+        (None, Some(_)) => return reject(Refusal::TrackMismatch, "a track was sent but the record signs none"),
     }
 
-    let hazards = record.observations.iter().filter_map(|o| o.hazard_id).map(|h| (h, None)).collect();
-    let photos = record.observations.iter().flat_map(|o| &o.photos).map(|p| p.sha256.clone()).collect();
-    Ok(NewRecord {
-        id,
-        kind: "patrol",
-        content_sha256: String::new(),
-        body: body_json(&RecordBody::Patrol(p.clone())),
-        chain: Some((p.chain.seq, link)),
-        hazards,
-        photos,
+    Ok(PatrolParts {
+        chain: (p.chain.seq, prev.to_vec(), link),
+        hazards: record.observations.iter().filter_map(|o| o.hazard_id).map(|h| (h, None)).collect(),
+        photos: record.observations.iter().flat_map(|o| &o.photos).map(|p| p.sha256.clone()).collect(),
     })
+}
+
+/// A member's new key: for a member on the roster (or proposed); a PIN change must be endorsed
+/// by the key it replaces.
+async fn check_key(state: &AppState, auth: DeviceAuth, k: &KeyPush) -> Result<Effect, Refused> {
+    let public = unhex("public_key", &k.public_key)?;
+    if public.len() != 32 {
+        return reject(Refusal::Malformed, "an Ed25519 public key is 64 hex digits");
+    }
+    let member = roster_member(state, auth, k.member_id).await?;
+    if let Some((team, owner)) = state.db.key_owner(&public).await? {
+        let same = team == auth.team_id && state.db.member_resolved(owner).await?.is_some_and(|m| m.id == member.id);
+        if !same {
+            return reject(Refusal::Conflict, "this key is already registered for someone else");
+        }
+    }
+    let previous_key = match (&k.previous_key, &k.endorsement) {
+        (None, _) => None,
+        (Some(previous), Some(endorsement)) => {
+            let previous = unhex("previous_key", previous)?;
+            let owned = state.db.team_keys(auth.team_id).await?.iter().any(|key| key.public_key == previous && key.member_id == member.id);
+            if !owned || !verifies(&previous, &key_message(k.member_id, &public), &unhex("endorsement", endorsement)?) {
+                return reject(Refusal::KeyEndorsement, "the previous key named is not this member's, or its endorsement does not verify");
+            }
+            Some(previous)
+        }
+        (Some(_), None) => return reject(Refusal::KeyEndorsement, "a key that replaces another needs that key's endorsement"),
+    };
+    Ok(Effect::Key { member_id: k.member_id, public_key: public, previous_key })
+}
+
+/// A person proposed from a phone: kept as a proposal until a clerk confirms or merges it.
+async fn check_member(state: &AppState, auth: DeviceAuth, m: &MemberProposal) -> Result<Effect, Refused> {
+    if m.name.trim().is_empty() || m.name.chars().count() > 100 {
+        return reject(Refusal::Malformed, "a name is 1–100 characters");
+    }
+    if state.db.member(m.member_id).await?.is_some_and(|known| known.team_id != auth.team_id) {
+        return reject(Refusal::Conflict, format!("member {} belongs to another team", m.member_id));
+    }
+    Ok(Effect::Member { id: m.member_id, name: m.name.trim().into(), role: code_text_of(m.role) })
 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use common::{county, device, serve};
 use serde_json::{json, Value};
 use sqlx::PgPool;
+use uuid::Uuid;
 
 /// Validates `instance` against the document's schema for `status` of `method path`.
 fn check(doc: &Value, path: &str, method: &str, status: u16, instance: &Value) {
@@ -50,7 +51,7 @@ async fn the_document_is_openapi_3_1_and_matches_the_answers(pool: PgPool) {
     let (status, body) = answer(http.get(format!("{base}/healthz")).send().await.expect("get")).await;
     check(&doc, "/healthz", "get", status, &body);
 
-    let (status, body) = answer(http.post(format!("{base}/api/v1/enrol")).json(&json!({"code": "nope", "device_name": "x", "signers": []})).send().await.expect("post")).await;
+    let (status, body) = answer(http.post(format!("{base}/api/v1/enrol")).json(&json!({"code": "nope", "device_name": "x", "chain_id": Uuid::now_v7()})).send().await.expect("post")).await;
     assert_eq!(status, 401);
     check(&doc, "/api/v1/enrol", "post", status, &body);
 

@@ -8,13 +8,14 @@ use std::time::Duration;
 
 use chrono::{NaiveTime, Utc};
 use common::proxy::{Fault, Proxy};
-use common::{county, device, sealed_patrol, serve, serve_at, Device};
+use common::{county, device, sealed_patrol, serve, serve_at, team_device, Device};
+use redvest_core::fixtures::sealed_patrol_signed;
 use redvest_core::sync::{sync_once, SyncFailure, SyncOptions, SyncReport};
 use redvest_county::{admin, Db};
 use redvest_shared::duty::{Assignment, Post};
 use redvest_shared::hazard::HazardState;
 use redvest_shared::sync::{OutboxKind, OutboxState};
-use redvest_shared::wire::{content_sha256, ApiError, PlanDuty, PushBatch, PushOutcome, PushRecord, PushResults, RecordBody};
+use redvest_shared::wire::{content_sha256, ApiError, PlanDuty, PushBatch, PushOutcome, PushRecord, PushResults, RecordBody, Refusal};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -32,9 +33,14 @@ async fn sync(d: &Arc<Device>) -> Result<SyncReport, SyncFailure> {
     tokio::task::spawn_blocking(move || sync_once(&d.store, fast(), &|_| {})).await.expect("join")
 }
 
-/// The county holds every record once and every photo byte-identical.
-async fn county_holds(db: &Db, pool: &PgPool, team: Uuid, d: &Device, records: i64, photos: &[String]) {
-    assert_eq!(db.count_records(team).await.expect("count"), records, "every record exactly once");
+/// How many patrols the county holds for a team.
+async fn patrols_held(pool: &PgPool, team: Uuid) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM record WHERE team_id = $1 AND kind = 'patrol'").bind(team).fetch_one(pool).await.expect("count")
+}
+
+/// The county holds every patrol once and every photo byte-identical.
+async fn county_holds(db: &Db, pool: &PgPool, team: Uuid, d: &Device, patrols: i64, photos: &[String]) {
+    assert_eq!(patrols_held(pool, team).await, patrols, "every patrol exactly once");
     for sha in photos {
         let done: Option<bool> = sqlx::query_scalar("SELECT completed_at IS NOT NULL FROM upload WHERE sha256 = $1").bind(sha).fetch_optional(pool).await.expect("q");
         assert_eq!(done, Some(true), "photo {sha} complete");
@@ -43,18 +49,23 @@ async fn county_holds(db: &Db, pool: &PgPool, team: Uuid, d: &Device, records: i
     }
 }
 
+/// In the order users take: the phone is enrolled in town, the roster comes down, then the
+/// volunteer and the leader set their PINs on it, and a patrol is recorded and sealed.
 #[sqlx::test(migrations = false)]
-async fn enrol_push_a_patrol_with_track_and_photos_then_pull_plan_alert_and_decision(pool: PgPool) {
+async fn enrol_then_set_pins_then_push_a_patrol_with_track_and_photos_then_pull_plan_alert_and_decision(pool: PgPool) {
     let (db, team, code) = county(pool.clone()).await;
     let (addr, _server) = serve(db.clone()).await;
-    let d = Arc::new(device());
-    enrol(&d, format!("http://{addr}"), code).await.expect("enrol");
+    let d = team_device(format!("http://{addr}"), code, fast()).await;
+    assert!(d.volunteer.confirmed && d.leader.confirmed, "both came from the county's roster");
     let (patrol, hazard, photos) = sealed_patrol(&d, 3, 600);
     assert_eq!(d.store.outbox_due(OutboxKind::Photo).expect("due").len(), 3, "queued with the seal");
 
     let report = sync(&d).await.expect("sync");
-    assert_eq!((report.accepted, report.photos, report.refused), (1, 3, 0), "{report:?}");
-    assert!(report.pulled >= 1, "the roster came back: {report:?}");
+    // The two keys set after enrolment, then the patrol they signed.
+    assert_eq!((report.accepted, report.photos, report.refused, report.held), (3, 3, 0, 0), "{report:?}");
+    let keys = admin::list_keys(&db, team).await.expect("keys");
+    assert_eq!(keys.len(), 2, "both keys accepted for their members");
+    assert!(keys.iter().any(|k| k.member_id == d.leader.id && k.name == "李强"));
     county_holds(&db, &pool, team, &d, 1, &photos).await;
     assert!(d.store.outbox_pending().expect("pending").is_empty());
     assert_eq!(d.store.photo_backlog().expect("backlog").count, 0);
@@ -87,9 +98,9 @@ async fn enrol_push_a_patrol_with_track_and_photos_then_pull_plan_alert_and_deci
 async fn the_same_id_twice_is_a_repeat_and_different_content_is_a_conflict(pool: PgPool) {
     let (db, team, code) = county(pool.clone()).await;
     let (addr, _server) = serve(db.clone()).await;
-    let d = Arc::new(device());
-    enrol(&d, format!("http://{addr}"), code).await.expect("enrol");
+    let d = team_device(format!("http://{addr}"), code, fast()).await;
     let (patrol, _, _) = sealed_patrol(&d, 0, 20);
+    sync(&d).await.expect("the keys go up");
     let body = RecordBody::Patrol(d.store.patrol_push(patrol).expect("push body"));
     let token = token_of(&d);
     let post = |records: Vec<PushRecord>| {
@@ -102,7 +113,9 @@ async fn the_same_id_twice_is_a_repeat_and_different_content_is_a_conflict(pool:
         }
     };
     let record = PushRecord { id: patrol, content_sha256: content_sha256(&body), body: body.clone() };
-    assert_eq!(post(vec![record.clone()]).await[0].outcome, PushOutcome::Accepted);
+    let _ = post(vec![]).await;
+    let first = post(vec![record.clone()]).await;
+    assert_eq!(first[0].outcome, PushOutcome::Repeat, "the sync sent it already");
     let again = post(vec![record.clone()]).await;
     assert_eq!((again[0].status, again[0].outcome), (200, PushOutcome::Repeat));
 
@@ -112,7 +125,7 @@ async fn the_same_id_twice_is_a_repeat_and_different_content_is_a_conflict(pool:
     let conflict = post(vec![PushRecord { id: patrol, content_sha256: content_sha256(&changed), body: changed }]).await;
     assert_eq!((conflict[0].status, conflict[0].outcome), (409, PushOutcome::Conflict));
     assert!(conflict[0].reason.as_deref().is_some_and(|r| r.contains("never overwritten")));
-    assert_eq!(db.count_records(team).await.expect("count"), 1);
+    assert_eq!(patrols_held(&pool, team).await, 1);
 }
 
 /// The device's bearer token, read from its store (tests call the API directly with it).
@@ -134,8 +147,7 @@ async fn refusals_carry_the_right_status(pool: PgPool) {
     assert_eq!(r.json::<ApiError>().await.expect("json").error, "unauthorized");
 
     // Enrol, then replay the same code.
-    let d = Arc::new(device());
-    enrol(&d, base.clone(), code.clone()).await.expect("enrol");
+    let d = team_device(base.clone(), code.clone(), fast()).await;
     let replay = Arc::new(device());
     let err = enrol(&replay, base.clone(), code).await.expect_err("a used code");
     assert!(matches!(err, SyncFailure::Unauthorized(_)), "{err:?}");
@@ -143,6 +155,11 @@ async fn refusals_carry_the_right_status(pool: PgPool) {
     // A record whose signature was altered: 422 for it, the rest of the batch lands.
     let (first, _, _) = sealed_patrol(&d, 0, 10);
     let (second, _, _) = sealed_patrol(&d, 0, 10);
+    let keys_only = d.store.outbox_due(OutboxKind::Patrol).expect("due");
+    for item in &keys_only {
+        d.store.mark_outbox(OutboxKind::Patrol, &item.reference, OutboxState::Sent, None, Utc::now()).expect("keep the patrols back");
+    }
+    sync(&d).await.expect("the keys go up");
     let token = token_of(&d);
     let RecordBody::Patrol(mut forged) = RecordBody::Patrol(d.store.patrol_push(first).expect("p1")) else { unreachable!() };
     let last = forged.signatures[0].signature.pop().expect("hex");
@@ -156,22 +173,27 @@ async fn refusals_carry_the_right_status(pool: PgPool) {
         ],
     };
     let results = http.post(format!("{base}/api/v1/push")).bearer_auth(&token).json(&batch).send().await.expect("post").json::<PushResults>().await.expect("json").results;
-    assert_eq!((results[0].status, results[0].outcome), (422, PushOutcome::Rejected));
+    assert_eq!((results[0].status, results[0].outcome, results[0].code), (422, PushOutcome::Rejected, Some(Refusal::SignatureInvalid)));
     assert!(results[0].reason.as_deref().is_some_and(|r| r.contains("signature")), "{:?}", results[0].reason);
-    // The second patrol's chain link follows the first, which was refused: also refused, by name.
-    assert_eq!(results[1].status, 422);
-    assert!(results[1].reason.as_deref().is_some_and(|r| r.contains("chain")), "{:?}", results[1].reason);
+    // The second patrol's link follows the refused one: it lands all the same (nothing jams),
+    // and the county's chain verification names the place of the refused one.
+    assert_eq!((results[1].status, results[1].outcome), (201, PushOutcome::Accepted), "{:?}", results[1]);
+    let findings = admin::verify_chains(&db, team).await.expect("verify");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0].seq, 1);
+    assert!(matches!(&findings[0].problem, admin::ChainProblem::Refused(code, _) if code == "signature_invalid"), "{findings:?}");
 
     // A device of another team pushing this team's patrol: its keys are not that team's.
     let other_team = admin::create_team(&db, "栗子乡巡防队").await.expect("team");
     let other_code = admin::issue_code(&db, other_team, Utc::now()).await.expect("code");
     let other = Arc::new(device());
     enrol(&other, base.clone(), other_code).await.expect("enrol other");
-    let stolen = PushBatch { records: vec![PushRecord { id: second, content_sha256: content_sha256(&good), body: good }] };
+    let (third, _, _) = sealed_patrol(&d, 0, 10);
+    let unsent = RecordBody::Patrol(d.store.patrol_push(third).expect("p3"));
+    let stolen = PushBatch { records: vec![PushRecord { id: third, content_sha256: content_sha256(&unsent), body: unsent }] };
     let results = http.post(format!("{base}/api/v1/push")).bearer_auth(token_of(&other)).json(&stolen).send().await.expect("post").json::<PushResults>().await.expect("json").results;
-    assert_eq!(results[0].status, 422);
-    assert!(results[0].reason.as_deref().is_some_and(|r| r.contains("not enrolled for this team")), "{:?}", results[0].reason);
-    assert_eq!(db.count_records(team).await.expect("count"), 0);
+    assert_eq!((results[0].status, results[0].code), (422, Some(Refusal::UnknownKey)));
+    assert!(results[0].reason.as_deref().is_some_and(|r| r.contains("not accepted for this team")), "{:?}", results[0].reason);
     assert_eq!(db.count_records(other_team).await.expect("count"), 0);
 
     // Bad input: broken JSON, unknown fields, wrong types, a huge body: 4xx with a JSON reason.
@@ -189,7 +211,7 @@ async fn refusals_carry_the_right_status(pool: PgPool) {
     assert_eq!(r.status(), 413);
 
     // Revoked: 401, and the client says so.
-    let device_id = d.store.sync_status(None, Utc::now()).expect("status").enrolled.expect("enrolled").device_id;
+    let device_id = d.store.sync_status(None, None, Utc::now()).expect("status").enrolled.expect("enrolled").device_id;
     admin::revoke_device(&db, device_id).await.expect("revoke");
     let err = sync(&d).await.expect_err("revoked");
     assert!(matches!(err, SyncFailure::Revoked(_)), "{err:?}");
@@ -203,8 +225,7 @@ async fn faults_on_the_way_lose_and_double_nothing(pool: PgPool) {
     let (addr, server) = serve(db.clone()).await;
     let mut server = Some(server);
     let proxy = Proxy::start(addr).await;
-    let d = Arc::new(device());
-    enrol(&d, format!("http://{}", proxy.addr), code).await.expect("enrol");
+    let d = team_device(format!("http://{}", proxy.addr), code, fast()).await;
     let (_, _, photos) = sealed_patrol(&d, 2, 300);
     let (_, _, more) = sealed_patrol(&d, 1, 50);
     let photos: Vec<String> = photos.into_iter().chain(more).collect();
@@ -262,8 +283,7 @@ async fn behind_proxy(pool: PgPool) -> (Db, Uuid, Proxy, Arc<Device>, Vec<String
     // The server task is detached, not stopped, when its handle is dropped.
     let (addr, _) = serve(db.clone()).await;
     let proxy = Proxy::start(addr).await;
-    let d = Arc::new(device());
-    enrol(&d, format!("http://{}", proxy.addr), code).await.expect("enrol");
+    let d = team_device(format!("http://{}", proxy.addr), code, fast()).await;
     let (_, _, photos) = sealed_patrol(&d, 1, 30);
     (db, team, proxy, d, photos)
 }
@@ -320,4 +340,178 @@ async fn a_cut_chunk_keeps_what_arrived(pool: PgPool) {
     let report = sync(&d).await.expect("the next run");
     assert_eq!(report.photo_bytes_resumed, kept as u64, "went on from what the county kept");
     county_holds(&db, &pool, team, &d, 1, &photos).await;
+}
+
+/// Seals a patrol on the phone, on a worker thread.
+async fn seal(d: &Arc<Device>, photos: u32) -> (Uuid, Vec<String>) {
+    let d = d.clone();
+    tokio::task::spawn_blocking(move || {
+        let (patrol, _, shas) = sealed_patrol(&d, photos, 20);
+        (patrol, shas)
+    })
+    .await
+    .expect("join")
+}
+
+/// The outbox entry of a patrol.
+fn entry(d: &Device, patrol: Uuid) -> redvest_shared::sync::OutboxItem {
+    d.store.outbox_recent(200).expect("log").into_iter().find(|i| i.kind == OutboxKind::Patrol && i.reference == patrol.to_string()).expect("queued")
+}
+
+/// A key the county revoked: what it signed is refused with that code; the member sets a new
+/// PIN, and their later records land.
+#[sqlx::test(migrations = false)]
+async fn a_revoked_key_is_refused_by_code_and_later_records_still_land(pool: PgPool) {
+    let (db, team, code) = county(pool.clone()).await;
+    let (addr, _server) = serve(db.clone()).await;
+    let d = team_device(format!("http://{addr}"), code, fast()).await;
+    let (first, _) = seal(&d, 0).await;
+    sync(&d).await.expect("sync");
+    assert_eq!(entry(&d, first).state, OutboxState::Sent);
+
+    let volunteer_key = d.store.public_keys().expect("keys").into_iter().find(|k| k.member_id == d.volunteer.id).expect("key").public_key_hex;
+    admin::revoke_key(&db, &volunteer_key).await.expect("revoke");
+    let (second, _) = seal(&d, 0).await;
+    let report = sync(&d).await.expect("the run itself goes through");
+    assert_eq!(report.refused, 1, "{report:?}");
+    let refused = entry(&d, second);
+    assert_eq!((refused.state, refused.code), (OutboxState::Failed, Some(Refusal::KeyRevoked)));
+    let status = d.store.sync_status(None, None, Utc::now()).expect("status");
+    assert_eq!(status.refused.len(), 1, "the sync page lists it");
+    assert_eq!(d.store.today(Utc::now().fixed_offset()).expect("today").refused, 1, "the home page counts it");
+
+    // 王芳 sets a new PIN; the old key endorses the new one; her next patrol lands.
+    let new = redvest_shared::team::ChangePin { member_id: d.volunteer.id, old_pin: "2468".into(), new_pin: "8642".into() };
+    d.store.change_pin(&new, Utc::now()).expect("new PIN");
+    let third = {
+        let d = d.clone();
+        tokio::task::spawn_blocking(move || sealed_patrol_signed(&d, (&d.volunteer, "8642"), (&d.leader, "13579"), 0, 20).0).await.expect("join")
+    };
+    let report = sync(&d).await.expect("sync");
+    assert_eq!((report.accepted, report.refused), (2, 0), "the new key, then the patrol: {report:?}");
+    assert_eq!(entry(&d, third).state, OutboxState::Sent);
+    assert_eq!(entry(&d, second).state, OutboxState::Failed, "the refused one stays refused, by name");
+    let keys = admin::list_keys(&db, team).await.expect("keys");
+    assert_eq!(keys.iter().filter(|k| k.member_id == d.volunteer.id).count(), 2);
+}
+
+/// Five patrols; the third is countersigned by a leader the county has not confirmed: the
+/// other four land, the third waits as 待上传 (not refused), and once the clerk confirms
+/// the leader it goes up by itself. The county's verification names a removed or altered
+/// record all the same.
+#[sqlx::test(migrations = false)]
+async fn a_refused_record_in_the_middle_does_not_hold_back_the_rest(pool: PgPool) {
+    let (db, team, code) = county(pool.clone()).await;
+    let (addr, _server) = serve(db.clone()).await;
+    let d = team_device(format!("http://{addr}"), code, fast()).await;
+    // 赵敏 is added on the phone as a second leader (a proposal the county has not confirmed).
+    let zhao = d.store.add_member(&redvest_shared::team::NewMember { name: "赵敏".into(), role: redvest_shared::team::Role::Leader }).expect("add");
+    d.store.create_key(zhao.id, "5555", Utc::now()).expect("key");
+    let patrols = {
+        let (d, zhao) = (d.clone(), zhao.clone());
+        tokio::task::spawn_blocking(move || {
+            (0..5)
+                .map(|i| {
+                    let leader = if i == 2 { (&zhao, "5555") } else { (&d.leader, "13579") };
+                    sealed_patrol_signed(&d, (&d.volunteer, "2468"), leader, 0, 20).0
+                })
+                .collect::<Vec<_>>()
+        })
+        .await
+        .expect("join")
+    };
+    let report = sync(&d).await.expect("sync");
+    assert_eq!((report.refused, report.held), (0, 1), "{report:?}");
+    for (i, p) in patrols.iter().enumerate() {
+        let e = entry(&d, *p);
+        if i == 2 {
+            assert_eq!((e.state, e.code), (OutboxState::Pending, Some(Refusal::NotLeader)), "waits as 待上传");
+        } else {
+            assert_eq!(e.state, OutboxState::Sent, "patrol {i} landed");
+        }
+    }
+    assert_eq!(patrols_held(&pool, team).await, 4);
+    let findings = admin::verify_chains(&db, team).await.expect("verify");
+    assert_eq!(findings.iter().map(|f| f.seq).collect::<Vec<_>>(), vec![3], "the gap is named: {findings:?}");
+
+    // The clerk confirms 赵敏 as a leader; the next run pulls the roster and sends the third.
+    admin::confirm_member(&db, zhao.id, redvest_shared::team::Role::Leader).await.expect("confirm");
+    let report = sync(&d).await.expect("sync");
+    assert_eq!(report.accepted, 1, "{report:?}");
+    assert_eq!(entry(&d, patrols[2]).state, OutboxState::Sent);
+    assert!(admin::verify_chains(&db, team).await.expect("verify").is_empty(), "complete and intact");
+    assert!(d.store.sync_status(None, None, Utc::now()).expect("status").waiting.is_empty());
+
+    // Removed at the county, and altered at the county: both named by place.
+    sqlx::query("DELETE FROM photo_ref WHERE record_id = $1").bind(patrols[1]).execute(&pool).await.expect("q");
+    sqlx::query("DELETE FROM record WHERE id = $1").bind(patrols[1]).execute(&pool).await.expect("remove");
+    sqlx::query("UPDATE record SET body = jsonb_set(body, '{canonical}', to_jsonb(replace(body->>'canonical', '场镇主街', '场镇后街'))) WHERE id = $1")
+        .bind(patrols[3])
+        .execute(&pool)
+        .await
+        .expect("alter");
+    let findings = admin::verify_chains(&db, team).await.expect("verify");
+    let named: Vec<_> = findings.iter().map(|f| (f.seq, f.problem.clone())).collect();
+    assert_eq!(named, vec![(2, admin::ChainProblem::Missing), (4, admin::ChainProblem::RecordAltered)]);
+}
+
+/// The county revokes the phone; it enrols again with a new code: a new token, the same
+/// chain, and nothing sent twice.
+#[sqlx::test(migrations = false)]
+async fn enrolling_the_same_phone_again_continues_its_chain(pool: PgPool) {
+    let (db, team, code) = county(pool.clone()).await;
+    let (addr, _server) = serve(db.clone()).await;
+    let base = format!("http://{addr}");
+    let d = team_device(base.clone(), code, fast()).await;
+    seal(&d, 1).await;
+    sync(&d).await.expect("sync");
+    let before = d.store.sync_status(None, None, Utc::now()).expect("status").enrolled.expect("enrolled");
+    admin::revoke_device(&db, before.device_id).await.expect("revoke");
+    let (second, photos) = seal(&d, 1).await;
+    assert!(matches!(sync(&d).await, Err(SyncFailure::Revoked(_))));
+    d.store.record_sync_outcome(&Err(SyncFailure::Revoked("revoked".into())), Utc::now()).expect("record");
+    assert!(d.store.sync_status(None, None, Utc::now()).expect("status").enrolled.expect("enrolled").revoked, "the sync page offers re-enrolment");
+
+    let again = admin::issue_code(&db, team, Utc::now()).await.expect("code");
+    enrol(&d, base, again).await.expect("enrol again");
+    let after = d.store.sync_status(None, None, Utc::now()).expect("status").enrolled.expect("enrolled");
+    assert!(!after.revoked && after.device_id != before.device_id);
+    let report = sync(&d).await.expect("sync");
+    assert_eq!((report.accepted, report.repeats, report.photos, report.refused), (1, 0, 1, 0), "only the new patrol and its photo: {report:?}");
+    assert_eq!(entry(&d, second).state, OutboxState::Sent);
+    county_holds(&db, &pool, team, &d, 2, &photos).await;
+    assert!(admin::verify_chains(&db, team).await.expect("verify").is_empty(), "one chain, seq 1 and 2, across two tokens");
+}
+
+/// The team wrote its roster and PINs on the phone before it was enrolled; the county has the
+/// same two people. The patrol waits (not refused) until the clerk merges the proposals; then
+/// it lands, and both sides show each person once.
+#[sqlx::test(migrations = false)]
+async fn a_person_added_on_the_phone_and_at_the_county_is_one_member_after_the_merge(pool: PgPool) {
+    let (db, team, code) = county(pool.clone()).await;
+    let (addr, _server) = serve(db.clone()).await;
+    let d = Arc::new(device()); // 王芳 and 李强 with keys, made on the phone
+    let (patrol, _) = seal(&d, 0).await;
+    enrol(&d, format!("http://{addr}"), code).await.expect("enrol");
+    let report = sync(&d).await.expect("sync");
+    assert_eq!(report.refused, 0, "{report:?}");
+    let waiting = entry(&d, patrol);
+    assert_eq!((waiting.state, waiting.code), (OutboxState::Pending, Some(Refusal::NotLeader)), "waits for the county to confirm its leader");
+    let names = |ms: Vec<redvest_shared::team::Member>| { let mut n: Vec<_> = ms.into_iter().map(|m| m.name).collect(); n.sort(); n };
+    assert_eq!(names(d.store.list_members().expect("members")), vec!["李强", "李强", "王芳", "王芳"], "both sides' entries, before the clerk acts");
+
+    let rows = admin::list_members(&db, team).await.expect("members");
+    for (proposal, name) in [(d.leader.id, "李强"), (d.volunteer.id, "王芳")] {
+        assert!(rows.iter().any(|m| m.id == proposal && m.status == "proposed"), "{name} proposed under the phone's id");
+        let existing = rows.iter().find(|m| m.name == name && m.status == "active").expect("on the county's roster").id;
+        admin::merge_member(&db, proposal, existing).await.expect("merge");
+    }
+    let report = sync(&d).await.expect("sync");
+    assert_eq!(report.accepted, 1, "the held patrol went by itself: {report:?}");
+    assert_eq!(entry(&d, patrol).state, OutboxState::Sent);
+    let members = d.store.list_members().expect("members");
+    assert_eq!(names(members.clone()), vec!["李强", "王芳"], "one of each on the phone");
+    assert!(members.iter().all(|m| m.confirmed && m.has_key), "the county's members, holding the phone's keys: {members:?}");
+    let active: Vec<_> = admin::list_members(&db, team).await.expect("members").into_iter().filter(|m| m.status != "merged").map(|m| m.name).collect();
+    assert_eq!(active.len(), 2, "one of each at the county: {active:?}");
 }

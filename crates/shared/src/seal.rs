@@ -10,6 +10,14 @@ pub const COUNTERSIGN_V1: &[u8] = b"redvest/countersign/v1\n";
 /// The prefix of each link of the hash chain.
 pub const CHAIN_V1: &[u8] = b"redvest/chain/v1\n";
 
+/// The prefix of what a previous key signs to endorse a member's new key (a PIN change).
+pub const KEY_V1: &[u8] = b"redvest/key/v1\n";
+
+/// What the previous key signs when `member` gets the key `new_public`.
+pub fn key_message(member: Uuid, new_public: &[u8]) -> Vec<u8> {
+    [KEY_V1, member.as_bytes(), new_public].concat()
+}
+
 /// SHA-256 over the parts, in order.
 pub fn sha256(parts: &[&[u8]]) -> [u8; 32] {
     let mut h = Sha256::new();

@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::wire::Alert;
+use crate::wire::{Alert, Refusal};
 
 /// What an outbox entry carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -16,19 +16,26 @@ pub enum OutboxKind {
     HazardEvent,
     /// A photo's bytes.
     Photo,
+    /// A member's signing key (set or changed PIN).
+    Key,
+    /// A person added on this phone, proposed for the county's roster.
+    Member,
 }
 
 /// Where an outbox entry stands (待上传 / 上传中 / 已上传 / 失败 / 冲突).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxState {
-    /// Waiting to be sent.
+    /// Waiting to be sent (待上传); with a `code`, it waits for that cause to go away (a key
+    /// the county has not accepted yet, a leader it has not confirmed) and is sent again by
+    /// itself when it does.
     Pending,
     /// Being sent now.
     Sending,
     /// The county holds it.
     Sent,
-    /// The county refused it (422); it will not be retried.
+    /// The county refused it (422) for a reason that does not go away by itself; 重新发送
+    /// on the sync page tries again once the cause is fixed.
     Failed,
     /// The county holds different content under its id (409); it will not be retried.
     Conflict,
@@ -45,7 +52,9 @@ pub struct OutboxItem {
     pub reference: String,
     /// Where it stands.
     pub state: OutboxState,
-    /// Why it failed or conflicted (English detail from the county).
+    /// Why it was refused or waits, as a code the UI words.
+    pub code: Option<Refusal>,
+    /// Why it failed or conflicted (English detail from the county, for the log).
     pub reason: Option<String>,
     /// Its size, for photos.
     pub bytes: u64,
@@ -115,6 +124,8 @@ pub struct Enrolled {
     pub device_id: Uuid,
     /// The team's name.
     pub team_name: String,
+    /// The county revoked this device: the sync page offers to enrol it again (same chain).
+    pub revoked: bool,
 }
 
 /// Everything the sync page shows.
@@ -124,6 +135,12 @@ pub struct SyncStatus {
     pub enrolled: Option<Enrolled>,
     /// How much waits, per kind.
     pub pending: Vec<Pending>,
+    /// Entries the county refused (失败 / 冲突), to resend once the cause is fixed.
+    pub refused: Vec<OutboxItem>,
+    /// Entries that wait for a cause at the county (a key, a leader's confirmation).
+    pub waiting: Vec<OutboxItem>,
+    /// When the worker tries next (a run, or a small probe of whether the county answers).
+    pub next_attempt: Option<DateTime<Utc>>,
     /// The newest entries, newest first.
     pub items: Vec<OutboxItem>,
     /// Progress while a run is sending.

@@ -58,6 +58,21 @@ pub struct Member {
     pub role: Role,
     /// Whether this member has a signing key on this device.
     pub has_key: bool,
+    /// Whether the county's roster lists this member as confirmed. A person added on the
+    /// phone is proposed to the county and shows as 待县平台确认 until a clerk confirms or
+    /// merges them.
+    pub confirmed: bool,
+}
+
+/// A member changes their PIN: the old PIN unlocks the old key, which endorses the new one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangePin {
+    /// Whose.
+    pub member_id: Uuid,
+    /// The PIN now.
+    pub old_pin: String,
+    /// The new PIN, 4–8 digits.
+    pub new_pin: String,
 }
 
 /// A member as entered on the device.

@@ -17,6 +17,8 @@ pub struct Today {
     pub unfinished: Option<PatrolSummary>,
     /// Patrols the volunteer signed that wait for the leader's countersignature.
     pub awaiting_review: u32,
-    /// Records on the device not yet sent to the county (no sync exists yet: every patrol).
+    /// Records on the device not yet sent to the county.
     pub unsynced: u32,
+    /// Records the county refused: the home page says so and leads to the sync page.
+    pub refused: u32,
 }

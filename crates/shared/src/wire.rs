@@ -51,22 +51,8 @@ pub struct ApiError {
     pub field: Option<String>,
 }
 
-/// A person who signs on the enrolling device: their key's public half.
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SignerKey {
-    /// The member's id on the device.
-    pub member_id: Uuid,
-    /// Their name.
-    pub name: String,
-    /// Their role.
-    pub role: Role,
-    /// Ed25519 public key, 64 hex digits.
-    pub public_key: String,
-}
-
-/// `POST /api/v1/enrol`.
+/// `POST /api/v1/enrol`. Keys and members are not declared here: they reach the county as
+/// records of their own ([`KeyPush`], [`MemberProposal`]), whenever they are made.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,8 +61,9 @@ pub struct EnrolRequest {
     pub code: String,
     /// A name for the device, e.g. "王芳的手机".
     pub device_name: String,
-    /// The signing keys on the device.
-    pub signers: Vec<SignerKey>,
+    /// The device's hash chain, made once on the phone. Enrolling the same phone again (a
+    /// new token after a revocation) continues this chain instead of starting a new one.
+    pub chain_id: Uuid,
 }
 
 /// The answer to an enrolment: who the device now is.
@@ -161,6 +148,41 @@ pub struct HazardEventPush {
     pub deadline: Option<NaiveDate>,
 }
 
+/// A member's signing key, made when they set or change their PIN on a phone. It reaches the
+/// county ahead of anything it signed.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyPush {
+    /// Whose key: a member of the team's roster (or a proposal from this phone).
+    pub member_id: Uuid,
+    /// Ed25519 public key, 64 hex digits.
+    pub public_key: String,
+    /// When the PIN was set.
+    pub created_at: DateTime<Utc>,
+    /// The key it replaces on this phone (a PIN change), hex.
+    #[serde(default)]
+    pub previous_key: Option<String>,
+    /// The previous key's signature over `redvest/key/v1\n` + member id (16 bytes) + the new
+    /// public key (32 bytes), hex; present with `previous_key`.
+    #[serde(default)]
+    pub endorsement: Option<String>,
+}
+
+/// A person added to the roster on a phone (offline, or before the county listed them). The
+/// county keeps it as a proposal until a clerk confirms it or merges it into a member.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberProposal {
+    /// The id the phone gave them; the county keeps it (one person, one id).
+    pub member_id: Uuid,
+    /// Name.
+    pub name: String,
+    /// The role the phone proposes; the county's roster decides.
+    pub role: Role,
+}
+
 /// What a pushed record is.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,6 +192,10 @@ pub enum RecordBody {
     Patrol(PatrolPush),
     /// A hazard history entry.
     HazardEvent(HazardEventPush),
+    /// A member's signing key.
+    Key(KeyPush),
+    /// A person proposed for the roster.
+    Member(MemberProposal),
 }
 
 /// One record in a push: the client's UUIDv7, the SHA-256 of `body` as JSON, the body.
@@ -209,6 +235,49 @@ pub enum PushOutcome {
     Rejected,
 }
 
+/// Why the county refused a record: a stable code the phone chooses its words by.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// The body does not have the content hash it came with.
+    ContentHash,
+    /// The same id is stored with other content (409).
+    Conflict,
+    /// The record is malformed (not hex, not the signed bytes, a field too long).
+    Malformed,
+    /// Signed with a key the county has not accepted (yet).
+    UnknownKey,
+    /// Signed with a key the county revoked.
+    KeyRevoked,
+    /// The key belongs to another member than the signature names.
+    KeyOfOtherMember,
+    /// A new key names a previous key whose endorsement does not verify.
+    KeyEndorsement,
+    /// The person is not on the team's roster.
+    NotOnRoster,
+    /// The countersignature is not by a leader on the county's roster.
+    NotLeader,
+    /// A signature does not verify.
+    SignatureInvalid,
+    /// The chain link does not follow from its own record.
+    ChainInvalid,
+    /// Another record already holds this place in the device's chain.
+    ChainFork,
+    /// The track is not the one the record signs.
+    TrackMismatch,
+    /// The hazard is not this team's.
+    NotTeamHazard,
+}
+
+impl Refusal {
+    /// Whether the record only waits for something the county will have later (a key, a
+    /// roster change): the phone holds it as 待上传 and sends it again by itself.
+    pub fn waits(self) -> bool {
+        matches!(self, Refusal::UnknownKey | Refusal::NotOnRoster | Refusal::NotLeader)
+    }
+}
+
 /// One record's answer in a push.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,7 +288,10 @@ pub struct PushResult {
     pub status: u16,
     /// What happened.
     pub outcome: PushOutcome,
-    /// Why, for 409 and 422.
+    /// Why, as a code, for 409 and 422.
+    #[serde(default)]
+    pub code: Option<Refusal>,
+    /// Why, in English detail, for 409 and 422.
     pub reason: Option<String>,
 }
 
@@ -242,6 +314,20 @@ pub struct RosterMember {
     pub name: String,
     /// Role.
     pub role: Role,
+    /// Proposed from a phone and not yet confirmed by a clerk: may sign as a volunteer, never
+    /// countersign as a leader.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub pending: bool,
+}
+
+/// A proposal a clerk merged into an existing member: the phone folds `from` into `into`.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberMerge {
+    /// The proposed id.
+    pub from: Uuid,
+    /// The member it is the same person as.
+    pub into: Uuid,
 }
 
 /// A duty on the monthly plan (from the 联席会议), on given dates.
@@ -299,10 +385,13 @@ pub struct HazardDecision {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Published {
-    /// The whole roster, as it now is.
+    /// The whole roster, as it now is: the one truth for who is in the team and in what role.
     Roster {
         /// Members.
         members: Vec<RosterMember>,
+        /// Proposals merged into members.
+        #[serde(default)]
+        merged: Vec<MemberMerge>,
     },
     /// A monthly plan.
     Plan {

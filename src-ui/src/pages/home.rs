@@ -1,4 +1,5 @@
-//! 今日巡查: today's duties, open hazards, what is not uploaded, and the patrols on the device.
+//! 今日巡查: today's duties, open hazards, what is not uploaded (and what the county refused),
+//! and the patrols on the device.
 
 use chrono::{Local, Utc};
 use leptos::prelude::*;
@@ -66,6 +67,14 @@ pub fn HomePage() -> impl IntoView {
                                 <button class="primary resume" id="resume" on:click=move |_| navigate(Page::Patrol(p.id))>
                                     {move || t().resume} " · " {move || lang().assignment(p.assignment)}
                                 </button>
+                            })}
+                            {(today.refused > 0).then(|| {
+                                let refused = today.refused;
+                                view! {
+                                    <button class="warning" id="refused-count" role="alert" on:click=move |_| navigate(Page::Sync)>
+                                        {move || lang().refused_home(refused)}
+                                    </button>
+                                }
                             })}
                             <p class="muted" id="unsynced">{today.unsynced} " " {move || t().unsynced}</p>
                             {(today.awaiting_review > 0).then(|| view! {

@@ -1,10 +1,11 @@
-//! 设置: language, roster and signing PINs, the duty schedule, public keys, verification.
+//! 设置: language, roster (with who the county has not confirmed yet) and signing PINs (set,
+//! change), the duty schedule, public keys, verification.
 
 use chrono::{NaiveTime, Weekday};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use redvest_shared::duty::{Assignment, Duty, NewDuty, Recurrence};
-use redvest_shared::team::{Member, NewMember, Role};
+use redvest_shared::team::{ChangePin, Member, NewMember, Role};
 use redvest_shared::photo::PhotoSettings;
 use redvest_shared::track::TrackSettings;
 use redvest_shared::{ErrorCode, IpcError};
@@ -48,6 +49,8 @@ fn Roster() -> impl IntoView {
         reload.get();
         ipc::list_members()
     });
+    // 待县平台确认 only means something once the phone talks to the county.
+    let status = LocalResource::new(ipc::sync_status);
     let name = RwSignal::new(String::new());
     let role = RwSignal::new(Role::Leader);
     let (error, set_error) = signal(None::<IpcError>);
@@ -70,9 +73,10 @@ fn Roster() -> impl IntoView {
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
                 {move || Suspend::new(async move {
                     let members = members.await.unwrap_or_default();
+                    let enrolled = status.await.is_ok_and(|s| s.enrolled.is_some());
                     view! {
                         <ul class="row-list">
-                            {members.into_iter().map(|m| view! { <MemberRow member=m reload=reload/> }).collect_view()}
+                            {members.into_iter().map(|m| view! { <MemberRow member=m enrolled=enrolled reload=reload/> }).collect_view()}
                         </ul>
                     }
                 })}
@@ -88,7 +92,7 @@ fn Roster() -> impl IntoView {
 }
 
 #[component]
-fn MemberRow(member: Member, reload: RwSignal<u32>) -> impl IntoView {
+fn MemberRow(member: Member, enrolled: bool, reload: RwSignal<u32>) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
     let pin = RwSignal::new(String::new());
@@ -114,9 +118,15 @@ fn MemberRow(member: Member, reload: RwSignal<u32>) -> impl IntoView {
             <span class="row-main">
                 <strong>{member.name.clone()}</strong>
                 <span class="muted">{move || lang().role(role)}</span>
+                {(enrolled && !member.confirmed).then(|| view! { <span class="badge pending">{move || t().pending_confirmation}</span> })}
             </span>
             {if member.has_key {
-                view! { <span class="badge badge-Done">{move || t().has_key}</span> }.into_any()
+                view! {
+                    <div class="key-state">
+                        <span class="badge badge-Done">{move || t().has_key}</span>
+                        <ChangePinForm member_id=id/>
+                    </div>
+                }.into_any()
             } else {
                 view! {
                     <div class="pin-form">
@@ -133,6 +143,86 @@ fn MemberRow(member: Member, reload: RwSignal<u32>) -> impl IntoView {
                 }.into_any()
             }}
         </li>
+    }
+}
+
+/// 修改PIN: the old PIN unlocks the old key, which endorses the new one. One button opens
+/// the form and then confirms it.
+#[component]
+fn ChangePinForm(member_id: uuid::Uuid) -> impl IntoView {
+    let t = use_text();
+    let open = RwSignal::new(false);
+    let old_pin = RwSignal::new(String::new());
+    let new_pin = RwSignal::new(String::new());
+    let (error, set_error) = signal(None::<IpcError>);
+    let changed = RwSignal::new(false);
+    let change = Action::new_local(move |req: &ChangePin| {
+        let req = req.clone();
+        async move {
+            let result = ipc::change_pin(req).await;
+            match &result {
+                Ok(_) => {
+                    set_error.set(None);
+                    old_pin.set(String::new());
+                    new_pin.set(String::new());
+                    open.set(false);
+                    changed.set(true);
+                }
+                Err(e) => set_error.set(Some(e.clone())),
+            }
+            result
+        }
+    });
+    let on_click = move |_| {
+        if !open.get_untracked() {
+            changed.set(false);
+            set_error.set(None);
+            open.set(true);
+            return;
+        }
+        change.dispatch(ChangePin { member_id, old_pin: old_pin.get_untracked(), new_pin: new_pin.get_untracked() });
+    };
+    let cancel = move |_| {
+        open.set(false);
+        set_error.set(None);
+        old_pin.set(String::new());
+        new_pin.set(String::new());
+    };
+    // Errors not about either PIN field, shown under the form.
+    let other_error = move || {
+        error
+            .get()
+            .filter(|e| !matches!(e.field.as_deref(), Some("signer.pin" | "pin.old" | "pin.new")))
+            .map(|e| view! { <p class="error field-error" role="alert">{error_text(t(), &e)}</p> })
+    };
+    view! {
+        <div class="change-pin-form">
+            <Show when=move || open.get()>
+                <label class="field">
+                    <span>{move || t().old_pin}</span>
+                    <input id=format!("old-pin-{member_id}") class="old-pin" type="password" inputmode="numeric" maxlength="8"
+                        autocomplete="off" prop:value=move || old_pin.get() on:input=move |ev| old_pin.set(event_target_value(&ev))/>
+                    <FieldError error=error field="signer.pin"/>
+                    <FieldError error=error field="pin.old"/>
+                </label>
+                <label class="field">
+                    <span>{move || t().new_pin}</span>
+                    <input id=format!("new-pin-{member_id}") class="new-pin" type="password" inputmode="numeric" maxlength="8"
+                        autocomplete="off" prop:value=move || new_pin.get() on:input=move |ev| new_pin.set(event_target_value(&ev))/>
+                    <FieldError error=error field="pin.new"/>
+                </label>
+                {other_error}
+            </Show>
+            <button class="secondary change-pin" id=format!("change-pin-{member_id}") disabled=move || change.pending().get() on:click=on_click>
+                {move || if open.get() { t().confirm_change_pin } else { t().change_pin }}
+            </button>
+            <Show when=move || open.get()>
+                <button class="secondary cancel-change-pin" on:click=cancel>{move || t().cancel}</button>
+            </Show>
+            {move || changed.get().then(|| view! {
+                <p class="ok" role="status" id=format!("pin-changed-{member_id}")>{t().pin_changed}</p>
+            })}
+        </div>
     }
 }
 

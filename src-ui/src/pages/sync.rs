@@ -1,20 +1,40 @@
-//! 同步: enrolment with the county, what waits to be sent, the last success and the last
-//! error in plain words, each entry's state, 立即同步, and the county's alerts.
+//! 同步: enrolment with the county (again, after a revocation), what waits to be sent and
+//! for what, what the county refused and why (with 重新发送), the last success and the last
+//! error in plain words, when the next attempt is, each entry's state, 立即同步, and the
+//! county's alerts.
 
 use chrono::{DateTime, Local, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use redvest_shared::sync::{OutboxKind, OutboxState, SyncStatus};
+use redvest_shared::sync::{OutboxItem, OutboxKind, OutboxState, SyncStatus};
 use redvest_shared::IpcError;
 
 use crate::app::{use_navigate, Page};
 use crate::components::field_error::FieldError;
-use crate::i18n::{error_text, human_bytes, outbox_kind, outbox_state, sync_problem, use_text};
+use crate::i18n::{error_text, human_bytes, outbox_kind, outbox_state, refusal_text, sync_problem, use_lang, use_text};
 use crate::ipc;
 
 fn local(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local).format("%m-%d %H:%M").to_string()
 }
+
+fn clock(t: DateTime<Utc>) -> String {
+    t.with_timezone(&Local).format("%H:%M:%S").to_string()
+}
+
+/// Where the device stands with the county, as far as the enrol form cares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Enrolment {
+    /// Never enrolled: the form.
+    New,
+    /// The county revoked this device: the banner and the form again, with its last address.
+    Revoked { server: String },
+    /// Enrolled and in good standing: no form.
+    Active,
+}
+
+/// What 重新发送 answers: how many entries went back to 待上传.
+type Resend = Action<(), Result<u32, IpcError>>;
 
 /// The sync page.
 #[component]
@@ -34,17 +54,44 @@ pub fn SyncPage() -> impl IntoView {
         tick.get();
         ipc::photo_backlog()
     });
+    // The enrol form follows this memo, not the status refreshed every second, so it (and
+    // what was typed into it) stays put until the enrolment itself changes.
+    let enrolment = Memo::new(move |previous: Option<&Option<Enrolment>>| {
+        status
+            .with(|s| {
+                s.as_ref().and_then(|r| r.as_ref().ok()).map(|s| match &s.enrolled {
+                    None => Enrolment::New,
+                    Some(e) if e.revoked => Enrolment::Revoked { server: e.server.clone() },
+                    Some(_) => Enrolment::Active,
+                })
+            })
+            .or_else(|| previous.cloned().flatten())
+    });
+    let refresh = move || tick.update(|n| *n += 1);
+    let resend: Resend = Action::new_local(move |_: &()| async move {
+        let result = ipc::sync_resend_refused().await;
+        tick.update(|n| *n += 1);
+        result
+    });
     view! {
         <main class="page">
             <header class="page-header">
                 <h1>{move || t().sync}</h1>
                 <button class="secondary" id="back" on:click=move |_| navigate(Page::Home)>{move || t().back}</button>
             </header>
+            {move || match enrolment.get() {
+                Some(Enrolment::New) => Some(view! { <Enrol server="http://127.0.0.1:8787".to_string() again=false on_done=refresh/> }.into_any()),
+                Some(Enrolment::Revoked { server }) => Some(view! {
+                    <p class="error" role="alert" id="revoked-banner">{move || t().revoked_banner}</p>
+                    <Enrol server=server again=true on_done=refresh/>
+                }.into_any()),
+                Some(Enrolment::Active) | None => None,
+            }}
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
                 {move || Suspend::new(async move {
                     match status.await {
-                        Ok(s) if s.enrolled.is_none() => view! { <Enrol on_done=move || tick.update(|n| *n += 1)/> }.into_any(),
-                        Ok(s) => view! { <Status status=s/> }.into_any(),
+                        Ok(s) if s.enrolled.is_some() => view! { <Status status=s resend=resend/> }.into_any(),
+                        Ok(_) => ().into_any(),
                         Err(e) => view! { <p class="error" role="alert">{error_text(t(), &e)}</p> }.into_any(),
                     }
                 })}
@@ -66,11 +113,12 @@ pub fn SyncPage() -> impl IntoView {
     }
 }
 
-/// Connecting the device to the county with the clerk's one-time code.
+/// Connecting the device to the county with the clerk's one-time code; `again` after the
+/// county revoked it (the same phone continues its chain, nothing is sent twice).
 #[component]
-fn Enrol(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+fn Enrol(server: String, again: bool, on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     let t = use_text();
-    let server = RwSignal::new("http://127.0.0.1:8787".to_string());
+    let server = RwSignal::new(server);
     let code = RwSignal::new(String::new());
     let device = RwSignal::new("巡防手机".to_string());
     let (error, set_error) = signal(None::<IpcError>);
@@ -97,8 +145,8 @@ fn Enrol(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
         </label>
     };
     view! {
-        <section class="card" id="enrol">
-            <h2>{move || t().enrol_heading}</h2>
+        <section class="card" id="enrol" class:again=again>
+            <h2>{move || if again { t().enrol_again_heading } else { t().enrol_heading }}</h2>
             {field("sync.server", |t| t.enrol_server, server)}
             {field("sync.code", |t| t.enrol_code, code)}
             {field("sync.device_name", |t| t.enrol_device, device)}
@@ -108,28 +156,102 @@ fn Enrol(on_done: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
     }
 }
 
-#[component]
-fn Status(status: SyncStatus) -> impl IntoView {
+/// The words for an entry's state: 待上传(等待…) while the county holds it back.
+fn state_text(lang: crate::i18n::Lang, item: &OutboxItem) -> String {
+    match (item.state, item.code) {
+        (OutboxState::Pending, Some(code)) => lang.waiting_state(code),
+        (state, _) => outbox_state(lang.text(), state).to_string(),
+    }
+}
+
+/// The county's English detail, folded away: for whoever supports the phone, never the only
+/// text.
+fn support_detail(reason: Option<String>) -> impl IntoView {
     let t = use_text();
+    reason.map(|r| view! {
+        <details class="support">
+            <summary>{move || t().support_detail}</summary>
+            <code>{r}</code>
+        </details>
+    })
+}
+
+#[component]
+fn Status(status: SyncStatus, resend: Resend) -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
     let team = status.enrolled.as_ref().map(|e| e.team_name.clone()).unwrap_or_default();
+    let revoked = status.enrolled.as_ref().is_some_and(|e| e.revoked);
     let nothing_pending = status.pending.is_empty();
+    let refused_count = status.refused.len();
+    let last_success = status.last_success.map(local);
+    let last_success_text = move || match (refused_count, last_success.as_deref()) {
+        (0, when) => format!("{}: {}", t().last_success, when.unwrap_or(t().never)),
+        (n, when) => lang().last_sync_refused(when, n),
+    };
     view! {
         <section class="card" id="sync-status">
             <p class="muted">{move || t().team_label} ": " <span id="sync-team">{team}</span></p>
-            <button class="primary" id="sync-now" on:click=move |_| { spawn_local(async { let _ = ipc::sync_now().await; }); }>
-                {move || t().sync_now}
-            </button>
+            {(!revoked).then(|| view! {
+                <button class="primary" id="sync-now" on:click=move |_| { spawn_local(async { let _ = ipc::sync_now().await; }); }>
+                    {move || t().sync_now}
+                </button>
+            })}
             {status.progress.map(|p| view! {
                 <progress id="sync-progress" max=p.total_bytes.max(1).to_string() value=p.done_bytes.to_string()></progress>
                 <p class="muted">{human_bytes(p.done_bytes)} " / " {human_bytes(p.total_bytes)}</p>
             })}
-            <p id="last-success">{move || t().last_success} ": " {status.last_success.map_or_else(|| t().never.to_string(), local)}</p>
+            <p id="last-success" class:refused={refused_count > 0}>{last_success_text}</p>
+            {status.next_attempt.map(|at| view! {
+                <p class="muted" id="next-attempt">{move || t().next_attempt} " " {clock(at)}</p>
+            })}
             {status.last_error.map(|e| view! {
                 <p class="error" role="alert" id="last-error" data-problem=format!("{:?}", e.problem)>
                     {move || t().last_error} " (" {local(e.at)} "): " {move || sync_problem(t(), e.problem)}
                 </p>
             })}
         </section>
+        {(!status.refused.is_empty()).then(|| view! {
+            <section class="card error" role="alert" id="refused-banner">
+                <p><strong id="refused-count-text">{move || lang().refused_count(refused_count)}</strong></p>
+                <ul class="plain">
+                    {status.refused.into_iter().map(|i| view! {
+                        <li class="refused-row" data-kind=format!("{:?}", i.kind) data-state=format!("{:?}", i.state)
+                            data-code=i.code.map(|c| format!("{c:?}")).unwrap_or_default()>
+                            <strong>{move || outbox_kind(t(), i.kind)}</strong> " · "
+                            <span class="refusal">{move || refusal_text(t(), i.code)}</span>
+                            <span class="muted">" " {local(i.updated_at)}</span>
+                            {support_detail(i.reason.clone())}
+                        </li>
+                    }).collect_view()}
+                </ul>
+                <button class="primary" id="resend-refused" disabled=move || resend.pending().get() on:click=move |_| { resend.dispatch(()); }>
+                    {move || t().resend}
+                </button>
+            </section>
+        })}
+        {move || resend.value().get().map(|r| match r {
+            Ok(n) => view! { <p class="muted" id="resend-result" role="status">{lang().resent(n)}</p> }.into_any(),
+            Err(e) => view! { <p class="error" id="resend-result" role="alert">{error_text(t(), &e)}</p> }.into_any(),
+        })}
+        {(!status.waiting.is_empty()).then(|| view! {
+            <section class="card" id="waiting">
+                <h2>{move || t().waiting_heading}</h2>
+                <ul class="plain">
+                    {status.waiting.into_iter().map(|i| {
+                        let row = i.clone();
+                        view! {
+                            <li class="waiting-row" data-kind=format!("{:?}", i.kind)
+                                data-code=i.code.map(|c| format!("{c:?}")).unwrap_or_default()>
+                                <strong>{move || outbox_kind(t(), i.kind)}</strong> " · "
+                                <span class="badge">{move || state_text(lang(), &row)}</span>
+                                <span class="muted">" " {local(i.updated_at)}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </section>
+        })}
         <section class="card" id="sync-pending">
             <h2>{move || t().pending_heading}</h2>
             {nothing_pending.then(|| view! { <p class="muted" id="nothing-pending">{move || t().nothing_pending}</p> })}
@@ -156,13 +278,16 @@ fn Status(status: SyncStatus) -> impl IntoView {
             <h2>{move || t().recent_heading}</h2>
             <ul class="plain">
                 {status.items.into_iter().map(|i| {
-                    let failed = matches!(i.state, OutboxState::Failed | OutboxState::Conflict);
+                    let refused = matches!(i.state, OutboxState::Failed | OutboxState::Conflict);
+                    let row = i.clone();
                     view! {
-                        <li class="outbox-row" class:error=failed data-state=format!("{:?}", i.state) data-kind=format!("{:?}", i.kind)>
+                        <li class="outbox-row" class:error=refused data-state=format!("{:?}", i.state) data-kind=format!("{:?}", i.kind)
+                            data-code=i.code.map(|c| format!("{c:?}")).unwrap_or_default()>
                             {move || outbox_kind(t(), i.kind)} " · "
-                            <span class="badge">{move || outbox_state(t(), i.state)}</span>
-                            {i.reason.clone().map(|r| view! { <span class="reason">" (" {r} ")"</span> })}
+                            <span class="badge">{move || state_text(lang(), &row)}</span>
+                            {refused.then(|| view! { <span class="reason">" " {move || refusal_text(t(), i.code)}</span> })}
                             <span class="muted">" " {local(i.updated_at)}</span>
+                            {refused.then(|| support_detail(i.reason.clone()))}
                         </li>
                     }
                 }).collect_view()}

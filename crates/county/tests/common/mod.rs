@@ -7,7 +7,8 @@ pub mod proxy;
 use std::net::SocketAddr;
 
 use chrono::Utc;
-pub use redvest_core::fixtures::{device, sealed_patrol, Device};
+pub use redvest_core::fixtures::{device, enrolled_device, sealed_patrol, Device};
+use redvest_core::sync::SyncOptions;
 use redvest_county::{admin, app, Db};
 use redvest_shared::team::Role;
 use uuid::Uuid;
@@ -30,12 +31,19 @@ pub async fn serve_at(db: Db, addr: SocketAddr) -> tokio::task::JoinHandle<()> {
     })
 }
 
-/// A migrated county with one team; returns the team and a fresh enrolment code.
+/// A phone of the team, set up in the order users take: enrolled, roster pulled, then PINs.
+pub async fn team_device(server: String, code: String, options: SyncOptions) -> std::sync::Arc<Device> {
+    let d = tokio::task::spawn_blocking(move || enrolled_device(&server, &code, options)).await.expect("join").expect("enrolled device");
+    std::sync::Arc::new(d)
+}
+
+/// A migrated county with one team (李强 leader, 王芳 volunteer); returns the team and a fresh enrolment code.
 pub async fn county(pool: sqlx::PgPool) -> (Db, Uuid, String) {
     let db = Db::from_pool(pool);
     db.migrate().await.expect("migrate");
     let team = admin::create_team(&db, "城关镇红马甲巡防队").await.expect("team");
     admin::add_member(&db, team, "李强", Role::Leader).await.expect("leader");
+    admin::add_member(&db, team, "王芳", Role::Volunteer).await.expect("volunteer");
     let code = admin::issue_code(&db, team, Utc::now()).await.expect("code");
     (db, team, code)
 }

@@ -1,0 +1,84 @@
+//! Enrolment: the clerk's one-time code gives the phone a token for its team. The phone's
+//! hash chain has its own id, made once: enrolling the same phone again (after the county
+//! revoked it) gets a new token and continues the same chain, and nothing is sent twice.
+
+use redvest_shared::sync::Enrolled;
+use redvest_shared::wire::{EnrolRequest, Enrolment};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{http, send, transport, SyncFailure, SyncOptions};
+use crate::{Error, Result, Store};
+
+const ENROLMENT: &str = "sync.enrolment";
+const CHAIN_ID: &str = "sync.chain_id";
+
+/// What the device keeps of its enrolment (the token never leaves the device store).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct StoredEnrolment {
+    pub server: String,
+    pub device_id: Uuid,
+    pub token: String,
+    pub team_id: Uuid,
+    pub team_name: String,
+    /// The county said this token is revoked: runs stop until the phone enrols again.
+    #[serde(default)]
+    pub revoked: bool,
+}
+
+impl StoredEnrolment {
+    pub fn public(&self) -> Enrolled {
+        Enrolled { server: self.server.clone(), device_id: self.device_id, team_name: self.team_name.clone(), revoked: self.revoked }
+    }
+}
+
+impl Store {
+    pub(super) fn enrolment_stored(&self) -> Result<Option<StoredEnrolment>> {
+        self.setting(ENROLMENT)
+    }
+
+    /// The id of this phone's hash chain, made once. A phone enrolled before chains had ids
+    /// used its first device id, which is what the county took as its chain.
+    pub fn chain_id(&self) -> Result<Uuid> {
+        if let Some(id) = self.setting(CHAIN_ID)? {
+            return Ok(id);
+        }
+        let id = self.enrolment_stored()?.map_or_else(Uuid::now_v7, |e| e.device_id);
+        self.set_setting(CHAIN_ID, &id)?;
+        Ok(id)
+    }
+
+    /// Enrols this device with the county with a clerk's one-time code, or enrols it again
+    /// (a new token, the same chain). Keys and people go up with the next run.
+    pub fn enrol(&self, server: &str, code: &str, device_name: &str, options: SyncOptions) -> Result<Enrolled, SyncFailure> {
+        let server = server.trim().trim_end_matches('/').to_owned();
+        if !(server.starts_with("http://") || server.starts_with("https://")) {
+            return Err(Error::invalid("sync.server", redvest_shared::ErrorCode::OutOfRange, "the county address starts with http:// or https://").into());
+        }
+        let request = EnrolRequest { code: code.trim().into(), device_name: device_name.trim().into(), chain_id: self.chain_id()? };
+        let enrolment: Enrolment = send(http(options)?.post(format!("{server}/api/v1/enrol")).json(&request))?.json().map_err(transport)?;
+        let before = self.enrolment_stored()?;
+        let stored = StoredEnrolment {
+            server,
+            device_id: enrolment.device_id,
+            token: enrolment.token,
+            team_id: enrolment.team_id,
+            team_name: enrolment.team_name,
+            revoked: false,
+        };
+        self.set_setting(ENROLMENT, &stored)?;
+        if before.is_some_and(|b| b.team_id != stored.team_id) {
+            self.reset_pull_cursor()?; // another team's feed starts from its beginning
+        }
+        Ok(stored.public())
+    }
+
+    /// Remembers that the county revoked this device's token.
+    pub(super) fn mark_revoked(&self) -> Result<()> {
+        if let Some(mut e) = self.enrolment_stored()? {
+            e.revoked = true;
+            self.set_setting(ENROLMENT, &e)?;
+        }
+        Ok(())
+    }
+}

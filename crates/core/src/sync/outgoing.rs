@@ -1,0 +1,316 @@
+//! Outgoing: what the outbox holds, as the county receives it, sent in an order that lets
+//! every record be judged: people and keys first, then patrols and hazard entries, then the
+//! photos of patrols the county holds. A refusal marks its entry and the rest goes on; a
+//! refusal that only waits for the county (a key, a roster change) holds its entry as 待上传.
+
+use std::time::Duration;
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use redvest_shared::patrol::SignerRole;
+use redvest_shared::sync::{OutboxItem, OutboxKind, OutboxState, Progress};
+use redvest_shared::wire::{
+    content_sha256, ChainEntry, HazardEventPush, KeyPush, MemberProposal, PatrolPush, PushBatch, PushOutcome, PushRecord, PushResults, RecordBody,
+    WireSignature,
+};
+use reqwest::blocking::RequestBuilder;
+use reqwest::StatusCode;
+use rusqlite::{params, OptionalExtension};
+use uuid::Uuid;
+
+use super::run::Run;
+use super::{header_number, send, send_checked, transport, SyncFailure, SyncReport};
+use crate::field::enum_from;
+use crate::{Error, Result, Store};
+
+impl Store {
+    /// The sealed patrol as the county receives it.
+    pub fn patrol_push(&self, patrol: Uuid) -> Result<PatrolPush> {
+        let record = self.patrol_record(patrol)?;
+        let conn = self.conn();
+        let (seq, hash, link): (i64, Vec<u8>, Vec<u8>) = conn
+            .query_row("SELECT seq, record_hash, link FROM chain WHERE patrol_id = ?1", [patrol], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?
+            .ok_or_else(|| Error::WrongState(format!("patrol {patrol} is not sealed")))?;
+        let prev: Vec<u8> = conn
+            .query_row("SELECT link FROM chain WHERE seq < ?1 ORDER BY seq DESC LIMIT 1", [seq], |r| r.get(0))
+            .optional()?
+            .unwrap_or_else(|| vec![0; 32]);
+        let canonical: Vec<u8> = conn.query_row("SELECT canonical FROM signed_record WHERE hash = ?1", [&hash], |r| r.get(0))?;
+        let canonical = String::from_utf8(canonical).map_err(|e| Error::Corrupt(format!("signed record is not UTF-8: {e}")))?;
+        let mut stmt = conn.prepare(
+            "SELECT role, member_id, public_key, signature, signed_at, handwriting FROM signature
+             WHERE patrol_id = ?1 AND record_hash = ?2 ORDER BY signed_at, id",
+        )?;
+        let b64 = base64::engine::general_purpose::STANDARD;
+        let signatures = stmt
+            .query_map(params![patrol, hash], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Uuid>(1)?, r.get::<_, Vec<u8>>(2)?, r.get::<_, Vec<u8>>(3)?, r.get::<_, DateTime<Utc>>(4)?, r.get::<_, Vec<u8>>(5)?))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .map(|(role, member_id, public, sig, signed_at, png)| {
+                Ok(WireSignature {
+                    role: enum_from::<SignerRole>(&role)?,
+                    member_id,
+                    public_key: hex::encode(public),
+                    signature: hex::encode(sig),
+                    signed_at,
+                    handwriting_png: b64.encode(png),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        drop(stmt);
+        drop(conn);
+        let track_rvtk = record.track_sha256.is_some().then(|| Ok::<_, Error>(b64.encode(crate::track_codec::encode(&self.track(patrol)?)))).transpose()?;
+        Ok(PatrolPush {
+            canonical,
+            signatures,
+            chain: ChainEntry { seq, prev: hex::encode(prev), link: hex::encode(link) },
+            track_rvtk,
+        })
+    }
+
+    /// A hazard history entry as the county receives it, and the patrol that opened the hazard.
+    fn hazard_event_push(&self, event: Uuid) -> Result<(HazardEventPush, Uuid)> {
+        let row = self.conn().query_row(
+            "SELECT e.hazard_id, e.at, e.by_name, e.state, e.reason, e.responsible, e.deadline, h.first_patrol
+             FROM hazard_event e JOIN hazard h ON h.id = e.hazard_id WHERE e.id = ?1",
+            [event],
+            |r| Ok((r.get::<_, Uuid>(0)?, r.get(1)?, r.get(2)?, r.get::<_, String>(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get::<_, Uuid>(7)?)),
+        )?;
+        let (hazard_id, at, by_name, state, reason, responsible, deadline, first_patrol) = row;
+        Ok((HazardEventPush { hazard_id, at, by_name, state: enum_from(&state)?, reason, responsible, deadline }, first_patrol))
+    }
+
+    /// The patrols that carry a photo.
+    fn photo_patrols(&self, sha: &str) -> Result<Vec<Uuid>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT o.patrol_id FROM observation_photo op JOIN observation o ON o.id = op.observation_id WHERE op.sha256 = ?1",
+        )?;
+        let rows = stmt.query_map([sha], |r| r.get(0))?.collect::<rusqlite::Result<Vec<Uuid>>>()?;
+        Ok(rows)
+    }
+
+    /// A key record as the county receives it, with the record's id.
+    fn key_push(&self, public_hex: &str) -> Result<(Uuid, KeyPush)> {
+        let public = hex::decode(public_hex).map_err(|e| Error::Corrupt(format!("outbox key {public_hex}: {e}")))?;
+        let (id, member_id, previous, endorsement, created_at): (Uuid, Uuid, Option<Vec<u8>>, Option<Vec<u8>>, DateTime<Utc>) = self.conn().query_row(
+            "SELECT id, member_id, previous_key, endorsement, created_at FROM key_record WHERE public_key = ?1",
+            [&public],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+        let key = KeyPush { member_id, public_key: public_hex.into(), created_at, previous_key: previous.map(hex::encode), endorsement: endorsement.map(hex::encode) };
+        Ok((id, key))
+    }
+
+    /// A person added on this phone, as proposed to the county.
+    fn member_push(&self, id: Uuid) -> Result<MemberProposal> {
+        let m = self.member(id)?;
+        Ok(MemberProposal { member_id: id, name: m.name, role: m.role })
+    }
+
+    /// The public keys (hex) of the signatures that sealed a patrol.
+    fn patrol_signer_keys(&self, patrol: Uuid) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT DISTINCT s.public_key FROM signature s JOIN chain c ON c.patrol_id = s.patrol_id AND c.record_hash = s.record_hash
+             WHERE s.patrol_id = ?1",
+        )?;
+        let keys = stmt.query_map([patrol], |r| r.get::<_, Vec<u8>>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(keys.into_iter().map(hex::encode).collect())
+    }
+
+    /// Whether the outbox knows this key and the county does not hold it yet.
+    fn key_unsent(&self, public_hex: &str) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = 'key' AND ref = ?1 AND state <> 'sent')",
+            [public_hex],
+            |r| r.get(0),
+        )?)
+    }
+
+}
+
+impl Run<'_> {
+    fn auth(&self, request: RequestBuilder) -> RequestBuilder {
+        request.bearer_auth(&self.enrolment.token)
+    }
+
+    /// Every record due: people and keys first, so the patrols they sign can be judged.
+    pub(super) fn push(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
+        self.push_kinds(&[OutboxKind::Member, OutboxKind::Key], report)?;
+        self.push_kinds(&[OutboxKind::Patrol, OutboxKind::HazardEvent], report)
+    }
+
+    /// Records of `kinds`, oldest first, in batches. A patrol whose signer's key has not
+    /// reached the county waits for it; a hazard entry waits for the patrol that opened its
+    /// hazard.
+    fn push_kinds(&self, kinds: &[OutboxKind], report: &mut SyncReport) -> Result<(), SyncFailure> {
+        let mut due: Vec<OutboxItem> = kinds.iter().map(|k| self.store.outbox_due(*k)).collect::<Result<Vec<_>>>()?.into_iter().flatten().collect();
+        due.sort_by_key(|i| i.seq);
+        let mut in_batch_patrols = Vec::new();
+        let mut records = Vec::new();
+        for item in due {
+            let uuid = || Uuid::parse_str(&item.reference).map_err(|e| Error::Corrupt(format!("outbox ref {}: {e}", item.reference)));
+            let (id, body) = match item.kind {
+                OutboxKind::Member => (uuid()?, RecordBody::Member(self.store.member_push(uuid()?)?)),
+                OutboxKind::Key => {
+                    let (id, key) = self.store.key_push(&item.reference)?;
+                    (id, RecordBody::Key(key))
+                }
+                OutboxKind::Patrol => {
+                    let id = uuid()?;
+                    let mut waiting_key = None;
+                    for key in self.store.patrol_signer_keys(id)? {
+                        if self.store.key_unsent(&key)? {
+                            waiting_key = Some(key);
+                        }
+                    }
+                    if let Some(key) = waiting_key {
+                        report.held += 1;
+                        let reason = format!("waits for key {key} to reach the county");
+                        self.store.hold_outbox(item.kind, &item.reference, redvest_shared::wire::Refusal::UnknownKey, &reason, Utc::now())?;
+                        continue;
+                    }
+                    in_batch_patrols.push(id);
+                    (id, RecordBody::Patrol(self.store.patrol_push(id)?))
+                }
+                OutboxKind::HazardEvent => {
+                    let id = uuid()?;
+                    let (event, patrol) = self.store.hazard_event_push(id)?;
+                    if !in_batch_patrols.contains(&patrol) && !self.store.outbox_sent(OutboxKind::Patrol, &patrol.to_string())? {
+                        continue; // its hazard reaches the county with that patrol
+                    }
+                    (id, RecordBody::HazardEvent(event))
+                }
+                OutboxKind::Photo => continue,
+            };
+            records.push((item.kind, item.reference.clone(), PushRecord { id, content_sha256: content_sha256(&body), body }));
+            if records.len() == self.options.batch {
+                self.push_batch(std::mem::take(&mut records), report)?;
+            }
+        }
+        if !records.is_empty() {
+            self.push_batch(records, report)?;
+        }
+        Ok(())
+    }
+
+    fn push_batch(&self, records: Vec<(OutboxKind, String, PushRecord)>, report: &mut SyncReport) -> Result<(), SyncFailure> {
+        let now = Utc::now();
+        for (kind, reference, _) in &records {
+            self.store.mark_outbox(*kind, reference, OutboxState::Sending, None, now)?;
+        }
+        let batch = PushBatch { records: records.iter().map(|(_, _, r)| r.clone()).collect() };
+        let results: PushResults = send(self.auth(self.client.post(self.url("/push")).json(&batch)))?.json().map_err(transport)?;
+        report.answers += 1;
+        for result in results.results {
+            let Some((kind, reference, _)) = records.iter().find(|(_, _, r)| r.id == result.id) else { continue };
+            let reason = result.reason.as_deref().unwrap_or_default();
+            let now = Utc::now();
+            match (result.outcome, result.code) {
+                (PushOutcome::Accepted, _) => {
+                    report.accepted += 1;
+                    self.store.mark_outbox(*kind, reference, OutboxState::Sent, None, now)?;
+                }
+                (PushOutcome::Repeat, _) => {
+                    report.repeats += 1;
+                    self.store.mark_outbox(*kind, reference, OutboxState::Sent, None, now)?;
+                }
+                (PushOutcome::Rejected, Some(code)) if code.waits() => {
+                    report.held += 1;
+                    self.store.hold_outbox(*kind, reference, code, reason, now)?;
+                }
+                (outcome, code) => {
+                    report.refused += 1;
+                    let state = if outcome == PushOutcome::Conflict { OutboxState::Conflict } else { OutboxState::Failed };
+                    let code = code.unwrap_or(if outcome == PushOutcome::Conflict { redvest_shared::wire::Refusal::Conflict } else { redvest_shared::wire::Refusal::Malformed });
+                    self.store.mark_outbox(*kind, reference, state, Some((code, reason)), now)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Each photo whose record the county holds: resumed from the county's offset.
+    pub(super) fn photos(&self, due: &[OutboxItem], report: &mut SyncReport, done: &mut Progress, progress: &dyn Fn(Progress)) -> Result<(), SyncFailure> {
+        for item in due {
+            let mut ready = false;
+            for patrol in self.store.photo_patrols(&item.reference)? {
+                ready |= self.store.outbox_sent(OutboxKind::Patrol, &patrol.to_string())?;
+            }
+            if !ready {
+                continue; // text first, media after
+            }
+            self.store.mark_outbox(OutboxKind::Photo, &item.reference, OutboxState::Sending, None, Utc::now())?;
+            match self.upload(&item.reference, report, done, progress)? {
+                None => self.store.mark_outbox(OutboxKind::Photo, &item.reference, OutboxState::Sent, None, Utc::now())?,
+                Some(reason) => {
+                    report.refused += 1;
+                    let refusal = Some((redvest_shared::wire::Refusal::ContentHash, reason.as_str()));
+                    self.store.mark_outbox(OutboxKind::Photo, &item.reference, OutboxState::Failed, refusal, Utc::now())?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The county's offset for a photo, creating the upload if it has none.
+    /// One round trip: uploads are addressed by their hash, so creating one that exists
+    /// answers where it stands (a `HEAD` first would cost a second round trip on 2G).
+    fn offset(&self, sha: &str, length: usize) -> Result<usize, SyncFailure> {
+        let metadata = format!("sha256 {}", base64::engine::general_purpose::STANDARD.encode(sha));
+        let response = send(
+            self.auth(self.client.post(self.url("/photos")))
+                .header("Tus-Resumable", "1.0.0")
+                .header("Upload-Length", length.to_string())
+                .header("Upload-Metadata", metadata),
+        )?;
+        header_number(&response, "Upload-Offset")
+    }
+
+    /// Uploads one photo; `Some(reason)` if the county refuses its bytes.
+    fn upload(&self, sha: &str, report: &mut SyncReport, done: &mut Progress, progress: &dyn Fn(Progress)) -> Result<Option<String>, SyncFailure> {
+        let bytes = self.store.photo_bytes(sha, false)?;
+        let mut offset = self.offset(sha, bytes.len())?;
+        report.answers += 1;
+        report.photo_bytes_resumed += offset as u64;
+        done.done_bytes += offset as u64;
+        progress(*done);
+        let mut restarts = 0;
+        while offset < bytes.len() {
+            let end = (offset + self.options.chunk).min(bytes.len());
+            let response = self
+                .auth(self.client.patch(self.url(&format!("/photos/{sha}"))))
+                .header("Tus-Resumable", "1.0.0")
+                .header("Upload-Offset", offset.to_string())
+                .header("Content-Type", "application/offset+octet-stream")
+                // A big chunk on a slow link takes long: allow it 4 KB/s on top.
+                .timeout(self.options.timeout + Duration::from_secs_f64((end - offset) as f64 / 4_000.0))
+                .body(bytes[offset..end].to_vec())
+                .send()
+                .map_err(transport)?;
+            match response.status() {
+                StatusCode::CONFLICT => offset = self.offset(sha, bytes.len())?, // out of step: ask again
+                StatusCode::UNPROCESSABLE_ENTITY if restarts == 0 => {
+                    restarts += 1;
+                    offset = 0; // the county threw the bytes away; once more from the start
+                }
+                StatusCode::UNPROCESSABLE_ENTITY => return Ok(Some("the county received different bytes than the photo's hash twice".into())),
+                _ => {
+                    let response = send_checked(response)?;
+                    report.answers += 1;
+                    let new = header_number(&response, "Upload-Offset")?;
+                    report.photo_bytes_sent += (end - offset) as u64;
+                    done.done_bytes += (new.saturating_sub(offset)) as u64;
+                    progress(*done);
+                    offset = new;
+                }
+            }
+        }
+        report.photos += 1;
+        Ok(None)
+    }
+}
