@@ -495,12 +495,12 @@ const ZH: Text = Text {
     refusal_content_hash: "记录在签字后被改动,县平台拒收:请联系县综治中心",
     refusal_conflict: "县平台已有同一编号的另一份记录,不会覆盖:请联系县综治中心核对",
     refusal_malformed: "县平台无法读取这条记录:请更新应用,然后点“重新发送”",
-    refusal_unknown_key: "县平台尚未接受此人的签名密钥:密钥上传后点“重新发送”",
-    refusal_key_revoked: "签名密钥已被县平台停用:请该队员在设置中修改PIN,然后点“重新发送”",
+    refusal_unknown_key: "县平台尚未接受此人的签名密钥:密钥上传后会自动重新发送",
+    refusal_key_revoked: "签名密钥已被县平台停用,此记录不能再上传:请该队员在设置中修改PIN(之后的记录可正常上传),并联系县综治中心",
     refusal_key_of_other_member: "签名密钥与签字人不符:请联系县综治中心核对名单",
     refusal_key_endorsement: "新签名密钥未得到原密钥的有效确认:请联系县综治中心",
     refusal_not_on_roster: "此人不在县平台名单中,请联系县综治中心确认",
-    refusal_not_leader: "县平台名单中此人不是队长或尚未确认:请联系县综治中心确认后点“重新发送”",
+    refusal_not_leader: "县平台名单中此人不是队长或尚未确认:请联系县综治中心,确认后会自动重新发送",
     refusal_signature_invalid: "签名核验不通过,记录可能在签字后被改动:请联系县综治中心",
     refusal_chain_invalid: "装订链核验不通过,记录可能在签字后被改动:请联系县综治中心",
     refusal_chain_fork: "县平台已有另一条记录占用本机装订链的同一位置:请联系县综治中心",
@@ -741,12 +741,12 @@ const EN: Text = Text {
     refusal_content_hash: "The record was changed after signing, so the county refused it: contact the county centre",
     refusal_conflict: "The county holds another record under the same id and will not overwrite it: contact the county centre to check",
     refusal_malformed: "The county could not read this record: update the app, then press “Send again”",
-    refusal_unknown_key: r#"The county has not accepted this person's signing key yet: press “Send again” once the key is sent"#,
-    refusal_key_revoked: "The county revoked this signing key: the member changes their PIN in settings, then press “Send again”",
+    refusal_unknown_key: r#"The county has not accepted this person's signing key yet: it is sent again by itself once the key is"#,
+    refusal_key_revoked: "The county revoked this signing key, so this record cannot go up: the member changes their PIN in settings (later records go up) and contacts the county centre",
     refusal_key_of_other_member: "The signing key belongs to another member: contact the county centre to check the roster",
     refusal_key_endorsement: "The new signing key is not validly endorsed by the old one: contact the county centre",
     refusal_not_on_roster: r#"This person is not on the county's roster: ask the county centre to confirm them"#,
-    refusal_not_leader: r#"On the county's roster this person is not a leader or not yet confirmed: once the county centre confirms, press “Send again”"#,
+    refusal_not_leader: r#"On the county's roster this person is not a leader or not yet confirmed: ask the county centre; it is sent again by itself once they confirm"#,
     refusal_signature_invalid: "A signature does not verify; the record may have been changed after signing: contact the county centre",
     refusal_chain_invalid: "The chain link does not verify; the record may have been changed after signing: contact the county centre",
     refusal_chain_fork: r#"Another record already holds this place in this phone's chain: contact the county centre"#,
@@ -909,11 +909,29 @@ impl Lang {
         }
     }
 
-    /// The last sync while records are refused: never "success" alone.
-    pub fn last_sync_refused(self, when: Option<&str>, n: usize) -> String {
+    /// The last sync while records are refused or wait for the county: never "success" alone.
+    pub fn last_sync_refused(self, when: Option<&str>, refused: usize, waiting: usize) -> String {
         match self {
-            Lang::Zh => format!("上次同步 {},有 {n} 条被拒收", when.unwrap_or("从未成功")),
-            Lang::En => format!("Last sync {}, {n} refused", when.unwrap_or("never succeeded")),
+            Lang::Zh => {
+                let mut s = format!("上次同步 {}", when.unwrap_or("从未完成"));
+                if refused > 0 {
+                    s += &format!(",有 {refused} 条被拒收");
+                }
+                if waiting > 0 {
+                    s += &format!(",有 {waiting} 条等待县平台确认");
+                }
+                s
+            }
+            Lang::En => {
+                let mut s = format!("Last sync {}", when.unwrap_or("never completed"));
+                if refused > 0 {
+                    s += &format!(", {refused} refused");
+                }
+                if waiting > 0 {
+                    s += &format!(", {waiting} waiting for the county");
+                }
+                s
+            }
         }
     }
 
@@ -1036,7 +1054,7 @@ pub fn sync_problem(t: &'static Text, problem: redvest_shared::sync::SyncProblem
 /// Why the county refused a record, and what the user can do, chosen by its code.
 pub fn refusal_text(t: &'static Text, code: Option<Refusal>) -> &'static str {
     match code {
-        None => t.refusal_unknown,
+        None | Some(Refusal::Other) => t.refusal_unknown,
         Some(Refusal::ContentHash) => t.refusal_content_hash,
         Some(Refusal::Conflict) => t.refusal_conflict,
         Some(Refusal::Malformed) => t.refusal_malformed,

@@ -28,8 +28,12 @@ pub fn test(extra: &[String]) -> Result<()> {
     let xvfb = Xvfb::start()?;
     let artifacts = cargo::target_dir()?.join("artifacts");
 
+    // `-- -p NAME` narrows the run to those packages; otherwise every one but the wasm UI.
+    let picks_packages = extra.iter().any(|a| a == "-p" || a.starts_with("--package"));
+    let scope: &[&str] = if picks_packages { &[] } else { &["--workspace", "--exclude", "redvest-ui"] };
     let mut child = cargo::cargo()?
-        .args(["test", "--workspace", "--exclude", "redvest-ui"])
+        .arg("test")
+        .args(scope)
         .args(extra)
         .env("DATABASE_URL", &database_url)
         .env("DISPLAY", &xvfb.display)

@@ -148,6 +148,12 @@ impl Store {
         )?)
     }
 
+    /// Whether anything waits that a run could send now: held entries wait for a pull (a key
+    /// or roster change), which the idle schedule brings.
+    pub fn outbox_due_any(&self) -> Result<bool> {
+        Ok(self.conn().query_row("SELECT EXISTS (SELECT 1 FROM outbox WHERE state IN ('pending', 'sending') AND held = 0)", [], |r| r.get(0))?)
+    }
+
     /// How much waits, per kind (held entries included: they are still 待上传).
     pub fn outbox_pending(&self) -> Result<Vec<Pending>> {
         let conn = self.conn();

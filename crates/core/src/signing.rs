@@ -91,13 +91,23 @@ impl Store {
         let endorsement = previous.map(|k| k.sign(&key_message(m.id, &public)).to_bytes().to_vec());
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        tx.execute(
-            "INSERT INTO signer_key (member_id, public_key, kdf_salt, nonce, sealed_secret, created_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-             ON CONFLICT (member_id) DO UPDATE SET public_key = excluded.public_key, kdf_salt = excluded.kdf_salt,
-                 nonce = excluded.nonce, sealed_secret = excluded.sealed_secret, created_at = excluded.created_at",
-            params![m.id, public.as_slice(), salt.as_slice(), nonce.as_slice(), sealed, now],
-        )?;
+        // A first key only where there is none, a new one only over the key it replaces: a
+        // double tap, or two changes at once, cannot swap a key behind the other's back.
+        let stored = match previous {
+            None => tx.execute(
+                "INSERT INTO signer_key (member_id, public_key, kdf_salt, nonce, sealed_secret, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (member_id) DO NOTHING",
+                params![m.id, public.as_slice(), salt.as_slice(), nonce.as_slice(), sealed, now],
+            )?,
+            Some(old) => tx.execute(
+                "UPDATE signer_key SET public_key = ?2, kdf_salt = ?3, nonce = ?4, sealed_secret = ?5, created_at = ?6
+                 WHERE member_id = ?1 AND public_key = ?7",
+                params![m.id, public.as_slice(), salt.as_slice(), nonce.as_slice(), sealed, now, old.verifying_key().to_bytes().as_slice()],
+            )?,
+        };
+        if stored == 0 {
+            return Err(Error::WrongState(format!("{}'s signing key changed on this device meanwhile; look again and retry", m.name)));
+        }
         tx.execute(
             "INSERT INTO key_record (id, member_id, public_key, previous_key, endorsement, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             params![Uuid::now_v7(), m.id, public.as_slice(), previous_key, endorsement, now],
@@ -107,7 +117,7 @@ impl Store {
         Ok(PublicKeyInfo { member_id: m.id, name: m.name.clone(), public_key_hex: hex::encode(public) })
     }
 
-    /// Everyone's public key on this device, for settings (and later the county).
+    /// Everyone's public key on this device, for settings.
     pub fn public_keys(&self) -> Result<Vec<PublicKeyInfo>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(

@@ -30,7 +30,8 @@ pub enum AdminError {
     Invalid(String),
 }
 
-fn enum_text<T: serde::Serialize>(value: T) -> String {
+/// A unit enum's serde name (`key_revoked`, `leader`), as the API and the CLI spell it.
+pub(crate) fn enum_text<T: serde::Serialize>(value: T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
@@ -90,7 +91,9 @@ pub async fn merge_member(db: &Db, proposal_id: Uuid, into: Uuid) -> Result<(), 
     if target.team_id != from.team_id || target.status != "active" {
         return Err(AdminError::Invalid(format!("merge into a confirmed member of the same team; {} is {}", target.name, target.status)));
     }
-    db.merge_member(from.id, into).await?;
+    if !db.merge_member(from.id, into).await? {
+        return Err(AdminError::Invalid(format!("{} ({proposal_id}) was merged or confirmed meanwhile", from.name)));
+    }
     publish_roster(db, from.team_id).await?;
     Ok(())
 }
@@ -98,7 +101,9 @@ pub async fn merge_member(db: &Db, proposal_id: Uuid, into: Uuid) -> Result<(), 
 /// Confirms a proposal as a member in `role` (the clerk decides the role, not the phone).
 pub async fn confirm_member(db: &Db, proposal_id: Uuid, role: Role) -> Result<(), AdminError> {
     let m = proposal(db, proposal_id).await?;
-    db.confirm_member(m.id, &enum_text(role)).await?;
+    if !db.confirm_member(m.id, &enum_text(role)).await? {
+        return Err(AdminError::Invalid(format!("{} ({proposal_id}) was merged or confirmed meanwhile", m.name)));
+    }
     publish_roster(db, m.team_id).await?;
     Ok(())
 }
@@ -143,24 +148,28 @@ pub enum ChainProblem {
     RecordAltered,
 }
 
-/// Checks every phone chain of a team: each place from 1 to the last link is filled, each
-/// link follows its predecessor, and each stored record still hashes to its link.
+/// Checks every phone chain of a team: each place from 1 to the last link stored or refused
+/// is filled, each link follows its predecessor, and each stored record still hashes to its
+/// link.
 pub async fn verify_chains(db: &Db, team: Uuid) -> Result<Vec<ChainFinding>, AdminError> {
     use redvest_shared::seal::chain_link;
     let links = db.chain_links(team).await?;
+    let refusals = db.chain_refusals(team).await?;
     let mut findings = Vec::new();
-    let mut chains: Vec<Uuid> = links.iter().map(|l| l.chain_id).collect();
+    // A chain whose every record was refused has no link yet, and is checked all the same.
+    let mut chains: Vec<Uuid> = links.iter().map(|l| l.chain_id).chain(refusals.iter().map(|r| r.chain_id)).collect();
+    chains.sort();
     chains.dedup();
     for chain in chains {
         let these: Vec<_> = links.iter().filter(|l| l.chain_id == chain).collect();
-        let refusals = db.chain_refusals(chain).await?;
-        let last = these.last().map_or(0, |l| l.seq);
+        let refused: Vec<_> = refusals.iter().filter(|r| r.chain_id == chain).collect();
+        let last = these.iter().map(|l| l.seq).chain(refused.iter().map(|r| r.seq)).max().unwrap_or(0);
         let mut before: Option<&crate::db::LinkRow> = None;
         for seq in 1..=last {
             let found = |problem| ChainFinding { chain_id: chain, seq, problem };
             let Some(link) = these.iter().find(|l| l.seq == seq).copied() else {
-                findings.push(found(match refusals.iter().find(|r| r.0 == seq) {
-                    Some((_, code, reason)) => ChainProblem::Refused(code.clone(), reason.clone()),
+                findings.push(found(match refused.iter().find(|r| r.seq == seq) {
+                    Some(r) => ChainProblem::Refused(r.code.clone(), r.reason.clone()),
                     None => ChainProblem::Missing,
                 }));
                 before = None;

@@ -137,6 +137,19 @@ pub struct LinkRow {
     pub canonical: Option<String>,
 }
 
+/// The last refusal the county logged for a place in a phone's chain.
+#[derive(Debug, Clone)]
+pub struct RefusalRow {
+    /// The chain.
+    pub chain_id: Uuid,
+    /// The place.
+    pub seq: i64,
+    /// The refusal's code (`key_revoked`, …).
+    pub code: String,
+    /// Its detail.
+    pub reason: String,
+}
+
 /// A key the county accepted for a member of the team.
 #[derive(Debug, Clone)]
 pub struct KnownKey {
@@ -382,15 +395,29 @@ impl Db {
     }
 
     /// Folds proposal `from` into member `into`: the proposal's keys count for `into`.
-    pub async fn merge_member(&self, from: Uuid, into: Uuid) -> Result<(), DbError> {
-        sqlx::query("UPDATE member SET status = 'merged', merged_into = $2 WHERE id = $1").bind(from).bind(into).execute(&self.pool).await?;
-        Ok(())
+    /// False when, by now, `from` is no proposal or `into` no active member of its team (two
+    /// clerks at once).
+    pub async fn merge_member(&self, from: Uuid, into: Uuid) -> Result<bool, DbError> {
+        let done = sqlx::query(
+            "UPDATE member SET status = 'merged', merged_into = $2 WHERE id = $1 AND status = 'proposed'
+             AND EXISTS (SELECT 1 FROM member t WHERE t.id = $2 AND t.team_id = member.team_id AND t.status = 'active')",
+        )
+        .bind(from)
+        .bind(into)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
-    /// Confirms a proposal as an active member with `role`.
-    pub async fn confirm_member(&self, id: Uuid, role: &str) -> Result<(), DbError> {
-        sqlx::query("UPDATE member SET status = 'active', role = $2 WHERE id = $1").bind(id).bind(role).execute(&self.pool).await?;
-        Ok(())
+    /// Confirms a proposal as an active member with `role`; false when it is no proposal (any
+    /// more).
+    pub async fn confirm_member(&self, id: Uuid, role: &str) -> Result<bool, DbError> {
+        let done = sqlx::query("UPDATE member SET status = 'active', role = $2 WHERE id = $1 AND status = 'proposed'")
+            .bind(id)
+            .bind(role)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Logs a refused record, so a gap in a chain can say why.
@@ -422,16 +449,17 @@ impl Db {
             .collect())
     }
 
-    /// The last refusal logged for each place in a chain: (seq, code, reason).
-    pub async fn chain_refusals(&self, chain: Uuid) -> Result<Vec<(i64, String, String)>, DbError> {
+    /// The last refusal logged for each place in each chain of a team's phones.
+    pub async fn chain_refusals(&self, team: Uuid) -> Result<Vec<RefusalRow>, DbError> {
         let rows = sqlx::query(
-            "SELECT DISTINCT ON (f.chain_seq) f.chain_seq, f.code, f.reason FROM refusal f JOIN device d ON d.id = f.device_id
-             WHERE d.chain_id = $1 AND f.chain_seq IS NOT NULL ORDER BY f.chain_seq, f.at DESC",
+            "SELECT DISTINCT ON (d.chain_id, f.chain_seq) d.chain_id, f.chain_seq, f.code, f.reason
+             FROM refusal f JOIN device d ON d.id = f.device_id
+             WHERE d.team_id = $1 AND f.chain_seq IS NOT NULL ORDER BY d.chain_id, f.chain_seq, f.at DESC",
         )
-        .bind(chain)
+        .bind(team)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+        Ok(rows.into_iter().map(|r| RefusalRow { chain_id: r.get(0), seq: r.get(1), code: r.get(2), reason: r.get(3) }).collect())
     }
 
     /// A stored record, if any.

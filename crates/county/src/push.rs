@@ -14,6 +14,7 @@ use redvest_shared::wire::{
 };
 use uuid::Uuid;
 
+use crate::admin::enum_text;
 use crate::auth::Device;
 use crate::db::{DbError, DeviceAuth, Effect, Inserted, MemberRow, NewRecord};
 use crate::error::{ApiJson, Failure};
@@ -46,11 +47,12 @@ pub async fn push(State(state): State<AppState>, Device(auth): Device, ApiJson(b
         let proposal = matches!(record.body, RecordBody::Member(_));
         let result = match push_one(&state, auth, record).await {
             Ok(result) => {
-                roster_changed |= proposal && result.outcome == PushOutcome::Accepted;
+                // A repeat too: the first copy's publish may have failed after it was stored.
+                roster_changed |= proposal && matches!(result.outcome, PushOutcome::Accepted | PushOutcome::Repeat);
                 result
             }
             Err(Refused::Rejected(code, reason)) => {
-                state.db.log_refusal(auth, id, seq, &code_text(code), &reason).await?;
+                state.db.log_refusal(auth, id, seq, &enum_text(code), &reason).await?;
                 let status = if code == Refusal::Conflict { 409 } else { 422 };
                 let outcome = if code == Refusal::Conflict { PushOutcome::Conflict } else { PushOutcome::Rejected };
                 PushResult { id, status, outcome, code: Some(code), reason: Some(reason) }
@@ -84,10 +86,6 @@ fn reject<T>(code: Refusal, reason: impl Into<String>) -> Result<T, Refused> {
     Err(Refused::Rejected(code, reason.into()))
 }
 
-fn code_text(code: Refusal) -> String {
-    serde_json::to_value(code).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
-}
-
 async fn push_one(state: &AppState, auth: DeviceAuth, record: PushRecord) -> Result<PushResult, Refused> {
     let id = record.id;
     let result = |status, outcome| PushResult { id, status, outcome, code: None, reason: None };
@@ -113,7 +111,7 @@ async fn push_one(state: &AppState, auth: DeviceAuth, record: PushRecord) -> Res
             if e.reason.len() > MAX_TEXT || e.by_name.len() > MAX_TEXT {
                 return reject(Refusal::Malformed, "reason or by_name is too long");
             }
-            NewRecord { hazards: vec![(e.hazard_id, Some(code_text_of(e.state)))], ..new("hazard_event") }
+            NewRecord { hazards: vec![(e.hazard_id, Some(enum_text(e.state)))], ..new("hazard_event") }
         }
         RecordBody::Key(k) => NewRecord { effect: check_key(state, auth, k).await?, ..new("key") },
         RecordBody::Member(m) => NewRecord { effect: check_member(state, auth, m).await?, ..new("member") },
@@ -127,10 +125,6 @@ async fn push_one(state: &AppState, auth: DeviceAuth, record: PushRecord) -> Res
             _ => reject(Refusal::Conflict, format!("record {id} is already stored with different content")),
         },
     }
-}
-
-fn code_text_of<T: serde::Serialize>(value: T) -> String {
-    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
 fn unhex(field: &str, value: &str) -> Result<Vec<u8>, Refused> {
@@ -272,5 +266,5 @@ async fn check_member(state: &AppState, auth: DeviceAuth, m: &MemberProposal) ->
     if state.db.member(m.member_id).await?.is_some_and(|known| known.team_id != auth.team_id) {
         return reject(Refusal::Conflict, format!("member {} belongs to another team", m.member_id));
     }
-    Ok(Effect::Member { id: m.member_id, name: m.name.trim().into(), role: code_text_of(m.role) })
+    Ok(Effect::Member { id: m.member_id, name: m.name.trim().into(), role: enum_text(m.role) })
 }

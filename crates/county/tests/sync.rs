@@ -379,6 +379,11 @@ async fn a_revoked_key_is_refused_by_code_and_later_records_still_land(pool: PgP
     let status = d.store.sync_status(None, None, Utc::now()).expect("status");
     assert_eq!(status.refused.len(), 1, "the sync page lists it");
     assert_eq!(d.store.today(Utc::now().fixed_offset()).expect("today").refused, 1, "the home page counts it");
+    let findings = admin::verify_chains(&db, team).await.expect("verify");
+    assert!(
+        matches!(findings.as_slice(), [admin::ChainFinding { seq: 2, problem: admin::ChainProblem::Refused(code, _), .. }] if code == "key_revoked"),
+        "the refused last place of the chain is named: {findings:?}"
+    );
 
     // 王芳 sets a new PIN; the old key endorses the new one; her next patrol lands.
     let new = redvest_shared::team::ChangePin { member_id: d.volunteer.id, old_pin: "2468".into(), new_pin: "8642".into() };
@@ -393,6 +398,32 @@ async fn a_revoked_key_is_refused_by_code_and_later_records_still_land(pool: PgP
     assert_eq!(entry(&d, second).state, OutboxState::Failed, "the refused one stays refused, by name");
     let keys = admin::list_keys(&db, team).await.expect("keys");
     assert_eq!(keys.iter().filter(|k| k.member_id == d.volunteer.id).count(), 2);
+}
+
+/// A key the county refuses takes what it signs with it: the patrol shows as refused (not
+/// held for a key that will never land), and 重新发送 puts both back.
+#[sqlx::test(migrations = false)]
+async fn a_patrol_signed_with_a_refused_key_is_refused_with_it(pool: PgPool) {
+    let (db, _team, code) = county(pool.clone()).await;
+    let (addr, _server) = serve(db.clone()).await;
+    let d = team_device(format!("http://{addr}"), code, fast()).await;
+    let new = redvest_shared::team::ChangePin { member_id: d.volunteer.id, old_pin: "2468".into(), new_pin: "8642".into() };
+    d.store.change_pin(&new, Utc::now()).expect("new PIN");
+    // The old key's endorsement of the new one is damaged (here: in the phone's file).
+    rusqlite::Connection::open(d.dir.path().join("redvest.sqlite3"))
+        .and_then(|c| c.execute_batch("DROP TRIGGER key_record_no_update; UPDATE key_record SET endorsement = zeroblob(64) WHERE previous_key IS NOT NULL;"))
+        .expect("damage the endorsement");
+    let patrol = {
+        let d = d.clone();
+        tokio::task::spawn_blocking(move || sealed_patrol_signed(&d, (&d.volunteer, "8642"), (&d.leader, "13579"), 0, 20).0).await.expect("join")
+    };
+    let report = sync(&d).await.expect("the run itself goes through");
+    assert_eq!((report.refused, report.held), (1, 0), "the key refused, nothing held: {report:?}");
+    let e = entry(&d, patrol);
+    assert_eq!((e.state, e.code), (OutboxState::Failed, Some(Refusal::KeyEndorsement)), "refused with its key");
+    let status = d.store.sync_status(None, None, Utc::now()).expect("status");
+    assert_eq!((status.refused.len(), status.waiting.len()), (2, 0), "both shown as refused: {status:?}");
+    assert_eq!(d.store.resend_refused(Utc::now()).expect("resend"), 2, "重新发送 puts the key and the patrol back");
 }
 
 /// Five patrols; the third is countersigned by a leader the county has not confirmed: the

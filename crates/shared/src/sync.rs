@@ -37,7 +37,8 @@ pub enum OutboxState {
     /// The county refused it (422) for a reason that does not go away by itself; 重新发送
     /// on the sync page tries again once the cause is fixed.
     Failed,
-    /// The county holds different content under its id (409); it will not be retried.
+    /// The county holds different content under its id (409); not retried by itself, only by
+    /// 重新发送.
     Conflict,
 }
 

@@ -268,6 +268,9 @@ pub enum Refusal {
     TrackMismatch,
     /// The hazard is not this team's.
     NotTeamHazard,
+    /// A code this app does not know (from a newer county): refused, with the detail shown.
+    #[serde(other)]
+    Other,
 }
 
 impl Refusal {
@@ -438,4 +441,24 @@ pub struct PullPage {
 pub fn content_sha256(body: &RecordBody) -> String {
     let json = serde_json::to_vec(body).unwrap_or_default();
     hex::encode(crate::seal::sha256(&[&json]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A newer county may send a code this app does not know: the answer still reads, and the
+    /// record counts as refused (not a protocol error that would retry the push for ever).
+    #[test]
+    fn an_unknown_refusal_code_reads_as_other_and_does_not_wait() {
+        let result: PushResult = serde_json::from_value(serde_json::json!({
+            "id": "019ab000-0000-7000-8000-000000000001", "status": 422, "outcome": "rejected",
+            "code": "photo_quota_exceeded", "reason": "too many photos"
+        }))
+        .expect("reads");
+        assert_eq!(result.code, Some(Refusal::Other));
+        assert!(!Refusal::Other.waits());
+        let known: Refusal = serde_json::from_value(serde_json::json!("key_revoked")).expect("reads");
+        assert_eq!(known, Refusal::KeyRevoked);
+    }
 }

@@ -185,9 +185,10 @@ fn Status(status: SyncStatus, resend: Resend) -> impl IntoView {
     let nothing_pending = status.pending.is_empty();
     let refused_count = status.refused.len();
     let last_success = status.last_success.map(local);
-    let last_success_text = move || match (refused_count, last_success.as_deref()) {
+    let waiting_count = status.waiting.len();
+    let last_success_text = move || match (refused_count + waiting_count, last_success.as_deref()) {
         (0, when) => format!("{}: {}", t().last_success, when.unwrap_or(t().never)),
-        (n, when) => lang().last_sync_refused(when, n),
+        (_, when) => lang().last_sync_refused(when, refused_count, waiting_count),
     };
     view! {
         <section class="card" id="sync-status">

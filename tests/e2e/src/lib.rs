@@ -183,15 +183,59 @@ impl App {
         Ok(())
     }
 
+    /// From the home page: starts an ad hoc patrol of `assignment` (e.g. `zone.town_centre`)
+    /// and waits for its page, headed `title`.
+    pub async fn start_patrol(&self, assignment: &str, title: &str) -> Result<()> {
+        self.click("#start-patrol").await?;
+        self.click(&format!("button[data-assignment='{assignment}']")).await?;
+        self.wait_text("h1", |t| t == title).await?;
+        Ok(())
+    }
+
     /// From the home page: starts an ad hoc night patrol (夜巡岗) and opens the hazard form
     /// with `description` and `place` typed in.
     pub async fn begin_hazard(&self, description: &str, place: &str) -> Result<()> {
-        self.click("#start-patrol").await?;
-        self.click("button[data-assignment='post.night_patrol']").await?;
-        self.wait_text("h1", |t| t == "夜巡岗").await?;
+        self.start_patrol("post.night_patrol", "夜巡岗").await?;
         self.click("#add-hazard").await?;
         self.type_into("textarea[name='hazard.description']", description).await?;
         self.type_into("input[name='hazard.place']", place).await
+    }
+
+    /// In settings: gives `name` a signing PIN through their roster row, and waits until the
+    /// row says the key is made.
+    pub async fn set_pin(&self, name: &str, pin: &str) -> Result<()> {
+        let row = format!("li.member-row[data-member='{name}']");
+        self.type_into(&format!("{row} input.pin"), pin).await?;
+        self.type_into(&format!("{row} input.pin-again"), pin).await?;
+        self.click(&format!("{row} button.set-pin")).await?;
+        self.wait_text(&row, |t| t.contains("已设签字密钥")).await?;
+        Ok(())
+    }
+
+    /// On an open patrol: marks the first `n` people of the attendance list present.
+    pub async fn mark_present(&self, n: usize) -> Result<()> {
+        for i in 1..=n {
+            self.click(&format!("#attendance li.attendance-row:nth-of-type({i}) button[data-presence='Present']")).await?;
+        }
+        Ok(())
+    }
+
+    /// On an open patrol: `signer` (one of those present) signs with `pin` and a drawn
+    /// signature. Does not wait for the answer: a wrong PIN is refused beside its field.
+    pub async fn sign(&self, signer: &str, pin: &str) -> Result<()> {
+        self.select_text("#signer", signer).await?;
+        self.type_into("#pin", pin).await?;
+        self.draw("#finish canvas").await?;
+        self.click("#sign-submit").await
+    }
+
+    /// On a signed patrol: the leader countersigns with `pin`; waits until it is sealed.
+    pub async fn countersign(&self, pin: &str) -> Result<()> {
+        self.type_into("#leader-pin", pin).await?;
+        self.draw("#review canvas").await?;
+        self.click("#countersign").await?;
+        self.wait_text("#patrol-state", |t| t == "已签字封存").await?;
+        Ok(())
     }
 
     /// Chooses `file` in the file input matching `css`, as the file picker would.
@@ -340,6 +384,15 @@ pub fn kill_app_hard(data_dir: &Path) -> Result<()> {
     if killed == 0 {
         bail!("no running app found for {}", data_dir.display());
     }
+    Ok(())
+}
+
+/// Writes a 1200 × 900 JPEG test photo (a colour gradient) to `path`.
+pub fn test_jpeg(path: &Path) -> Result<()> {
+    let img = image::RgbImage::from_fn(1200, 900, |x, y| image::Rgb([(x / 5) as u8, (y / 4) as u8, 90]));
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img)?;
+    std::fs::write(path, out)?;
     Ok(())
 }
 

@@ -22,13 +22,8 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.click("#add-member").await?;
     // The roster redraws when a member is added: type PINs only once it has.
     app.wait_text("li.member-row[data-member='王芳']", |t| t.contains("平安志愿者")).await?;
-    for (name, pin) in [("李强", "1357"), ("王芳", "2468")] {
-        let row = format!("li.member-row[data-member='{name}']");
-        app.type_into(&format!("{row} input.pin"), pin).await?;
-        app.type_into(&format!("{row} input.pin-again"), pin).await?;
-        app.click(&format!("{row} button.set-pin")).await?;
-        app.wait_text(&row, |t| t.contains("已设签字密钥")).await?;
-    }
+    app.set_pin("李强", "1357").await?;
+    app.set_pin("王芳", "2468").await?;
     // A daily night patrol at 20:00 in the schedule shows among today's duties.
     app.set_value("#duty-assignment", "1").await?;
     app.type_into("#duty-place", "场镇主街").await?;
@@ -39,13 +34,10 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.wait_text("#duty-list", |t| t.contains("20:00 夜巡岗") && t.contains("场镇主街")).await?;
 
     // Start an ad hoc patrol of the town centre.
-    app.click("#start-patrol").await?;
-    app.click("button[data-assignment='zone.town_centre']").await?;
-    app.wait_text("h1", |t| t == "场镇集中区").await?;
+    app.start_patrol("zone.town_centre", "场镇集中区").await?;
 
     // Attendance: both present.
-    app.click("#attendance li.attendance-row:nth-of-type(1) button[data-presence='Present']").await?;
-    app.click("#attendance li.attendance-row:nth-of-type(2) button[data-presence='Present']").await?;
+    app.mark_present(2).await?;
 
     // Three checklist items.
     app.click("li[data-code='PO-01'] button[data-outcome='Normal']").await?;
@@ -81,20 +73,14 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     // Finish: the summary counts, remarks, the volunteer signs.
     app.wait_text("#finish-summary", |t| t.contains("到岗人数 2") && t.contains("已查项目 3") && t.contains("巡查发现 2")).await?;
     app.type_into("#remarks", "巡查正常结束").await?;
-    app.select_text("#signer", "王芳").await?;
-    app.type_into("#pin", "0000").await?;
-    app.draw("#finish canvas").await?;
-    app.click("#sign-submit").await?;
+    app.sign("王芳", "0000").await?;
     app.wait_text("p.error[data-field='signer.pin']", |t| t.contains("PIN 码不正确")).await?;
     app.set_value("#pin", "2468").await?;
     app.click("#sign-submit").await?;
     app.wait_text("#patrol-state", |t| t == "待队长签字").await?;
 
     // The leader countersigns.
-    app.type_into("#leader-pin", "1357").await?;
-    app.draw("#review canvas").await?;
-    app.click("#countersign").await?;
-    app.wait_text("#patrol-state", |t| t == "已签字封存").await?;
+    app.countersign("1357").await?;
     app.wait_text("#frozen-note", |t| t.contains("不能修改")).await?;
     let roles = app.wait_count("#signatures li.signature-row", 2, "data-role").await?;
     assert_eq!(roles, vec!["Volunteer", "Leader"]);

@@ -2,15 +2,7 @@
 //! once, opens it full screen, sees a broken file refused by name, saves the hazard with its
 //! photo, and finds the bytes waiting on the sync page.
 
-use redvest_e2e::{exclusive, query_db, Driver};
-
-fn test_jpeg(path: &std::path::Path) -> anyhow::Result<()> {
-    let img = image::RgbImage::from_fn(1200, 900, |x, y| image::Rgb([(x / 5) as u8, (y / 4) as u8, 90]));
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img)?;
-    std::fs::write(path, out)?;
-    Ok(())
-}
+use redvest_e2e::{exclusive, query_db, test_jpeg, Driver};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hazard_photo_is_attached_shown_and_waits_to_be_sent() -> anyhow::Result<()> {

@@ -1,14 +1,16 @@
-//! Sync through the real app: a device holding a sealed patrol (track, photos) enrols with the
-//! county from the sync page, everything goes up without anyone pressing a button, then a plan
-//! and an alert the county publishes come back and show in the app.
+//! Sync through the real app, in the order people take: a new phone enrols with the county
+//! from the sync page, the county's roster arrives, each member sets a PIN in settings, a
+//! patrol with a hazard photo is signed and sealed, and everything goes up without anyone
+//! pressing a button (the record once, two keys, the photo byte-identical). The county then
+//! revokes a key: the next patrol it signs is refused, said in Chinese on the sync page and
+//! the home page. Finally a plan and an alert the county publishes come back and show.
 
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use redvest_core::fixtures::{device_in, sealed_patrol};
-use redvest_e2e::{exclusive, query_db, Driver};
+use redvest_e2e::{exclusive, query_db, test_jpeg, App, Driver};
 
 /// The county binary next to the app's.
 fn county_bin() -> Result<std::path::PathBuf> {
@@ -30,6 +32,21 @@ fn clerk(db: &str, args: &[&str]) -> Result<String> {
     let out = Command::new(county_bin()?).arg("--database-url").arg(db).args(args).output().context("redvest-county")?;
     anyhow::ensure!(out.status.success(), "redvest-county {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+}
+
+/// One value from the county's database.
+fn county_query(db: &str, sql: &str) -> Result<String> {
+    let out = Command::new("psql").arg(db).args(["-tA", "-c", sql]).output().context("psql")?;
+    anyhow::ensure!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
+    Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+}
+
+/// On an open patrol: both members present, 王芳 signs, 李强 countersigns.
+async fn sign_and_seal(app: &App) -> Result<()> {
+    app.mark_present(2).await?;
+    app.sign("王芳", "2468").await?;
+    app.wait_text("#patrol-state", |t| t == "待队长签字").await?;
+    app.countersign("13579").await
 }
 
 struct County(Child);
@@ -60,28 +77,26 @@ fn serve(db: &str, port: u16) -> Result<County> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn enrol_send_everything_and_see_the_countys_plan_and_alert() -> Result<()> {
+async fn enrol_set_pins_seal_send_be_refused_and_see_the_countys_plan_and_alert() -> Result<()> {
     let _turn = exclusive().await;
     let db = fresh_database()?;
     let team = clerk(&db, &["team-create", "--name", "城关镇红马甲巡防队"])?;
     clerk(&db, &["member-add", "--team", &team, "--name", "李强", "--role", "leader"])?;
+    clerk(&db, &["member-add", "--team", &team, "--name", "王芳", "--role", "volunteer"])?;
     let code = clerk(&db, &["enrol-code", "--team", &team])?;
     let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
     let _county = serve(&db, port)?;
+    let files = tempfile::tempdir()?;
+    let photo = files.path().join("安全出口.jpg");
+    test_jpeg(&photo)?;
 
-    // The phone already holds a sealed patrol with a track and two photos, not yet sent.
+    // A new phone: an empty data folder, nobody on its roster.
     let data = tempfile::tempdir()?;
     let data_path = data.path().to_path_buf();
-    let (patrol, _, photos) = {
-        let d = device_in(data);
-        let sealed = sealed_patrol(&d, 2, 120);
-        drop(d.store);
-        std::mem::forget(d.dir); // the app uses the folder; the test removes it at the end
-        sealed
-    };
-
     let driver = Driver::start(&data_path)?;
     let app = driver.launch().await?;
+
+    // Enrol first: a wrong code is refused beside its field, the clerk's code connects.
     app.click("#open-sync").await?;
     app.wait_text("#enrol", |_| true).await?;
     app.set_value("input[name='sync.server']", &format!("http://127.0.0.1:{port}")).await?;
@@ -91,20 +106,68 @@ async fn enrol_send_everything_and_see_the_countys_plan_and_alert() -> Result<()
     assert!(refused.contains("登记码无效"), "a wrong code is refused beside its field: {refused}");
     app.set_value("input[name='sync.code']", &code).await?;
     app.click("#enrol-button").await?;
-
-    // Enrolled: the worker sends everything by itself.
     app.wait_text("#sync-team", |t| t == "城关镇红马甲巡防队").await?;
+    // The first run after enrolling pulls the county's roster.
+    app.wait_text("#last-success", |t| t.contains("成功") && !t.contains("从未")).await?;
+
+    // Settings: the county's roster is here, confirmed; each member sets a PIN.
+    app.click("#back").await?;
+    app.click("#open-settings").await?;
+    app.wait_text("li.member-row[data-member='李强']", |t| t.contains("队长")).await?;
+    app.wait_text("li.member-row[data-member='王芳']", |t| t.contains("平安志愿者")).await?;
+    app.wait_count("#roster .badge.pending", 0, "class").await?;
+    app.set_pin("李强", "13579").await?;
+    app.set_pin("王芳", "2468").await?;
+    app.click("#back").await?;
+
+    // A night patrol with a hazard and its photo, chosen through the file input; sealed.
+    app.begin_hazard("安全出口被杂物堵塞", "农贸市场东门").await?;
+    app.upload("#pick-photos input", &photo).await?;
+    app.wait_count("#observation-form img.thumb[src^='blob:']", 1, "data-sha256").await?;
+    app.click("#save-observation").await?;
+    app.wait_count("#observation-list img.thumb", 1, "data-sha256").await?;
+    sign_and_seal(&app).await?;
+
+    // The worker sends it all by itself: the two keys, the patrol, then its photo.
+    app.click("#back").await?;
+    app.click("#open-sync").await?;
     app.wait_text("#nothing-pending", |t| t.contains("全部已上传")).await?;
-    app.wait_count(".outbox-row[data-state='Sent']", 3, "data-kind").await?;
+    app.wait_count(".outbox-row[data-state='Sent']", 4, "data-kind").await?;
     app.screenshot("sync-all-sent").await?;
-    let sent = query_db(&data_path, "SELECT count(*) || '' FROM outbox WHERE state = 'sent'")?;
-    assert_eq!(sent.as_deref(), Some("3"), "the patrol and its {} photos", photos.len());
-    let on_county = Command::new("psql").arg(&db).args(["-tA", "-c", &format!("SELECT count(*) FROM record WHERE id = '{patrol}'")]).output()?;
-    assert_eq!(String::from_utf8_lossy(&on_county.stdout).trim(), "1", "the county holds the patrol once");
+    let sent = query_db(&data_path, "SELECT group_concat(kind, ',') FROM (SELECT kind FROM outbox WHERE state = 'sent' ORDER BY kind)")?;
+    assert_eq!(sent.as_deref(), Some("key,key,patrol,photo"));
+    assert_eq!(county_query(&db, "SELECT count(*) FROM record WHERE kind = 'patrol'")?, "1", "the county holds the patrol once");
+    let keys = clerk(&db, &["key-list", "--team", &team])?;
+    assert_eq!(keys.lines().count(), 2, "one key per member: {keys}");
+    let sha = query_db(&data_path, "SELECT sha256 FROM photo")?.context("the photo is stored")?;
+    let on_phone = std::fs::read(data_path.join("photos").join(format!("{sha}.jpg")))?;
+    let at_county = county_query(&db, &format!("SELECT encode(data, 'hex') FROM upload WHERE sha256 = '{sha}' AND completed_at IS NOT NULL"))?;
+    assert!(at_county == hex(&on_phone), "the county holds the photo byte-identical ({} bytes on the phone, {} hex digits at the county)", on_phone.len(), at_county.len());
+
+    // The county revokes 王芳's key: the next patrol she signs is refused, said in Chinese.
+    let wang_key = keys
+        .lines()
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .find(|f| f.get(2) == Some(&"王芳"))
+        .and_then(|f| f.first().map(|k| k.to_string()))
+        .context("王芳's key in key-list")?;
+    clerk(&db, &["key-revoke", "--key", &wang_key])?;
+    app.click("#back").await?;
+    app.start_patrol("zone.town_centre", "场镇集中区").await?;
+    sign_and_seal(&app).await?;
+    app.click("#back").await?;
+    app.click("#open-sync").await?;
+    app.click("#sync-now").await?;
+    app.wait_text("#refused-banner", |t| t.contains("签名密钥已被县平台停用") && t.contains("1 条记录被县平台拒收")).await?;
+    app.wait_count("li.refused-row[data-code='KeyRevoked']", 1, "data-kind").await?;
+    let last = app.wait_text("#last-success", |t| t.contains("有 1 条被拒收")).await?;
+    assert!(!last.contains("成功"), "never 成功 while something is refused: {last}");
+    assert!(app.prop("#last-success", "className").await?.contains("refused"));
+    app.screenshot("sync-refused").await?;
 
     // The county publishes a plan for today and an alert; 立即同步 brings them.
     let today = chrono::Local::now().date_naive();
-    let plan = data_path.join("plan.json");
+    let plan = files.path().join("plan.json");
     std::fs::write(
         &plan,
         serde_json::json!([{ "id": "019ab000-0000-7000-8000-000000000001", "assignment": {"post": "night_patrol"},
@@ -118,11 +181,17 @@ async fn enrol_send_everything_and_see_the_countys_plan_and_alert() -> Result<()
     app.click("#sync-now").await?;
     app.wait_text("#alerts", |t| t.contains("今晚有大风")).await?;
     app.screenshot("sync-alert").await?;
+
+    // Home: the plan's duty, the refusal, and the refused patrol still not at the county.
     app.click("#back").await?;
     app.wait_text("body", |t| t.contains("县城东门")).await?;
-    app.wait_text("#unsynced", |t| t.starts_with('0')).await?;
+    app.wait_text("#refused-count", |t| t.contains("1 条记录被县平台拒收")).await?;
+    app.wait_text("#unsynced", |t| t.starts_with('1')).await?;
     app.screenshot("home-plan-duty").await?;
     app.quit().await?;
-    let _ = std::fs::remove_dir_all(&data_path);
     Ok(())
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

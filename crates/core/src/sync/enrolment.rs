@@ -27,6 +27,7 @@ pub(super) struct StoredEnrolment {
 }
 
 impl StoredEnrolment {
+    /// What the UI may see of it (no token).
     pub fn public(&self) -> Enrolled {
         Enrolled { server: self.server.clone(), device_id: self.device_id, team_name: self.team_name.clone(), revoked: self.revoked }
     }

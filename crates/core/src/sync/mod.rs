@@ -133,9 +133,10 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
-    /// Whether the run got anything through: records, photo bytes, or any answer at all.
+    /// Whether the run got anything through: records, photo bytes, or any answer at all (a
+    /// hold made on the phone alone is no sign of a link).
     pub fn progressed(&self) -> bool {
-        self.accepted + self.repeats + self.refused + self.held + self.photos + self.pulled + self.answers > 0 || self.photo_bytes_sent > 0
+        self.accepted + self.repeats + self.refused + self.photos + self.pulled + self.answers > 0 || self.photo_bytes_sent > 0
     }
 }
 

@@ -11,7 +11,7 @@ use redvest_shared::patrol::SignerRole;
 use redvest_shared::sync::{OutboxItem, OutboxKind, OutboxState, Progress};
 use redvest_shared::wire::{
     content_sha256, ChainEntry, HazardEventPush, KeyPush, MemberProposal, PatrolPush, PushBatch, PushOutcome, PushRecord, PushResults, RecordBody,
-    WireSignature,
+    Refusal, WireSignature,
 };
 use reqwest::blocking::RequestBuilder;
 use reqwest::StatusCode;
@@ -122,13 +122,13 @@ impl Store {
         Ok(keys.into_iter().map(hex::encode).collect())
     }
 
-    /// Whether the outbox knows this key and the county does not hold it yet.
-    fn key_unsent(&self, public_hex: &str) -> Result<bool> {
-        Ok(self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = 'key' AND ref = ?1 AND state <> 'sent')",
-            [public_hex],
-            |r| r.get(0),
-        )?)
+    /// The outbox entry of a key the county does not hold yet: its state and refusal code.
+    fn key_unsent(&self, public_hex: &str) -> Result<Option<(OutboxState, Option<Refusal>)>> {
+        let row: Option<(String, Option<String>)> = self
+            .conn()
+            .query_row("SELECT state, code FROM outbox WHERE kind = 'key' AND ref = ?1 AND state <> 'sent'", [public_hex], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        row.map(|(state, code)| Ok((enum_from(&state)?, code.as_deref().map(enum_from).transpose()?))).transpose()
     }
 
 }
@@ -162,16 +162,25 @@ impl Run<'_> {
                 }
                 OutboxKind::Patrol => {
                     let id = uuid()?;
-                    let mut waiting_key = None;
+                    let (mut waiting_key, mut refused_key) = (None, None);
                     for key in self.store.patrol_signer_keys(id)? {
-                        if self.store.key_unsent(&key)? {
-                            waiting_key = Some(key);
+                        match self.store.key_unsent(&key)? {
+                            Some((OutboxState::Failed | OutboxState::Conflict, code)) => refused_key = Some((key, code)),
+                            Some(_) => waiting_key = Some(key),
+                            None => {}
                         }
+                    }
+                    // Its signer's key was refused: the patrol is refused with it (shown, and
+                    // 重新发送 sends both again), not held for a key that will never land.
+                    if let Some((key, code)) = refused_key {
+                        let reason = format!("its signer's key {key} was refused by the county");
+                        self.store.mark_outbox(item.kind, &item.reference, OutboxState::Failed, Some((code.unwrap_or(Refusal::Other), &reason)), Utc::now())?;
+                        continue;
                     }
                     if let Some(key) = waiting_key {
                         report.held += 1;
                         let reason = format!("waits for key {key} to reach the county");
-                        self.store.hold_outbox(item.kind, &item.reference, redvest_shared::wire::Refusal::UnknownKey, &reason, Utc::now())?;
+                        self.store.hold_outbox(item.kind, &item.reference, Refusal::UnknownKey, &reason, Utc::now())?;
                         continue;
                     }
                     in_batch_patrols.push(id);
@@ -226,7 +235,7 @@ impl Run<'_> {
                 (outcome, code) => {
                     report.refused += 1;
                     let state = if outcome == PushOutcome::Conflict { OutboxState::Conflict } else { OutboxState::Failed };
-                    let code = code.unwrap_or(if outcome == PushOutcome::Conflict { redvest_shared::wire::Refusal::Conflict } else { redvest_shared::wire::Refusal::Malformed });
+                    let code = code.unwrap_or(if outcome == PushOutcome::Conflict { Refusal::Conflict } else { Refusal::Malformed });
                     self.store.mark_outbox(*kind, reference, state, Some((code, reason)), now)?;
                 }
             }
@@ -249,7 +258,7 @@ impl Run<'_> {
                 None => self.store.mark_outbox(OutboxKind::Photo, &item.reference, OutboxState::Sent, None, Utc::now())?,
                 Some(reason) => {
                     report.refused += 1;
-                    let refusal = Some((redvest_shared::wire::Refusal::ContentHash, reason.as_str()));
+                    let refusal = Some((Refusal::ContentHash, reason.as_str()));
                     self.store.mark_outbox(OutboxKind::Photo, &item.reference, OutboxState::Failed, refusal, Utc::now())?;
                 }
             }

@@ -21,6 +21,7 @@ pub(super) struct Run<'a> {
 }
 
 impl Run<'_> {
+    /// An API address on the enrolled county, e.g. `url("/push")`.
     pub fn url(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.enrolment.server)
     }

@@ -74,7 +74,7 @@ impl Worker {
                     Ok(()) => tracing::info!(?report, "sync run done"),
                     Err(e) => tracing::warn!(error = %e, ?report, "sync run failed"),
                 }
-                let pending = store.outbox_pending().map(|p| !p.is_empty()).unwrap_or(true);
+                let pending = store.outbox_due_any().unwrap_or(true);
                 let plan = schedule.after(&outcome, &report, pending);
                 run_at = Instant::now() + plan.run_in;
                 probe_every = plan.probe_every;
