@@ -102,6 +102,7 @@ fn demo_enrolment_code(county_bin: &std::path::Path, database_url: &str, state: 
     }
     let team = clerk(&["team-create", "--name", "演示巡防队"])?;
     clerk(&["member-add", "--team", &team, "--name", "李强", "--role", "leader"])?;
+    clerk(&["member-add", "--team", &team, "--name", "王芳", "--role", "volunteer"])?;
     std::fs::write(&team_file, &team)?;
     clerk(&["enrol-code", "--team", &team])
 }

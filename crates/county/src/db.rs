@@ -284,6 +284,9 @@ impl Db {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(team) = team else { return Ok(EnrolOutcome::BadCode) };
+        // Two enrolments of one chain at once wait for each other, so a chain never ends up
+        // in two teams (the lock ends with the transaction).
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))").bind(chain_id).execute(&mut *tx).await?;
         let chain_team: Option<Uuid> = sqlx::query_scalar("SELECT team_id FROM device WHERE chain_id = $1 LIMIT 1")
             .bind(chain_id)
             .fetch_optional(&mut *tx)

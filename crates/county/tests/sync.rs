@@ -486,6 +486,30 @@ async fn a_refused_record_in_the_middle_does_not_hold_back_the_rest(pool: PgPool
     assert_eq!(named, vec![(2, admin::ChainProblem::Missing), (4, admin::ChainProblem::RecordAltered)]);
 }
 
+/// A patrol countersigned by someone the county then confirms as a volunteer, not a leader:
+/// it stops waiting and shows as refused, where the user can see it and act.
+#[sqlx::test(migrations = false)]
+async fn a_held_patrol_whose_cause_will_not_go_away_is_refused(pool: PgPool) {
+    let (db, _team, code) = county(pool.clone()).await;
+    let (addr, _server) = serve(db.clone()).await;
+    let d = team_device(format!("http://{addr}"), code, fast()).await;
+    let zhao = d.store.add_member(&redvest_shared::team::NewMember { name: "赵敏".into(), role: redvest_shared::team::Role::Leader }).expect("add");
+    d.store.create_key(zhao.id, "5555", Utc::now()).expect("key");
+    let patrol = {
+        let (d, zhao) = (d.clone(), zhao.clone());
+        tokio::task::spawn_blocking(move || sealed_patrol_signed(&d, (&d.volunteer, "2468"), (&zhao, "5555"), 0, 20).0).await.expect("join")
+    };
+    sync(&d).await.expect("sync");
+    assert_eq!(entry(&d, patrol).state, OutboxState::Pending, "waits for the county to confirm 赵敏");
+
+    admin::confirm_member(&db, zhao.id, redvest_shared::team::Role::Volunteer).await.expect("confirm");
+    sync(&d).await.expect("sync");
+    let e = entry(&d, patrol);
+    assert_eq!((e.state, e.code), (OutboxState::Failed, Some(Refusal::NotLeader)), "refused for good");
+    let status = d.store.sync_status(None, None, Utc::now()).expect("status");
+    assert_eq!((status.refused.len(), status.waiting.len()), (1, 0), "{status:?}");
+}
+
 /// The county revokes the phone; it enrols again with a new code: a new token, the same
 /// chain, and nothing sent twice.
 #[sqlx::test(migrations = false)]

@@ -122,6 +122,20 @@ impl Store {
         Ok(keys.into_iter().map(hex::encode).collect())
     }
 
+    /// Whether the county's "not a leader" will not go away by itself: the roster, as this
+    /// phone last pulled it, lists the countersigner as confirmed in another role. Such a
+    /// patrol is refused (shown, with 重新发送), not held for a confirmation that will not come.
+    fn not_leader_for_good(&self, patrol: &str) -> Result<bool> {
+        let id = Uuid::parse_str(patrol).map_err(|e| Error::Corrupt(format!("outbox ref {patrol}: {e}")))?;
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM signature s JOIN member p ON p.id = s.member_id
+                 JOIN member m ON m.id = coalesce(p.merged_into, p.id)
+             WHERE s.patrol_id = ?1 AND s.role = 'leader' AND m.confirmed = 1 AND m.role <> 'leader')",
+            [id],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The outbox entry of a key the county does not hold yet: its state and refusal code.
     fn key_unsent(&self, public_hex: &str) -> Result<Option<(OutboxState, Option<Refusal>)>> {
         let row: Option<(String, Option<String>)> = self
@@ -228,7 +242,9 @@ impl Run<'_> {
                     report.repeats += 1;
                     self.store.mark_outbox(*kind, reference, OutboxState::Sent, None, now)?;
                 }
-                (PushOutcome::Rejected, Some(code)) if code.waits() => {
+                (PushOutcome::Rejected, Some(code))
+                    if code.waits() && !(code == Refusal::NotLeader && *kind == OutboxKind::Patrol && self.store.not_leader_for_good(reference)?) =>
+                {
                     report.held += 1;
                     self.store.hold_outbox(*kind, reference, code, reason, now)?;
                 }
