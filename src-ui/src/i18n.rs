@@ -911,28 +911,15 @@ impl Lang {
 
     /// The last sync while records are refused or wait for the county: never "success" alone.
     pub fn last_sync_refused(self, when: Option<&str>, refused: usize, waiting: usize) -> String {
-        match self {
-            Lang::Zh => {
-                let mut s = format!("上次同步 {}", when.unwrap_or("从未完成"));
-                if refused > 0 {
-                    s += &format!(",有 {refused} 条被拒收");
-                }
-                if waiting > 0 {
-                    s += &format!(",有 {waiting} 条等待县平台确认");
-                }
-                s
-            }
-            Lang::En => {
-                let mut s = format!("Last sync {}", when.unwrap_or("never completed"));
-                if refused > 0 {
-                    s += &format!(", {refused} refused");
-                }
-                if waiting > 0 {
-                    s += &format!(", {waiting} waiting for the county");
-                }
-                s
-            }
+        let zh = self == Lang::Zh;
+        let mut s = if zh { format!("上次同步 {}", when.unwrap_or("从未完成")) } else { format!("Last sync {}", when.unwrap_or("never completed")) };
+        if refused > 0 {
+            s += &if zh { format!(",有 {refused} 条被拒收") } else { format!(", {refused} refused") };
         }
+        if waiting > 0 {
+            s += &if zh { format!(",有 {waiting} 条等待县平台确认") } else { format!(", {waiting} waiting for the county") };
+        }
+        s
     }
 
     /// After 重新发送: how many went back to 待上传.

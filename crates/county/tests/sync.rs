@@ -426,6 +426,14 @@ async fn a_patrol_signed_with_a_refused_key_is_refused_with_it(pool: PgPool) {
     assert_eq!(d.store.resend_refused(Utc::now()).expect("resend"), 2, "重新发送 puts the key and the patrol back");
 }
 
+/// 赵敏, added on the phone as a second leader (a proposal the county has not confirmed), PIN
+/// 5555.
+fn second_leader_on_phone(d: &Device) -> redvest_shared::team::Member {
+    let zhao = d.store.add_member(&redvest_shared::team::NewMember { name: "赵敏".into(), role: redvest_shared::team::Role::Leader }).expect("add");
+    d.store.create_key(zhao.id, "5555", Utc::now()).expect("key");
+    zhao
+}
+
 /// Five patrols; the third is countersigned by a leader the county has not confirmed: the
 /// other four land, the third waits as 待上传 (not refused), and once the clerk confirms
 /// the leader it goes up by itself. The county's verification names a removed or altered
@@ -435,9 +443,7 @@ async fn a_refused_record_in_the_middle_does_not_hold_back_the_rest(pool: PgPool
     let (db, team, code) = county(pool.clone()).await;
     let (addr, _server) = serve(db.clone()).await;
     let d = team_device(format!("http://{addr}"), code, fast()).await;
-    // 赵敏 is added on the phone as a second leader (a proposal the county has not confirmed).
-    let zhao = d.store.add_member(&redvest_shared::team::NewMember { name: "赵敏".into(), role: redvest_shared::team::Role::Leader }).expect("add");
-    d.store.create_key(zhao.id, "5555", Utc::now()).expect("key");
+    let zhao = second_leader_on_phone(&d);
     let patrols = {
         let (d, zhao) = (d.clone(), zhao.clone());
         tokio::task::spawn_blocking(move || {
@@ -493,8 +499,7 @@ async fn a_held_patrol_whose_cause_will_not_go_away_is_refused(pool: PgPool) {
     let (db, _team, code) = county(pool.clone()).await;
     let (addr, _server) = serve(db.clone()).await;
     let d = team_device(format!("http://{addr}"), code, fast()).await;
-    let zhao = d.store.add_member(&redvest_shared::team::NewMember { name: "赵敏".into(), role: redvest_shared::team::Role::Leader }).expect("add");
-    d.store.create_key(zhao.id, "5555", Utc::now()).expect("key");
+    let zhao = second_leader_on_phone(&d);
     let patrol = {
         let (d, zhao) = (d.clone(), zhao.clone());
         tokio::task::spawn_blocking(move || sealed_patrol_signed(&d, (&d.volunteer, "2468"), (&zhao, "5555"), 0, 20).0).await.expect("join")

@@ -122,18 +122,26 @@ impl Store {
         Ok(keys.into_iter().map(hex::encode).collect())
     }
 
-    /// Whether the county's "not a leader" will not go away by itself: the roster, as this
-    /// phone last pulled it, lists the countersigner as confirmed in another role. Such a
-    /// patrol is refused (shown, with 重新发送), not held for a confirmation that will not come.
-    fn not_leader_for_good(&self, patrol: &str) -> Result<bool> {
-        let id = Uuid::parse_str(patrol).map_err(|e| Error::Corrupt(format!("outbox ref {patrol}: {e}")))?;
-        Ok(self.conn().query_row(
+    /// Whether a "not yet" answer (see [`Refusal::waits`]) can still come right by itself. A
+    /// countersigner the pulled roster lists as confirmed in another role will not become 队长:
+    /// such a patrol is refused (shown, with 重新发送), not held for a confirmation that will
+    /// not come.
+    fn may_come_right(&self, kind: OutboxKind, reference: &str, code: Refusal) -> Result<bool> {
+        if !code.waits() {
+            return Ok(false);
+        }
+        if kind != OutboxKind::Patrol || code != Refusal::NotLeader {
+            return Ok(true);
+        }
+        let id = Uuid::parse_str(reference).map_err(|e| Error::Corrupt(format!("outbox ref {reference}: {e}")))?;
+        let other_role: bool = self.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM signature s JOIN member p ON p.id = s.member_id
                  JOIN member m ON m.id = coalesce(p.merged_into, p.id)
              WHERE s.patrol_id = ?1 AND s.role = 'leader' AND m.confirmed = 1 AND m.role <> 'leader')",
             [id],
             |r| r.get(0),
-        )?)
+        )?;
+        Ok(!other_role)
     }
 
     /// The outbox entry of a key the county does not hold yet: its state and refusal code.
@@ -144,7 +152,6 @@ impl Store {
             .optional()?;
         row.map(|(state, code)| Ok((enum_from(&state)?, code.as_deref().map(enum_from).transpose()?))).transpose()
     }
-
 }
 
 impl Run<'_> {
@@ -242,9 +249,7 @@ impl Run<'_> {
                     report.repeats += 1;
                     self.store.mark_outbox(*kind, reference, OutboxState::Sent, None, now)?;
                 }
-                (PushOutcome::Rejected, Some(code))
-                    if code.waits() && !(code == Refusal::NotLeader && *kind == OutboxKind::Patrol && self.store.not_leader_for_good(reference)?) =>
-                {
+                (PushOutcome::Rejected, Some(code)) if self.store.may_come_right(*kind, reference, code)? => {
                     report.held += 1;
                     self.store.hold_outbox(*kind, reference, code, reason, now)?;
                 }
