@@ -266,6 +266,26 @@ pub struct Text {
     pub old_pin: &'static str,
     pub new_pin: &'static str,
     pub pin_changed: &'static str,
+    pub kind_submission: &'static str,
+    pub kind_countersign: &'static str,
+    pub kind_return: &'static str,
+    pub refusal_same_signer: &'static str,
+    pub refusal_already_decided: &'static str,
+    pub err_same_signer: &'static str,
+    pub err_unknown_signer: &'static str,
+    pub err_qr_invalid: &'static str,
+    pub reviews_heading: &'static str,
+    pub reviews_count: &'static str,
+    pub no_reviews: &'static str,
+    pub review_page_heading: &'static str,
+    pub review_from: &'static str,
+    pub review_sealed_here: &'static str,
+    pub review_returned_here: &'static str,
+    pub review_photos_at_county: &'static str,
+    pub review_photos_loading: &'static str,
+    pub review_photos_failed: &'static str,
+    pub review_no_track: &'static str,
+    pub submitted_waiting: &'static str,
 }
 
 const ZH: Text = Text {
@@ -512,6 +532,26 @@ const ZH: Text = Text {
     old_pin: "原 PIN",
     new_pin: "新 PIN(4 到 8 位数字)",
     pin_changed: "PIN 已修改,新签名密钥将自动上传县平台。",
+    kind_submission: "待队长审核的记录",
+    kind_countersign: "队长复核签字",
+    kind_return: "队长退回",
+    refusal_same_signer: "同一人不能既作为巡查人又作为队长签字:请由另一位队长审核",
+    refusal_already_decided: "另一位队长已先处理了这条记录(签字或退回),以先到县平台的为准",
+    err_same_signer: "您是这次巡查的签字人,不能再作为队长复核签字,请另一位队长审核。",
+    err_unknown_signer: "巡查人的签名密钥不在县平台名单中:请在有信号时同步一次,或请队员先同步。",
+    err_qr_invalid: "二维码无法识别或已被改动,请重新扫描。",
+    reviews_heading: "队长待审",
+    reviews_count: "条待审",
+    no_reviews: "没有待审记录。",
+    review_page_heading: "审核巡查记录",
+    review_from: "巡查人",
+    review_sealed_here: "已复核签字,记录已封存。有信号时自动上传县平台。",
+    review_returned_here: "已退回给巡查人。",
+    review_photos_at_county: "张照片(在县平台,点击查看)",
+    review_photos_loading: "正在从县平台取照片…",
+    review_photos_failed: "暂时取不到照片(没有信号或县平台未收到),稍后再试。",
+    review_no_track: "轨迹将随巡查人的手机上传。",
+    submitted_waiting: "已签字,等待队长审核(队长可在自己的手机上审核)。",
 };
 
 const EN: Text = Text {
@@ -758,6 +798,26 @@ const EN: Text = Text {
     old_pin: "Current PIN",
     new_pin: "New PIN (4 to 8 digits)",
     pin_changed: "PIN changed; the new signing key goes to the county by itself.",
+    kind_submission: "Signed, for the leader",
+    kind_countersign: "Countersignatures",
+    kind_return: "Sent back by the leader",
+    refusal_same_signer: "One person cannot sign as volunteer and as leader: another leader must review it",
+    refusal_already_decided: "Another leader decided on this record first (countersigned or sent back); the first to reach the county stands",
+    err_same_signer: "You signed this patrol as its volunteer and cannot countersign it; another leader must.",
+    err_unknown_signer: "The volunteer's key is not on the county's roster: sync once with signal, or ask the volunteer to sync first.",
+    err_qr_invalid: "The QR code cannot be read or was altered; scan it again.",
+    reviews_heading: "Waiting for the leader",
+    reviews_count: "to review",
+    no_reviews: "Nothing waits for review.",
+    review_page_heading: "Review a patrol",
+    review_from: "Signed by",
+    review_sealed_here: "Countersigned and sealed. It goes to the county by itself when there is signal.",
+    review_returned_here: "Sent back to the volunteer.",
+    review_photos_at_county: "photos (at the county; tap to view)",
+    review_photos_loading: "Fetching photos from the county…",
+    review_photos_failed: "The photos cannot be fetched now (no signal, or not at the county yet); try later.",
+    review_no_track: "The track follows from the volunteer's phone.",
+    submitted_waiting: "Signed; waiting for the leader (who can review it on their own phone).",
 };
 
 impl Lang {
@@ -986,6 +1046,9 @@ pub fn error_text(t: &'static Text, e: &IpcError) -> &'static str {
         ErrorCode::PhotoTooManyPixels => t.err_photo_too_many_pixels,
         ErrorCode::EnrolRefused => t.err_enrol_refused,
         ErrorCode::CountyUnreachable => t.err_county_unreachable,
+        ErrorCode::SameSigner => t.err_same_signer,
+        ErrorCode::UnknownSigner => t.err_unknown_signer,
+        ErrorCode::QrInvalid => t.err_qr_invalid,
         ErrorCode::Unknown => t.err_unknown,
     }
 }
@@ -1008,6 +1071,9 @@ pub fn outbox_kind(t: &'static Text, kind: redvest_shared::sync::OutboxKind) -> 
         OutboxKind::Photo => t.kind_photo,
         OutboxKind::Key => t.kind_key,
         OutboxKind::Member => t.kind_member,
+        OutboxKind::Submission => t.kind_submission,
+        OutboxKind::Countersign => t.kind_countersign,
+        OutboxKind::Return => t.kind_return,
     }
 }
 
@@ -1056,6 +1122,8 @@ pub fn refusal_text(t: &'static Text, code: Option<Refusal>) -> &'static str {
         Some(Refusal::ChainFork) => t.refusal_chain_fork,
         Some(Refusal::TrackMismatch) => t.refusal_track_mismatch,
         Some(Refusal::NotTeamHazard) => t.refusal_not_team_hazard,
+        Some(Refusal::SameSigner) => t.refusal_same_signer,
+        Some(Refusal::AlreadyDecided) => t.refusal_already_decided,
     }
 }
 

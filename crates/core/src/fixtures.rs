@@ -46,17 +46,23 @@ pub fn device_in(dir: tempfile::TempDir) -> Device {
 /// the county's roster pulled, and only then 王芳 (PIN 2468) and 李强 (PIN 13579) set their
 /// PINs on it. The county's roster must list both.
 pub fn enrolled_device(server: &str, code: &str, options: crate::sync::SyncOptions) -> Result<Device, crate::sync::SyncFailure> {
+    enrolled_phone(server, code, "测试手机", &[("王芳", "2468"), ("李强", "13579")], options)
+}
+
+/// A phone of one or more members, in the order users take: enrolled with `code`, the
+/// county's roster pulled, then each of `pins` (name, PIN) set on it. 王芳's own phone
+/// has only her PIN; 李强's only his.
+pub fn enrolled_phone(server: &str, code: &str, name: &str, pins: &[(&str, &str)], options: crate::sync::SyncOptions) -> Result<Device, crate::sync::SyncFailure> {
     let dir = tempfile::tempdir().expect("tempdir");
     let store = Store::open(dir.path().join("redvest.sqlite3"))?;
-    store.enrol(server, code, "测试手机", options)?;
+    store.enrol(server, code, name, options)?;
     crate::sync::sync_once(&store, options, &|_| {})?;
     let members = store.list_members()?;
     let named = |name: &str| members.iter().find(|m| m.name == name).cloned().unwrap_or_else(|| panic!("the county's roster lists {name}: {members:?}"));
-    let (volunteer, leader) = (named("王芳"), named("李强"));
-    let now = Utc::now();
-    store.create_key(volunteer.id, "2468", now)?;
-    store.create_key(leader.id, "13579", now)?;
-    let (volunteer, leader) = (store.member(volunteer.id)?, store.member(leader.id)?);
+    for (who, pin) in pins {
+        store.create_key(named(who).id, pin, Utc::now())?;
+    }
+    let (volunteer, leader) = (store.member(named("王芳").id)?, store.member(named("李强").id)?);
     Ok(Device { store, volunteer, leader, dir })
 }
 
@@ -85,6 +91,20 @@ pub fn sealed_patrol(d: &Device, photos: u32, fixes: u32) -> (Uuid, Uuid, Vec<St
 
 /// [`sealed_patrol`], signed by `volunteer` and countersigned by `leader`, each with their PIN.
 pub fn sealed_patrol_signed(d: &Device, volunteer: (&Member, &str), leader: (&Member, &str), photos: u32, fixes: u32) -> (Uuid, Uuid, Vec<String>) {
+    let (p, hazard, shas) = submitted_patrol(d, volunteer, leader.0, photos, fixes);
+    let end = d.store.patrol_record(p).expect("record").ended_at.expect("ended");
+    d.store.countersign(&handwritten(p, leader.0, leader.1), end + Duration::minutes(1)).expect("countersign");
+    (p, hazard, shas)
+}
+
+/// A signing request with a drawn signature.
+pub fn handwritten(patrol: Uuid, m: &Member, pin: &str) -> SignPatrol {
+    SignPatrol { patrol_id: patrol, member_id: m.id, pin: pin.into(), handwriting_png: b"\x89PNG\r\n\x1a\n....drawn....".to_vec(), remarks: "正常".into() }
+}
+
+/// The patrol of [`sealed_patrol_signed`], signed by `volunteer` (with `with` present too)
+/// and waiting for a leader: the volunteer's phone has it as 待队长审核.
+pub fn submitted_patrol(d: &Device, volunteer: (&Member, &str), with: &Member, photos: u32, fixes: u32) -> (Uuid, Uuid, Vec<String>) {
     let s = &d.store;
     let start = Utc.with_ymd_and_hms(2026, 11, 24, 20, 0, 0).single().expect("time");
     let p = s
@@ -94,7 +114,7 @@ pub fn sealed_patrol_signed(d: &Device, volunteer: (&Member, &str), leader: (&Me
         p.id,
         &[
             AttendanceEntry { member_id: Some(volunteer.0.id), name: String::new(), role: Role::Volunteer, presence: Presence::Present, reason: String::new() },
-            AttendanceEntry { member_id: Some(leader.0.id), name: String::new(), role: Role::Leader, presence: Presence::Present, reason: String::new() },
+            AttendanceEntry { member_id: Some(with.id), name: String::new(), role: Role::Leader, presence: Presence::Present, reason: String::new() },
         ],
     )
     .expect("attendance");
@@ -130,9 +150,7 @@ pub fn sealed_patrol_signed(d: &Device, volunteer: (&Member, &str), leader: (&Me
             start + Duration::minutes(10),
         )
         .expect("hazard");
-    let sign = |m: &Member, pin: &str| SignPatrol { patrol_id: p.id, member_id: m.id, pin: pin.into(), handwriting_png: b"\x89PNG\r\n\x1a\n....drawn....".to_vec(), remarks: "正常".into() };
     let end = start + Duration::seconds(i64::from(fixes) + 60);
-    s.submit_patrol(&sign(volunteer.0, volunteer.1), end).expect("submit");
-    s.countersign(&sign(leader.0, leader.1), end + Duration::minutes(1)).expect("countersign");
+    s.submit_patrol(&handwritten(p.id, volunteer.0, volunteer.1), end).expect("submit");
     (p.id, entry.hazard_id.expect("hazard id"), shas)
 }

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod patrol;
 pub mod photo;
 pub mod replay;
+pub mod review;
 pub mod roster;
 pub mod settings;
 pub mod signing;

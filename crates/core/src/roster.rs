@@ -84,6 +84,13 @@ pub(crate) fn apply_roster(tx: &Connection, members: &[RosterMember], merged: &[
              WHERE name IS NOT excluded.name OR role IS NOT excluded.role OR confirmed IS NOT excluded.confirmed OR merged_into IS NOT NULL",
             params![m.id, m.name, enum_text(&m.role)?, now, !m.pending],
         )?;
+        // The keys the county accepted for them, as it now has them (revoked ones gone).
+        tx.execute("DELETE FROM roster_key WHERE member_id = ?1", [m.id])?;
+        for key in &m.keys {
+            if let Ok(public) = hex::decode(key) {
+                tx.execute("INSERT OR REPLACE INTO roster_key (public_key, member_id) VALUES (?1, ?2)", params![public, m.id])?;
+            }
+        }
     }
     for merge in merged {
         let folded = tx.execute(

@@ -39,7 +39,7 @@ fn pin_key(pin: &str, salt: &[u8]) -> Result<ChaCha20Poly1305> {
     ChaCha20Poly1305::new_from_slice(&key).map_err(|e| Error::Corrupt(format!("cipher key: {e}")))
 }
 
-fn check_handwriting(png: &[u8]) -> Result<()> {
+pub(crate) fn check_handwriting(png: &[u8]) -> Result<()> {
     const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
     if png.len() <= PNG_MAGIC.len() {
         return Err(Error::invalid("signature.handwriting", ErrorCode::Required, "draw the signature before signing"));
@@ -129,7 +129,7 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    fn unlock(&self, member: Uuid, pin: &str) -> Result<SigningKey> {
+    pub(crate) fn unlock(&self, member: Uuid, pin: &str) -> Result<SigningKey> {
         check_pin(pin)?;
         let row: Option<(Vec<u8>, Vec<u8>, Vec<u8>)> = self
             .conn()
@@ -188,7 +188,9 @@ impl Store {
             "INSERT OR IGNORE INTO signed_record (hash, patrol_id, canonical) VALUES (?1, ?2, ?3)",
             params![hash.as_slice(), req.patrol_id, bytes],
         )?;
-        insert_signature(&tx, req, SignerRole::Volunteer, &key, &hash, &signature, now)?;
+        let signed = insert_signature(&tx, &NewSignature::made(req, SignerRole::Volunteer, &key, &hash, &signature, now))?;
+        // Queued with the signature: the leader reviews it on their own phone once it syncs.
+        crate::outbox::enqueue(&tx, OutboxKind::Submission, &signed.to_string(), 0, now)?;
         tx.commit()?;
         Ok(())
     }
@@ -215,6 +217,7 @@ impl Store {
         if self.patrol_state(req.patrol_id)? != PatrolState::Submitted {
             return Err(Error::WrongState("only a patrol signed by its volunteer can be countersigned".into()));
         }
+        self.check_two_people(self.volunteer_signer(req.patrol_id)?, req.member_id)?;
         let key = self.unlock(req.member_id, &req.pin)?;
         let (hash, volunteer_sig) = self.latest_signature(req.patrol_id, SignerRole::Volunteer)?;
         let current = sha256(&[&canonical_bytes(&self.patrol_record(req.patrol_id)?)]);
@@ -225,20 +228,28 @@ impl Store {
 
         let mut conn = self.conn();
         let tx = conn.transaction()?;
-        insert_signature(&tx, req, SignerRole::Leader, &key, &hash, &signature, now)?;
-        let prev: Option<Vec<u8>> = tx.query_row("SELECT link FROM chain ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional()?;
-        let prev: [u8; 32] = match prev {
-            Some(p) => p.try_into().map_err(|_| Error::Corrupt("chain link length".into()))?,
-            None => [0; 32],
-        };
-        tx.execute(
-            "INSERT INTO chain (patrol_id, record_hash, link) VALUES (?1, ?2, ?3)",
-            params![req.patrol_id, hash.as_slice(), chain_link(&prev, req.patrol_id, &hash).as_slice()],
-        )?;
-        tx.execute("UPDATE patrol SET state = 'sealed' WHERE id = ?1", [req.patrol_id])?;
-        // Queued for the county in the same transaction: a sealed patrol is never left behind.
-        crate::outbox::enqueue_patrol(&tx, req.patrol_id, now)?;
+        insert_signature(&tx, &NewSignature::made(req, SignerRole::Leader, &key, &hash, &signature, now))?;
+        seal(&tx, req.patrol_id, &hash, now)?;
         tx.commit()?;
+        Ok(())
+    }
+
+    /// Who signed a submitted patrol as its volunteer.
+    fn volunteer_signer(&self, patrol: Uuid) -> Result<Uuid> {
+        Ok(self.conn().query_row(
+            "SELECT member_id FROM signature WHERE patrol_id = ?1 AND role = 'volunteer' ORDER BY signed_at DESC, id DESC LIMIT 1",
+            [patrol],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// One person does not sign a patrol as volunteer and as leader, unless they are the
+    /// whole team.
+    pub(crate) fn check_two_people(&self, volunteer: Uuid, leader: Uuid) -> Result<()> {
+        let members: i64 = self.conn().query_row("SELECT count(*) FROM member WHERE merged_into IS NULL", [], |r| r.get(0))?;
+        if volunteer == leader && members > 1 {
+            return Err(Error::invalid("signature.member", ErrorCode::SameSigner, "the volunteer who signed cannot countersign; another leader must"));
+        }
         Ok(())
     }
 
@@ -292,14 +303,14 @@ impl Store {
         Ok(id)
     }
 
-    fn require_leader(&self, member: Uuid) -> Result<()> {
+    pub(crate) fn require_leader(&self, member: Uuid) -> Result<()> {
         if self.member(member)?.role != Role::Leader {
             return Err(Error::NotAllowed("only the team leader can review and countersign".into()));
         }
         Ok(())
     }
 
-    fn latest_signature(&self, patrol: Uuid, role: SignerRole) -> Result<(Vec<u8>, Vec<u8>)> {
+    pub(crate) fn latest_signature(&self, patrol: Uuid, role: SignerRole) -> Result<(Vec<u8>, Vec<u8>)> {
         self.conn()
             .query_row(
                 "SELECT record_hash, signature FROM signature WHERE patrol_id = ?1 AND role = ?2 ORDER BY signed_at DESC, id DESC LIMIT 1",
@@ -400,29 +411,57 @@ impl Store {
     }
 }
 
-fn insert_signature(
-    tx: &rusqlite::Transaction<'_>,
-    req: &SignPatrol,
-    role: SignerRole,
-    key: &SigningKey,
-    hash: &[u8],
-    signature: &Signature,
-    now: DateTime<Utc>,
-) -> Result<()> {
+/// A signature to store: made here, or received (a countersignature from another phone).
+pub(crate) struct NewSignature<'a> {
+    pub patrol_id: Uuid,
+    pub role: SignerRole,
+    pub member_id: Uuid,
+    pub public_key: [u8; 32],
+    pub record_hash: &'a [u8],
+    pub signature: [u8; 64],
+    pub handwriting: &'a [u8],
+    pub signed_at: DateTime<Utc>,
+}
+
+impl<'a> NewSignature<'a> {
+    fn made(req: &'a SignPatrol, role: SignerRole, key: &SigningKey, hash: &'a [u8], signature: &Signature, now: DateTime<Utc>) -> Self {
+        NewSignature {
+            patrol_id: req.patrol_id,
+            role,
+            member_id: req.member_id,
+            public_key: key.verifying_key().to_bytes(),
+            record_hash: hash,
+            signature: signature.to_bytes(),
+            handwriting: &req.handwriting_png,
+            signed_at: now,
+        }
+    }
+}
+
+/// Stores a signature; returns its id.
+pub(crate) fn insert_signature(tx: &rusqlite::Connection, s: &NewSignature<'_>) -> Result<Uuid> {
+    let id = Uuid::now_v7();
     tx.execute(
         "INSERT INTO signature (id, patrol_id, role, member_id, public_key, record_hash, signature, handwriting, signed_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            Uuid::now_v7(),
-            req.patrol_id,
-            enum_text(&role)?,
-            req.member_id,
-            key.verifying_key().to_bytes().as_slice(),
-            hash,
-            signature.to_bytes().as_slice(),
-            req.handwriting_png,
-            now
-        ],
+        params![id, s.patrol_id, enum_text(&s.role)?, s.member_id, s.public_key.as_slice(), s.record_hash, s.signature.as_slice(), s.handwriting, s.signed_at],
     )?;
+    Ok(id)
+}
+
+/// Seals a countersigned patrol: its link in this phone's chain, frozen, and queued for the
+/// county in the same transaction (a sealed patrol is never left behind).
+pub(crate) fn seal(tx: &rusqlite::Connection, patrol: Uuid, hash: &[u8], now: DateTime<Utc>) -> Result<()> {
+    let prev: Option<Vec<u8>> = tx.query_row("SELECT link FROM chain ORDER BY seq DESC LIMIT 1", [], |r| r.get(0)).optional()?;
+    let prev: [u8; 32] = match prev {
+        Some(p) => p.try_into().map_err(|_| Error::Corrupt("chain link length".into()))?,
+        None => [0; 32],
+    };
+    tx.execute(
+        "INSERT INTO chain (patrol_id, record_hash, link) VALUES (?1, ?2, ?3)",
+        params![patrol, hash, chain_link(&prev, patrol, hash).as_slice()],
+    )?;
+    tx.execute("UPDATE patrol SET state = 'sealed' WHERE id = ?1", [patrol])?;
+    crate::outbox::enqueue_patrol(tx, patrol, now)?;
     Ok(())
 }

@@ -303,3 +303,31 @@ fn the_signature_covers_the_photos() {
     let findings = t.store.verify().expect("verify");
     assert_eq!(findings.iter().map(|f| (f.patrol_id, f.problem)).collect::<Vec<_>>(), [(Some(p), Problem::PhotoChanged)]);
 }
+
+/// The leader who recorded and signed a patrol as its volunteer cannot countersign it as
+/// well: another leader must. A team of one may.
+#[test]
+fn nobody_signs_one_patrol_in_two_roles_unless_they_are_the_whole_team() {
+    let t = team();
+    let p = recorded_patrol(&t);
+    let sign = |m: &Member, pin: &str| SignPatrol { patrol_id: p, member_id: m.id, pin: pin.into(), handwriting_png: handwriting(), remarks: String::new() };
+    t.store.submit_patrol(&sign(&t.leader, "13579"), at(21, 0)).expect("the leader signs as the one who recorded");
+    let err = t.store.countersign(&sign(&t.leader, "13579"), at(21, 5)).expect_err("not twice");
+    assert!(matches!(err, Error::Invalid { field: "signature.member", code: ErrorCode::SameSigner, .. }), "{err:?}");
+    assert_eq!(t.store.patrol_state(p).expect("state"), PatrolState::Submitted, "still waiting for another leader");
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let alone = Store::open(dir.path().join("redvest.sqlite3")).expect("open");
+    let li = alone.add_member(&NewMember { name: "李强".into(), role: Role::Leader }).expect("l");
+    alone.create_key(li.id, "13579", at(8, 0)).expect("key");
+    let p = alone
+        .start_patrol(&StartPatrol { duty_id: None, assignment: Some(Assignment::Zone(Zone::Highland)), route: String::new(), planned_start: None }, at(20, 0))
+        .expect("start");
+    alone
+        .set_attendance(p.id, &[AttendanceEntry { member_id: Some(li.id), name: String::new(), role: Role::Leader, presence: Presence::Present, reason: String::new() }])
+        .expect("attendance");
+    let sign = |pin: &str| SignPatrol { patrol_id: p.id, member_id: li.id, pin: pin.into(), handwriting_png: handwriting(), remarks: String::new() };
+    alone.submit_patrol(&sign("13579"), at(21, 0)).expect("sign");
+    alone.countersign(&sign("13579"), at(21, 1)).expect("a team of one countersigns its own");
+    assert_eq!(alone.patrol_state(p.id).expect("state"), PatrolState::Sealed);
+}

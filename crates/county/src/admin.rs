@@ -57,14 +57,22 @@ fn role_of(text: &str) -> Option<Role> {
     serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
 }
 
-/// Publishes the team's roster as it now is: confirmed members, proposals still pending (so
-/// every phone of the team shows one person once), and the merges phones must fold.
+/// Publishes the team's roster as it now is: confirmed members with their keys, proposals
+/// still pending (so every phone of the team shows one person once), and the merges phones
+/// must fold.
 pub async fn publish_roster(db: &Db, team: Uuid) -> Result<i64, AdminError> {
     let rows = db.members(team).await?;
+    let keys = db.team_keys(team).await?;
     let members = rows
         .iter()
         .filter(|m| m.status != "merged")
-        .map(|m| RosterMember { id: m.id, name: m.name.clone(), role: role_of(&m.role).unwrap_or(Role::Volunteer), pending: m.status == "proposed" })
+        .map(|m| RosterMember {
+            id: m.id,
+            name: m.name.clone(),
+            role: role_of(&m.role).unwrap_or(Role::Volunteer),
+            pending: m.status == "proposed",
+            keys: keys.iter().filter(|k| k.member_id == m.id && !k.revoked).map(|k| hex::encode(&k.public_key)).collect(),
+        })
         .collect();
     let merged = rows.iter().filter_map(|m| Some(MemberMerge { from: m.id, into: m.merged_into? })).collect();
     Ok(db.publish(team, &Published::Roster { members, merged }).await?)
@@ -117,6 +125,10 @@ pub async fn list_keys(db: &Db, team: Uuid) -> Result<Vec<KeyRow>, AdminError> {
 pub async fn revoke_key(db: &Db, public_key_hex: &str) -> Result<(), AdminError> {
     let key = hex::decode(public_key_hex.trim()).ok().filter(|k| k.len() == 32).ok_or_else(|| AdminError::Invalid("a key is 64 hex digits".into()))?;
     if db.revoke_key(&key).await? {
+        // Phones check records handed over by QR against the roster's keys: they must hear.
+        if let Some((team, _)) = db.key_owner(&key).await? {
+            publish_roster(db, team).await?;
+        }
         Ok(())
     } else {
         Err(AdminError::NotFound(format!("key {public_key_hex} (or it was revoked already)")))

@@ -51,7 +51,7 @@ impl Db {
 // ---- sync ------------------------------------------------------------------------------
 
 use chrono::{DateTime, Utc};
-use redvest_shared::wire::{Published, PullItem};
+use redvest_shared::wire::{Decision, DecisionItem, Published, PullItem, Refusal, ReviewItem, SubmissionPush, WireSignature};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -208,7 +208,7 @@ pub enum Effect {
 }
 
 /// What became of an insert.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inserted {
     /// Stored now.
     Stored,
@@ -216,6 +216,71 @@ pub enum Inserted {
     AlreadyThere,
     /// Another record holds this place in the phone's chain.
     Fork,
+    /// The patrol it decides on is decided otherwise, or not this team's: nothing stored.
+    Refused(Refusal, String),
+}
+
+/// A patrol's signed record as the county holds it once.
+#[derive(Debug, Clone)]
+pub struct PatrolCopy {
+    /// The patrol.
+    pub patrol_id: Uuid,
+    /// SHA-256 of the signed bytes.
+    pub record_hash: Vec<u8>,
+    /// The signed bytes.
+    pub canonical: String,
+    /// The volunteer's signature.
+    pub volunteer: WireSignature,
+    /// The track (base64 `RVTK`), if this record brought it.
+    pub track_rvtk: Option<String>,
+}
+
+/// What an accepted record does to the county's one copy of its patrol; the team's phones
+/// hear of each change through the feed, in the same transaction.
+#[derive(Debug, Clone)]
+pub enum PatrolChange {
+    /// Signed by its volunteer: waits for a leader (队长待审), or a new version after a return.
+    Submitted(PatrolCopy),
+    /// Countersigned. `strict` for a leader's countersignature, which is refused when the
+    /// patrol was decided otherwise; a sealed patrol from the volunteer's phone is not.
+    Countersigned {
+        /// The record.
+        copy: PatrolCopy,
+        /// The countersignature.
+        leader: WireSignature,
+        /// Refuse it when another decision came first.
+        strict: bool,
+    },
+    /// Sent back by a leader.
+    Returned {
+        /// The patrol.
+        patrol_id: Uuid,
+        /// The version sent back.
+        record_hash: Vec<u8>,
+        /// The leader.
+        by: Uuid,
+        /// Why.
+        reason: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+/// A patrol as the county holds it, for tests and the clerk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatrolRow {
+    /// Its team.
+    pub team_id: Uuid,
+    /// `submitted`, `returned` or `countersigned`.
+    pub state: String,
+    /// SHA-256 of the signed bytes held.
+    pub record_hash: Vec<u8>,
+    /// Whether the track is there.
+    pub has_track: bool,
+    /// The countersigner.
+    pub leader: Option<Uuid>,
+    /// Why it was sent back.
+    pub returned_reason: Option<String>,
 }
 
 /// What to write when a record is accepted.
@@ -237,6 +302,8 @@ pub struct NewRecord {
     pub hazards: Vec<(Uuid, Option<String>)>,
     /// Photos it names.
     pub photos: Vec<String>,
+    /// What it does to the county's copy of its patrol.
+    pub patrol: Option<PatrolChange>,
 }
 
 impl Db {
@@ -560,8 +627,29 @@ impl Db {
                     .await?;
             }
         }
+        if let Some(change) = &rec.patrol {
+            if let Some((code, reason)) = apply_patrol_change(&mut tx, auth.team_id, change).await? {
+                return Ok(Inserted::Refused(code, reason)); // dropped: nothing is stored
+            }
+        }
         tx.commit().await?;
         Ok(Inserted::Stored)
+    }
+
+    /// The county's copy of a patrol, if it has one.
+    pub async fn patrol(&self, id: Uuid) -> Result<Option<PatrolRow>, DbError> {
+        let row = sqlx::query(
+            "SELECT team_id, state, record_hash, track_rvtk IS NOT NULL, (leader->>'member_id')::uuid, returned_reason FROM patrol WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| PatrolRow { team_id: r.get(0), state: r.get(1), record_hash: r.get(2), has_track: r.get(3), leader: r.get(4), returned_reason: r.get(5) }))
+    }
+
+    /// How many members of a team are confirmed (a team of one may countersign its own).
+    pub async fn active_members(&self, team: Uuid) -> Result<i64, DbError> {
+        Ok(sqlx::query_scalar("SELECT count(*) FROM member WHERE team_id = $1 AND status = 'active'").bind(team).fetch_one(&self.pool).await?)
     }
 
     /// How many records the county holds with this id (tests: exactly once).
@@ -664,6 +752,114 @@ impl Db {
             .fetch_optional(&self.pool)
             .await?)
     }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, DbError> {
+    serde_json::to_value(value).map_err(|e| DbError::Other(sqlx::Error::Encode(Box::new(e))))
+}
+
+async fn publish_in(tx: &mut sqlx::PgConnection, team: Uuid, body: &Published) -> Result<(), DbError> {
+    sqlx::query("INSERT INTO published (team_id, body) VALUES ($1, $2)").bind(team).bind(json(body)?).execute(tx).await?;
+    Ok(())
+}
+
+/// Holds `copy` as the patrol's record in `state` (a new version replaces the one sent back;
+/// its track is kept when the same version comes again without one).
+async fn store_copy(tx: &mut sqlx::PgConnection, team: Uuid, copy: &PatrolCopy, state: &str, leader: Option<&WireSignature>) -> Result<(), DbError> {
+    sqlx::query(
+        "INSERT INTO patrol (id, team_id, record_hash, canonical, volunteer, track_rvtk, state, leader) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (id) DO UPDATE SET canonical = excluded.canonical, volunteer = excluded.volunteer, state = excluded.state,
+             leader = excluded.leader, returned_by = NULL, returned_reason = NULL, updated_at = now(),
+             track_rvtk = coalesce(excluded.track_rvtk, CASE WHEN patrol.record_hash = excluded.record_hash THEN patrol.track_rvtk END),
+             record_hash = excluded.record_hash",
+    )
+    .bind(copy.patrol_id)
+    .bind(team)
+    .bind(&copy.record_hash)
+    .bind(&copy.canonical)
+    .bind(json(&copy.volunteer)?)
+    .bind(&copy.track_rvtk)
+    .bind(state)
+    .bind(leader.map(json).transpose()?)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// The track of the version held, when it was missing and `copy` brings it.
+async fn fill_track(tx: &mut sqlx::PgConnection, copy: &PatrolCopy) -> Result<(), DbError> {
+    sqlx::query("UPDATE patrol SET track_rvtk = $3 WHERE id = $1 AND record_hash = $2 AND track_rvtk IS NULL AND $3::text IS NOT NULL")
+        .bind(copy.patrol_id)
+        .bind(&copy.record_hash)
+        .bind(&copy.track_rvtk)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// Applies `change` to the county's one copy of its patrol and publishes what the team's
+/// phones must hear; `Some(refusal)` when it cannot apply (the transaction is then dropped).
+/// Changes to one patrol take turns (two leaders deciding at once: the first one wins).
+async fn apply_patrol_change(tx: &mut sqlx::PgConnection, team: Uuid, change: &PatrolChange) -> Result<Option<(Refusal, String)>, DbError> {
+    let patrol_id = match change {
+        PatrolChange::Submitted(c) | PatrolChange::Countersigned { copy: c, .. } => c.patrol_id,
+        PatrolChange::Returned { patrol_id, .. } => *patrol_id,
+    };
+    sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 1))").bind(patrol_id).execute(&mut *tx).await?;
+    let held = sqlx::query("SELECT team_id, state, record_hash, leader->>'signature' FROM patrol WHERE id = $1")
+        .bind(patrol_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| (r.get::<Uuid, _>(0), r.get::<String, _>(1), r.get::<Vec<u8>, _>(2), r.get::<Option<String>, _>(3)));
+    if held.as_ref().is_some_and(|(t, ..)| *t != team) {
+        return Ok(Some((Refusal::Conflict, format!("patrol {patrol_id} belongs to another team"))));
+    }
+    Ok(match change {
+        PatrolChange::Submitted(copy) => match held {
+            Some((_, state, hash, _)) if state == "countersigned" || hash == copy.record_hash => {
+                fill_track(tx, copy).await?;
+                None // decided already, or this version is held: nothing new for the leaders
+            }
+            _ => {
+                store_copy(tx, team, copy, "submitted", None).await?;
+                let submission = SubmissionPush { canonical: copy.canonical.clone(), signature: copy.volunteer.clone(), track_rvtk: copy.track_rvtk.clone() };
+                publish_in(tx, team, &Published::Review(ReviewItem { patrol_id: copy.patrol_id, submission })).await?;
+                None
+            }
+        },
+        PatrolChange::Countersigned { copy, leader, strict } => match held {
+            Some((_, state, _, held_sig)) if state == "countersigned" => {
+                fill_track(tx, copy).await?;
+                (*strict && held_sig.as_deref() != Some(leader.signature.as_str()))
+                    .then(|| (Refusal::AlreadyDecided, format!("patrol {patrol_id} was countersigned by another leader first")))
+            }
+            Some((_, state, hash, _)) if *strict && state == "returned" && hash == copy.record_hash => {
+                Some((Refusal::AlreadyDecided, format!("patrol {patrol_id} was sent back to its volunteer first")))
+            }
+            _ => {
+                store_copy(tx, team, copy, "countersigned", Some(leader)).await?;
+                let decision = Decision::Countersigned { signature: leader.clone() };
+                publish_in(tx, team, &Published::Decision(DecisionItem { patrol_id, record_hash: hex::encode(&copy.record_hash), decision })).await?;
+                None
+            }
+        },
+        PatrolChange::Returned { record_hash, by, reason, at, .. } => match held {
+            Some((_, state, hash, _)) if state == "submitted" && hash == *record_hash => {
+                sqlx::query("UPDATE patrol SET state = 'returned', returned_by = $2, returned_reason = $3, updated_at = now() WHERE id = $1")
+                    .bind(patrol_id)
+                    .bind(by)
+                    .bind(reason)
+                    .execute(&mut *tx)
+                    .await?;
+                let decision = Decision::Returned { by: *by, reason: reason.clone(), at: *at };
+                publish_in(tx, team, &Published::Decision(DecisionItem { patrol_id, record_hash: hex::encode(record_hash), decision })).await?;
+                None
+            }
+            Some((_, state, hash, _)) if state == "returned" && hash == *record_hash => None,
+            Some(_) => Some((Refusal::AlreadyDecided, format!("patrol {patrol_id} was decided already, or the version sent back is not the one waiting"))),
+            None => Some((Refusal::Malformed, format!("the county holds no signed record of patrol {patrol_id} to send back"))),
+        },
+    })
 }
 
 fn member_row(r: sqlx::postgres::PgRow) -> MemberRow {

@@ -8,15 +8,16 @@ use axum::extract::State;
 use axum::Json;
 use base64::Engine;
 use redvest_shared::patrol::{PatrolRecord, SignerRole, PATROL_RECORD_V1};
-use redvest_shared::seal::{chain_link, countersign_message, key_message, sha256, verifies};
+use redvest_shared::seal::{chain_link, countersign_message, key_message, return_message, sha256, verifies};
 use redvest_shared::wire::{
-    content_sha256, KeyPush, MemberProposal, PatrolPush, PushBatch, PushOutcome, PushRecord, PushResult, PushResults, RecordBody, Refusal, MAX_BATCH, MAX_TEXT,
+    content_sha256, CountersignPush, KeyPush, MemberProposal, PatrolPush, PushBatch, PushOutcome, PushRecord, PushResult, PushResults, RecordBody, Refusal,
+    ReturnPush, SubmissionPush, MAX_BATCH, MAX_TEXT,
 };
 use uuid::Uuid;
 
 use crate::admin::enum_text;
 use crate::auth::Device;
-use crate::db::{DbError, DeviceAuth, Effect, Inserted, MemberRow, NewRecord};
+use crate::db::{DbError, DeviceAuth, Effect, Inserted, MemberRow, NewRecord, PatrolChange, PatrolCopy};
 use crate::error::{ApiJson, Failure};
 use crate::http::AppState;
 
@@ -44,7 +45,8 @@ pub async fn push(State(state): State<AppState>, Device(auth): Device, ApiJson(b
             RecordBody::Patrol(p) => Some(p.chain.seq),
             _ => None,
         };
-        let proposal = matches!(record.body, RecordBody::Member(_));
+        // A person proposed or a key added: every phone of the team hears it with the roster.
+        let proposal = matches!(record.body, RecordBody::Member(_) | RecordBody::Key(_));
         let result = match push_one(&state, auth, record).await {
             Ok(result) => {
                 // A repeat too: the first copy's publish may have failed after it was stored.
@@ -101,7 +103,7 @@ async fn push_one(state: &AppState, auth: DeviceAuth, record: PushRecord) -> Res
         };
     }
     let body = serde_json::to_value(&record.body).unwrap_or(serde_json::Value::Null);
-    let new = |kind| NewRecord { id, kind, content_sha256: content.clone(), body: body.clone(), chain: None, effect: Effect::None, hazards: vec![], photos: vec![] };
+    let new = |kind| NewRecord { id, kind, content_sha256: content.clone(), body: body.clone(), chain: None, effect: Effect::None, hazards: vec![], photos: vec![], patrol: None };
     let new = match &record.body {
         RecordBody::Patrol(p) => check_patrol(state, auth, id, p).await?.with(new("patrol")),
         RecordBody::HazardEvent(e) => {
@@ -115,10 +117,14 @@ async fn push_one(state: &AppState, auth: DeviceAuth, record: PushRecord) -> Res
         }
         RecordBody::Key(k) => NewRecord { effect: check_key(state, auth, k).await?, ..new("key") },
         RecordBody::Member(m) => NewRecord { effect: check_member(state, auth, m).await?, ..new("member") },
+        RecordBody::Submission(sub) => NewRecord { patrol: Some(PatrolChange::Submitted(check_submission(state, auth, sub).await?.0)), ..new("submission") },
+        RecordBody::Countersign(c) => NewRecord { patrol: Some(check_countersign(state, auth, c).await?), ..new("countersign") },
+        RecordBody::Return(r) => NewRecord { patrol: Some(check_return(state, auth, r).await?), ..new("return") },
     };
     match state.db.insert_record(auth, &new).await? {
         Inserted::Stored => Ok(result(201, PushOutcome::Accepted)),
         Inserted::Fork => reject(Refusal::ChainFork, "another record already holds this place in the phone's chain"),
+        Inserted::Refused(code, reason) => reject(code, reason),
         // The same request delivered twice, racing: the other copy landed first.
         Inserted::AlreadyThere => match state.db.record(id).await? {
             Some(stored) if stored.content_sha256 == content => Ok(result(200, PushOutcome::Repeat)),
@@ -136,11 +142,12 @@ struct PatrolParts {
     chain: (i64, Vec<u8>, Vec<u8>),
     hazards: Vec<(Uuid, Option<String>)>,
     photos: Vec<String>,
+    patrol: PatrolChange,
 }
 
 impl PatrolParts {
     fn with(self, base: NewRecord) -> NewRecord {
-        NewRecord { chain: Some(self.chain), hazards: self.hazards, photos: self.photos, ..base }
+        NewRecord { chain: Some(self.chain), hazards: self.hazards, photos: self.photos, patrol: Some(self.patrol), ..base }
     }
 }
 
@@ -152,51 +159,83 @@ async fn roster_member(state: &AppState, auth: DeviceAuth, id: Uuid) -> Result<M
     }
 }
 
-async fn check_patrol(state: &AppState, auth: DeviceAuth, id: Uuid, p: &PatrolPush) -> Result<PatrolParts, Refused> {
-    let canonical = p.canonical.as_bytes();
-    let Some(json) = canonical.strip_prefix(PATROL_RECORD_V1) else {
+/// The signed bytes of a patrol record, parsed, with their hash.
+fn signed_record(canonical: &str) -> Result<(PatrolRecord, [u8; 32]), Refused> {
+    let bytes = canonical.as_bytes();
+    let Some(json) = bytes.strip_prefix(PATROL_RECORD_V1) else {
         return reject(Refusal::Malformed, "canonical does not start with redvest/patrol-record/v1");
     };
-    let record: PatrolRecord = match serde_json::from_slice(json) {
-        Ok(r) => r,
-        Err(e) => return reject(Refusal::Malformed, format!("canonical is not a patrol record: {e}")),
+    match serde_json::from_slice(json) {
+        Ok(record) => Ok((record, sha256(&[bytes]))),
+        Err(e) => reject(Refusal::Malformed, format!("canonical is not a patrol record: {e}")),
+    }
+}
+
+/// A signature by a key the county accepted and has not revoked, of a member its roster
+/// lists (a leader's: a confirmed 队长), over `message`. Returns the signer.
+async fn check_signature(state: &AppState, auth: DeviceAuth, role: SignerRole, member_id: Uuid, public_hex: &str, signature_hex: &str, message: &[u8]) -> Result<MemberRow, Refused> {
+    let public = unhex("signatures.public_key", public_hex)?;
+    let keys = state.db.team_keys(auth.team_id).await?;
+    let Some(key) = keys.iter().find(|k| k.public_key == public) else {
+        return reject(Refusal::UnknownKey, format!("the {role:?} signature is by key {public_hex} which the county has not accepted for this team"));
     };
+    if key.revoked {
+        return reject(Refusal::KeyRevoked, format!("the {role:?} signature is by key {public_hex}, which the county revoked"));
+    }
+    let member = roster_member(state, auth, member_id).await?;
+    if key.member_id != member.id {
+        return reject(Refusal::KeyOfOtherMember, format!("the {role:?} signature's key belongs to another member"));
+    }
+    if role == SignerRole::Leader && !(member.status == "active" && member.role == "leader") {
+        return reject(Refusal::NotLeader, format!("{} is not a confirmed leader on the county's roster", member.name));
+    }
+    if !verifies(&public, message, &unhex("signatures.signature", signature_hex)?) {
+        return reject(Refusal::SignatureInvalid, format!("the {role:?} signature does not verify against the record"));
+    }
+    Ok(member)
+}
+
+/// The same person does not sign one patrol as volunteer and as leader, unless the county's
+/// roster has them alone in the team.
+async fn check_two_people(state: &AppState, auth: DeviceAuth, volunteer: &MemberRow, leader: &MemberRow) -> Result<(), Refused> {
+    if volunteer.id == leader.id && state.db.active_members(auth.team_id).await? > 1 {
+        return reject(Refusal::SameSigner, format!("{} signed this patrol as volunteer and cannot countersign it too", leader.name));
+    }
+    Ok(())
+}
+
+/// The track the record names: the same bytes, or (`required` false) none yet.
+fn check_track(record: &PatrolRecord, track_rvtk: Option<&String>, required: bool) -> Result<(), Refused> {
+    match (&record.track_sha256, track_rvtk) {
+        (None, None) => Ok(()),
+        (Some(expected), Some(b64)) => {
+            let bytes = base64::engine::general_purpose::STANDARD.decode(b64).or_else(|_| reject(Refusal::Malformed, "track_rvtk is not base64"))?;
+            if &hex::encode(sha256(&[&bytes])) != expected {
+                return reject(Refusal::TrackMismatch, "track_rvtk does not have the hash the record signs");
+            }
+            Ok(())
+        }
+        (Some(_), None) if !required => Ok(()),
+        (Some(_), None) => reject(Refusal::TrackMismatch, "the record signs a track but none was sent"),
+        (None, Some(_)) => reject(Refusal::TrackMismatch, "a track was sent but the record signs none"),
+    }
+}
+
+async fn check_patrol(state: &AppState, auth: DeviceAuth, id: Uuid, p: &PatrolPush) -> Result<PatrolParts, Refused> {
+    let (record, hash) = signed_record(&p.canonical)?;
     if record.id != id {
         return reject(Refusal::Malformed, format!("the signed record is patrol {}, not {id}", record.id));
     }
-    let hash = sha256(&[canonical]);
-
-    // Signatures: by keys the county accepted, of members its roster lists in the role signed.
-    let keys = state.db.team_keys(auth.team_id).await?;
     let volunteer = p.signatures.iter().find(|s| s.role == SignerRole::Volunteer);
     let leader = p.signatures.iter().find(|s| s.role == SignerRole::Leader);
     let (Some(volunteer), Some(leader)) = (volunteer, leader) else {
         return reject(Refusal::Malformed, "a patrol needs the volunteer's signature and the leader's countersignature");
     };
     let volunteer_sig = unhex("signatures.signature", &volunteer.signature)?;
-    for sig in [volunteer, leader] {
-        let public = unhex("signatures.public_key", &sig.public_key)?;
-        let Some(key) = keys.iter().find(|k| k.public_key == public) else {
-            return reject(Refusal::UnknownKey, format!("the {:?} signature is by key {} which the county has not accepted for this team", sig.role, sig.public_key));
-        };
-        if key.revoked {
-            return reject(Refusal::KeyRevoked, format!("the {:?} signature is by key {}, which the county revoked", sig.role, sig.public_key));
-        }
-        let member = roster_member(state, auth, sig.member_id).await?;
-        if key.member_id != member.id {
-            return reject(Refusal::KeyOfOtherMember, format!("the {:?} signature's key belongs to another member", sig.role));
-        }
-        if sig.role == SignerRole::Leader && !(member.status == "active" && member.role == "leader") {
-            return reject(Refusal::NotLeader, format!("{} is not a confirmed leader on the county's roster", member.name));
-        }
-        let message = match sig.role {
-            SignerRole::Volunteer => hash.to_vec(),
-            SignerRole::Leader => countersign_message(&hash, &volunteer_sig),
-        };
-        if !verifies(&public, &message, &unhex("signatures.signature", &sig.signature)?) {
-            return reject(Refusal::SignatureInvalid, format!("the {:?} signature does not verify against the record", sig.role));
-        }
-    }
+    let by = check_signature(state, auth, SignerRole::Volunteer, volunteer.member_id, &volunteer.public_key, &volunteer.signature, &hash).await?;
+    let countersign = countersign_message(&hash, &volunteer_sig);
+    let leader_member = check_signature(state, auth, SignerRole::Leader, leader.member_id, &leader.public_key, &leader.signature, &countersign).await?;
+    check_two_people(state, auth, &by, &leader_member).await?;
 
     // The link must follow from its own record. Whether it follows the link before it is the
     // county's chain verification's business: a refused record never holds back the next.
@@ -208,25 +247,56 @@ async fn check_patrol(state: &AppState, auth: DeviceAuth, id: Uuid, p: &PatrolPu
     if p.chain.seq < 1 {
         return reject(Refusal::Malformed, "chain.seq starts at 1");
     }
+    check_track(&record, p.track_rvtk.as_ref(), true)?;
 
-    // The track the record names.
-    match (&record.track_sha256, &p.track_rvtk) {
-        (None, None) => {}
-        (Some(expected), Some(b64)) => {
-            let bytes = base64::engine::general_purpose::STANDARD.decode(b64).or_else(|_| reject(Refusal::Malformed, "track_rvtk is not base64"))?;
-            if &hex::encode(sha256(&[&bytes])) != expected {
-                return reject(Refusal::TrackMismatch, "track_rvtk does not have the hash the record signs");
-            }
-        }
-        (Some(_), None) => return reject(Refusal::TrackMismatch, "the record signs a track but none was sent"),
-        (None, Some(_)) => return reject(Refusal::TrackMismatch, "a track was sent but the record signs none"),
-    }
-
+    let copy = PatrolCopy { patrol_id: id, record_hash: hash.to_vec(), canonical: p.canonical.clone(), volunteer: volunteer.clone(), track_rvtk: p.track_rvtk.clone() };
     Ok(PatrolParts {
         chain: (p.chain.seq, prev.to_vec(), link),
         hazards: record.observations.iter().filter_map(|o| o.hazard_id).map(|h| (h, None)).collect(),
         photos: record.observations.iter().flat_map(|o| &o.photos).map(|p| p.sha256.clone()).collect(),
+        patrol: PatrolChange::Countersigned { copy, leader: leader.clone(), strict: false },
     })
+}
+
+/// A record signed by its volunteer, for a leader: the county holds it (track or not) and
+/// tells the team's leaders.
+async fn check_submission(state: &AppState, auth: DeviceAuth, s: &SubmissionPush) -> Result<(PatrolCopy, MemberRow), Refused> {
+    let (record, hash) = signed_record(&s.canonical)?;
+    let sig = &s.signature;
+    if sig.role != SignerRole::Volunteer {
+        return reject(Refusal::Malformed, "a submission carries the volunteer's signature");
+    }
+    let volunteer = check_signature(state, auth, SignerRole::Volunteer, sig.member_id, &sig.public_key, &sig.signature, &hash).await?;
+    check_track(&record, s.track_rvtk.as_ref(), false)?;
+    let copy = PatrolCopy { patrol_id: record.id, record_hash: hash.to_vec(), canonical: s.canonical.clone(), volunteer: sig.clone(), track_rvtk: s.track_rvtk.clone() };
+    Ok((copy, volunteer))
+}
+
+/// A leader's countersignature over a submission: refused when another decision came first.
+async fn check_countersign(state: &AppState, auth: DeviceAuth, c: &CountersignPush) -> Result<PatrolChange, Refused> {
+    let (copy, volunteer) = check_submission(state, auth, &c.submission).await?;
+    let sig = &c.signature;
+    if sig.role != SignerRole::Leader {
+        return reject(Refusal::Malformed, "a countersignature carries the leader's signature");
+    }
+    let message = countersign_message(&copy.record_hash, &unhex("signatures.signature", &copy.volunteer.signature)?);
+    let leader = check_signature(state, auth, SignerRole::Leader, sig.member_id, &sig.public_key, &sig.signature, &message).await?;
+    check_two_people(state, auth, &volunteer, &leader).await?;
+    Ok(PatrolChange::Countersigned { copy, leader: sig.clone(), strict: true })
+}
+
+/// A leader sends a record back, signed.
+async fn check_return(state: &AppState, auth: DeviceAuth, r: &ReturnPush) -> Result<PatrolChange, Refused> {
+    let hash = unhex("record_hash", &r.record_hash)?;
+    if hash.len() != 32 {
+        return reject(Refusal::Malformed, "record_hash is a SHA-256, 64 hex digits");
+    }
+    if r.reason.trim().is_empty() || r.reason.chars().count() > 200 {
+        return reject(Refusal::Malformed, "a reason is 1–200 characters");
+    }
+    let message = return_message(&hash, &r.reason);
+    let leader = check_signature(state, auth, SignerRole::Leader, r.member_id, &r.public_key, &r.signature, &message).await?;
+    Ok(PatrolChange::Returned { patrol_id: r.patrol_id, record_hash: hash, by: leader.id, reason: r.reason.clone(), at: r.returned_at })
 }
 
 /// A member's new key: for a member on the roster (or proposed); a PIN change must be endorsed

@@ -53,6 +53,12 @@ pub enum ErrorCode {
     EnrolRefused,
     /// The county could not be reached or did not answer as expected.
     CountyUnreachable,
+    /// The same person would sign one patrol as volunteer and as leader.
+    SameSigner,
+    /// A record is signed by a key the county's roster does not list for its signer.
+    UnknownSigner,
+    /// A scanned QR code is damaged or altered, or not a Redvest record.
+    QrInvalid,
     /// A code this build of the UI does not know (a newer shell); shown with its message.
     #[serde(other)]
     Unknown,

@@ -45,6 +45,23 @@ pub struct PatrolSummary {
     pub state: PatrolState,
 }
 
+/// A patrol waiting for a leader's countersignature (队长待审).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewSummary {
+    /// The patrol.
+    pub patrol_id: Uuid,
+    /// Who signed it.
+    pub volunteer: String,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// Post or zone.
+    pub assignment: Assignment,
+    /// Route name.
+    pub route: String,
+    /// Recorded on this phone (its own page reviews it), or received from another phone.
+    pub on_this_phone: bool,
+}
+
 /// What the volunteer enters to start a patrol.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StartPatrol {

@@ -13,6 +13,14 @@ pub const CHAIN_V1: &[u8] = b"redvest/chain/v1\n";
 /// The prefix of what a previous key signs to endorse a member's new key (a PIN change).
 pub const KEY_V1: &[u8] = b"redvest/key/v1\n";
 
+/// The prefix of what a leader signs to send a record back to its volunteer.
+pub const RETURN_V1: &[u8] = b"redvest/return/v1\n";
+
+/// What the leader signs to send back the record with `record_hash`, for `reason`.
+pub fn return_message(record_hash: &[u8], reason: &str) -> Vec<u8> {
+    [RETURN_V1, record_hash, reason.as_bytes()].concat()
+}
+
 /// What the previous key signs when `member` gets the key `new_public`.
 pub fn key_message(member: Uuid, new_public: &[u8]) -> Vec<u8> {
     [KEY_V1, member.as_bytes(), new_public].concat()

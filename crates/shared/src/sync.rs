@@ -20,6 +20,12 @@ pub enum OutboxKind {
     Key,
     /// A person added on this phone, proposed for the county's roster.
     Member,
+    /// A patrol signed by its volunteer, for the leader to review on their own phone.
+    Submission,
+    /// A leader's countersignature made on this phone.
+    Countersign,
+    /// A leader sent a patrol back from this phone.
+    Return,
 }
 
 /// Where an outbox entry stands (待上传 / 上传中 / 已上传 / 失败 / 冲突).

@@ -183,6 +183,55 @@ pub struct MemberProposal {
     pub role: Role,
 }
 
+/// A patrol its volunteer signed, for a leader's countersignature (队长待审). Sent by the
+/// volunteer's phone, or by the leader's phone that received it by QR.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionPush {
+    /// The exact signed bytes (`redvest/patrol-record/v1` + JSON).
+    pub canonical: String,
+    /// The volunteer's signature.
+    pub signature: WireSignature,
+    /// The track in its `RVTK` encoding, base64; absent when it follows later (a record
+    /// handed over by QR carries no track).
+    #[serde(default)]
+    pub track_rvtk: Option<String>,
+}
+
+/// A leader's countersignature, with the submission it covers (so it reads on its own,
+/// whichever phone reaches the county first).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountersignPush {
+    /// The volunteer's signed record.
+    pub submission: SubmissionPush,
+    /// The leader's countersignature.
+    pub signature: WireSignature,
+}
+
+/// A leader sends a signed patrol back to its volunteer, with a reason.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnPush {
+    /// The patrol.
+    pub patrol_id: Uuid,
+    /// SHA-256 of the signed bytes sent back, hex.
+    pub record_hash: String,
+    /// The leader.
+    pub member_id: Uuid,
+    /// The leader's Ed25519 public key, hex.
+    pub public_key: String,
+    /// Why (shown to the volunteer).
+    pub reason: String,
+    /// When.
+    pub returned_at: DateTime<Utc>,
+    /// The leader's signature over `redvest/return/v1\n` + record hash + reason, hex.
+    pub signature: String,
+}
+
 /// What a pushed record is.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -196,6 +245,12 @@ pub enum RecordBody {
     Key(KeyPush),
     /// A person proposed for the roster.
     Member(MemberProposal),
+    /// A patrol signed by its volunteer, waiting for a leader.
+    Submission(SubmissionPush),
+    /// A leader's countersignature.
+    Countersign(CountersignPush),
+    /// A leader sent a patrol back.
+    Return(ReturnPush),
 }
 
 /// One record in a push: the client's UUIDv7, the SHA-256 of `body` as JSON, the body.
@@ -268,6 +323,11 @@ pub enum Refusal {
     TrackMismatch,
     /// The hazard is not this team's.
     NotTeamHazard,
+    /// The same person signed as volunteer and as leader of one patrol (allowed only in a
+    /// team of one).
+    SameSigner,
+    /// A leader already decided on this record (countersigned or sent back).
+    AlreadyDecided,
     /// A code this app does not know (from a newer county): refused, with the detail shown.
     #[serde(other)]
     Other,
@@ -321,6 +381,10 @@ pub struct RosterMember {
     /// countersign as a leader.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub pending: bool,
+    /// The signing keys the county accepted for them and has not revoked (Ed25519, hex): a
+    /// leader's phone checks a record handed over by QR against these.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub keys: Vec<String>,
 }
 
 /// A proposal a clerk merged into an existing member: the phone folds `from` into `into`.
@@ -383,6 +447,50 @@ pub struct HazardDecision {
     pub at: DateTime<Utc>,
 }
 
+/// A patrol waiting for a leader's countersignature, as the county publishes it to the team.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    /// The patrol.
+    pub patrol_id: Uuid,
+    /// The signed record (with its track if the county has it).
+    pub submission: SubmissionPush,
+}
+
+/// What a leader decided on a signed record.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum Decision {
+    /// Countersigned: the record is sealed.
+    Countersigned {
+        /// The leader's countersignature.
+        signature: WireSignature,
+    },
+    /// Sent back to the volunteer.
+    Returned {
+        /// The leader.
+        by: Uuid,
+        /// Why.
+        reason: String,
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+/// A leader's decision on a record, as the county publishes it to the team: the volunteer's
+/// phone seals the patrol or opens it again; other leaders' phones take it off 队长待审.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionItem {
+    /// The patrol.
+    pub patrol_id: Uuid,
+    /// SHA-256 of the signed bytes decided on, hex.
+    pub record_hash: String,
+    /// What was decided.
+    pub decision: Decision,
+}
+
 /// Something the county published for a team.
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -412,6 +520,10 @@ pub enum Published {
     Alert(Alert),
     /// A hazard decision.
     HazardDecision(HazardDecision),
+    /// A patrol waiting for a leader (队长待审).
+    Review(ReviewItem),
+    /// A leader's decision on a patrol.
+    Decision(DecisionItem),
 }
 
 /// One published item and its place in the team's feed.

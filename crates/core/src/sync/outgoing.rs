@@ -26,17 +26,27 @@ use crate::{Error, Result, Store};
 impl Store {
     /// The sealed patrol as the county receives it.
     pub fn patrol_push(&self, patrol: Uuid) -> Result<PatrolPush> {
+        let (seq, hash, link, prev) = {
+            let conn = self.conn();
+            let (seq, hash, link): (i64, Vec<u8>, Vec<u8>) = conn
+                .query_row("SELECT seq, record_hash, link FROM chain WHERE patrol_id = ?1", [patrol], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .optional()?
+                .ok_or_else(|| Error::WrongState(format!("patrol {patrol} is not sealed")))?;
+            let prev: Vec<u8> = conn
+                .query_row("SELECT link FROM chain WHERE seq < ?1 ORDER BY seq DESC LIMIT 1", [seq], |r| r.get(0))
+                .optional()?
+                .unwrap_or_else(|| vec![0; 32]);
+            (seq, hash, link, prev)
+        };
+        let (canonical, signatures, track_rvtk) = self.signed_parts(patrol, &hash)?;
+        Ok(PatrolPush { canonical, signatures, chain: ChainEntry { seq, prev: hex::encode(prev), link: hex::encode(link) }, track_rvtk })
+    }
+
+    /// A patrol's signed bytes at `hash`, the signatures over them and its track, as sent.
+    pub(crate) fn signed_parts(&self, patrol: Uuid, hash: &[u8]) -> Result<(String, Vec<WireSignature>, Option<String>)> {
         let record = self.patrol_record(patrol)?;
         let conn = self.conn();
-        let (seq, hash, link): (i64, Vec<u8>, Vec<u8>) = conn
-            .query_row("SELECT seq, record_hash, link FROM chain WHERE patrol_id = ?1", [patrol], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?
-            .ok_or_else(|| Error::WrongState(format!("patrol {patrol} is not sealed")))?;
-        let prev: Vec<u8> = conn
-            .query_row("SELECT link FROM chain WHERE seq < ?1 ORDER BY seq DESC LIMIT 1", [seq], |r| r.get(0))
-            .optional()?
-            .unwrap_or_else(|| vec![0; 32]);
-        let canonical: Vec<u8> = conn.query_row("SELECT canonical FROM signed_record WHERE hash = ?1", [&hash], |r| r.get(0))?;
+        let canonical: Vec<u8> = conn.query_row("SELECT canonical FROM signed_record WHERE hash = ?1", [hash], |r| r.get(0))?;
         let canonical = String::from_utf8(canonical).map_err(|e| Error::Corrupt(format!("signed record is not UTF-8: {e}")))?;
         let mut stmt = conn.prepare(
             "SELECT role, member_id, public_key, signature, signed_at, handwriting FROM signature
@@ -63,12 +73,7 @@ impl Store {
         drop(stmt);
         drop(conn);
         let track_rvtk = record.track_sha256.is_some().then(|| Ok::<_, Error>(b64.encode(crate::track_codec::encode(&self.track(patrol)?)))).transpose()?;
-        Ok(PatrolPush {
-            canonical,
-            signatures,
-            chain: ChainEntry { seq, prev: hex::encode(prev), link: hex::encode(link) },
-            track_rvtk,
-        })
+        Ok((canonical, signatures, track_rvtk))
     }
 
     /// A hazard history entry as the county receives it, and the patrol that opened the hazard.
@@ -111,15 +116,39 @@ impl Store {
         Ok(MemberProposal { member_id: id, name: m.name, role: m.role })
     }
 
-    /// The public keys (hex) of the signatures that sealed a patrol.
-    fn patrol_signer_keys(&self, patrol: Uuid) -> Result<Vec<String>> {
+    /// The public keys (hex) of the signatures an entry carries that were made on this phone:
+    /// each must reach the county before the record it signs.
+    fn signer_keys(&self, kind: OutboxKind, reference: &str) -> Result<Vec<String>> {
         let conn = self.conn();
-        let mut stmt = conn.prepare(
-            "SELECT DISTINCT s.public_key FROM signature s JOIN chain c ON c.patrol_id = s.patrol_id AND c.record_hash = s.record_hash
-             WHERE s.patrol_id = ?1",
+        let (sql, key): (&str, Vec<u8>) = match kind {
+            OutboxKind::Patrol => (
+                "SELECT DISTINCT s.public_key FROM signature s JOIN chain c ON c.patrol_id = s.patrol_id AND c.record_hash = s.record_hash
+                 WHERE s.patrol_id = ?1",
+                Uuid::parse_str(reference).map_err(|e| Error::Corrupt(format!("outbox ref {reference}: {e}")))?.as_bytes().to_vec(),
+            ),
+            OutboxKind::Submission => (
+                "SELECT public_key FROM signature WHERE id = ?1",
+                Uuid::parse_str(reference).map_err(|e| Error::Corrupt(format!("outbox ref {reference}: {e}")))?.as_bytes().to_vec(),
+            ),
+            OutboxKind::Countersign | OutboxKind::Return => (
+                "SELECT coalesce(return_key, unhex(json_extract(leader, '$.public_key'))) FROM review WHERE decision_id = ?1",
+                Uuid::parse_str(reference).map_err(|e| Error::Corrupt(format!("outbox ref {reference}: {e}")))?.as_bytes().to_vec(),
+            ),
+            _ => return Ok(vec![]),
+        };
+        let mut stmt = conn.prepare(sql)?;
+        let keys = stmt.query_map([key], |r| r.get::<_, Option<Vec<u8>>>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(keys.into_iter().flatten().map(hex::encode).collect())
+    }
+
+    /// Marks a submission the county no longer needs: its patrol was decided on this phone
+    /// (countersigned here and sent whole, or sent back and signed again).
+    fn outbox_superseded(&self, reference: &str, now: DateTime<Utc>) -> Result<()> {
+        self.conn().execute(
+            "UPDATE outbox SET state = 'sent', held = 0, reason = 'superseded: decided on this phone', updated_at = ?2 WHERE kind = 'submission' AND ref = ?1",
+            params![reference, now],
         )?;
-        let keys = stmt.query_map([patrol], |r| r.get::<_, Vec<u8>>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(keys.into_iter().map(hex::encode).collect())
+        Ok(())
     }
 
     /// Whether a "not yet" answer (see [`Refusal::waits`]) can still come right by itself. A
@@ -130,18 +159,37 @@ impl Store {
         if !code.waits() {
             return Ok(false);
         }
-        if kind != OutboxKind::Patrol || code != Refusal::NotLeader {
-            return Ok(true);
-        }
+        let sql = match (kind, code) {
+            (OutboxKind::Patrol, Refusal::NotLeader) => "SELECT s.member_id FROM signature s WHERE s.patrol_id = ?1 AND s.role = 'leader'",
+            (OutboxKind::Countersign, Refusal::NotLeader) => "SELECT json_extract(leader, '$.member_id') FROM review WHERE decision_id = ?1",
+            (OutboxKind::Return, Refusal::NotLeader) => "SELECT returned_by FROM review WHERE decision_id = ?1",
+            _ => return Ok(true),
+        };
         let id = Uuid::parse_str(reference).map_err(|e| Error::Corrupt(format!("outbox ref {reference}: {e}")))?;
-        let other_role: bool = self.conn().query_row(
-            "SELECT EXISTS (SELECT 1 FROM signature s JOIN member p ON p.id = s.member_id
-                 JOIN member m ON m.id = coalesce(p.merged_into, p.id)
-             WHERE s.patrol_id = ?1 AND s.role = 'leader' AND m.confirmed = 1 AND m.role <> 'leader')",
-            [id],
-            |r| r.get(0),
-        )?;
-        Ok(!other_role)
+        let leaders: Vec<Uuid> = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare(sql)?;
+            let rows = stmt.query_map([id], |r| r.get::<_, rusqlite::types::Value>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+            rows.into_iter()
+                .filter_map(|v| match v {
+                    rusqlite::types::Value::Blob(b) => Uuid::from_slice(&b).ok(),
+                    rusqlite::types::Value::Text(t) => Uuid::parse_str(&t).ok(),
+                    _ => None,
+                })
+                .collect()
+        };
+        for leader in leaders {
+            let other_role: bool = self.conn().query_row(
+                "SELECT EXISTS (SELECT 1 FROM member p JOIN member m ON m.id = coalesce(p.merged_into, p.id)
+                 WHERE p.id = ?1 AND m.confirmed = 1 AND m.role <> 'leader')",
+                [leader],
+                |r| r.get(0),
+            )?;
+            if other_role {
+                return Ok(false);
+            }
+        }
+        Ok(true)
     }
 
     /// The outbox entry of a key the county does not hold yet: its state and refusal code.
@@ -162,7 +210,7 @@ impl Run<'_> {
     /// Every record due: people and keys first, so the patrols they sign can be judged.
     pub(super) fn push(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
         self.push_kinds(&[OutboxKind::Member, OutboxKind::Key], report)?;
-        self.push_kinds(&[OutboxKind::Patrol, OutboxKind::HazardEvent], report)
+        self.push_kinds(&[OutboxKind::Patrol, OutboxKind::HazardEvent, OutboxKind::Submission, OutboxKind::Countersign, OutboxKind::Return], report)
     }
 
     /// Records of `kinds`, oldest first, in batches. A patrol whose signer's key has not
@@ -181,17 +229,21 @@ impl Run<'_> {
                     let (id, key) = self.store.key_push(&item.reference)?;
                     (id, RecordBody::Key(key))
                 }
-                OutboxKind::Patrol => {
+                OutboxKind::Patrol | OutboxKind::Submission | OutboxKind::Countersign | OutboxKind::Return => {
                     let id = uuid()?;
+                    if item.kind == OutboxKind::Submission && self.store.submission_push(id)?.is_none() {
+                        self.store.outbox_superseded(&item.reference, Utc::now())?;
+                        continue;
+                    }
                     let (mut waiting_key, mut refused_key) = (None, None);
-                    for key in self.store.patrol_signer_keys(id)? {
+                    for key in self.store.signer_keys(item.kind, &item.reference)? {
                         match self.store.key_unsent(&key)? {
                             Some((OutboxState::Failed | OutboxState::Conflict, code)) => refused_key = Some((key, code)),
                             Some(_) => waiting_key = Some(key),
                             None => {}
                         }
                     }
-                    // Its signer's key was refused: the patrol is refused with it (shown, and
+                    // Its signer's key was refused: the record is refused with it (shown, and
                     // 重新发送 sends both again), not held for a key that will never land.
                     if let Some((key, code)) = refused_key {
                         let reason = format!("its signer's key {key} was refused by the county");
@@ -204,8 +256,19 @@ impl Run<'_> {
                         self.store.hold_outbox(item.kind, &item.reference, Refusal::UnknownKey, &reason, Utc::now())?;
                         continue;
                     }
-                    in_batch_patrols.push(id);
-                    (id, RecordBody::Patrol(self.store.patrol_push(id)?))
+                    let body = match item.kind {
+                        OutboxKind::Patrol => {
+                            in_batch_patrols.push(id);
+                            RecordBody::Patrol(self.store.patrol_push(id)?)
+                        }
+                        OutboxKind::Submission => match self.store.submission_push(id)? {
+                            Some(s) => RecordBody::Submission(s),
+                            None => continue,
+                        },
+                        OutboxKind::Countersign => RecordBody::Countersign(self.store.countersign_push(id)?),
+                        _ => RecordBody::Return(self.store.return_push(id)?),
+                    };
+                    (id, body)
                 }
                 OutboxKind::HazardEvent => {
                     let id = uuid()?;

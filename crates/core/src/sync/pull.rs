@@ -20,6 +20,8 @@ pub struct Applied {
     pub items: u32,
     /// Held outbox entries let go again by a roster change.
     pub released: u32,
+    /// Patrols of this phone a leader countersigned elsewhere: sealed now, queued whole.
+    pub sealed: u32,
 }
 
 impl Store {
@@ -30,6 +32,7 @@ impl Store {
         let tx = conn.transaction()?;
         let now = Utc::now();
         let mut roster_changed = false;
+        let mut sealed = 0;
         for item in &page.items {
             match &item.body {
                 Published::Roster { members, merged } => {
@@ -59,6 +62,10 @@ impl Store {
                         params![a.id, a.text, a.area, a.valid_from, a.valid_to],
                     )?;
                 }
+                Published::Review(r) => {
+                    crate::review::receive(&tx, &r.submission, crate::review::Source::County, now)?;
+                }
+                Published::Decision(d) => sealed += u32::from(crate::review::apply_decision(&tx, d, now)?),
                 Published::HazardDecision(d) => {
                     // Appended to the history (never replacing a local entry); once, by its id.
                     tx.execute(
@@ -76,7 +83,7 @@ impl Store {
         )?;
         let released = if roster_changed { crate::outbox::release_held(&tx)? } else { 0 };
         tx.commit()?;
-        Ok(Applied { items: u32::try_from(page.items.len()).unwrap_or(u32::MAX), released: u32::try_from(released).unwrap_or(u32::MAX) })
+        Ok(Applied { items: u32::try_from(page.items.len()).unwrap_or(u32::MAX), released: u32::try_from(released).unwrap_or(u32::MAX), sealed })
     }
 
     /// Alerts in force at `now`.
@@ -102,7 +109,8 @@ impl Store {
 
 impl Run<'_> {
     /// Pages of what the county published; the cursor is stored with each applied page.
-    /// Returns how many held entries a roster change let go.
+    /// Returns how many entries became due: held ones a roster change let go, and patrols
+    /// sealed by a leader's decision.
     pub(super) fn pull(&self, report: &mut SyncReport) -> Result<u32, SyncFailure> {
         let mut released = 0;
         loop {
@@ -113,7 +121,7 @@ impl Run<'_> {
             report.answers += 1;
             let applied = self.store.apply_pulled(&page)?;
             report.pulled += applied.items;
-            released += applied.released;
+            released += applied.released + applied.sealed;
             if !page.more || page.items.is_empty() {
                 return Ok(released);
             }

@@ -40,7 +40,8 @@ pub fn sync_into(store: &Store, options: SyncOptions, progress: &dyn Fn(Progress
     let enrolment = store.enrolment_stored()?.ok_or(SyncFailure::NotEnrolled)?;
     let run = Run { store, client: http(options)?, enrolment, options };
     let outcome = run.send_all(report, progress).and_then(|()| run.pull(report)).and_then(|released| {
-        // The roster brought what held records waited for: send them in this run.
+        // The roster brought what held records waited for, or a leader's countersignature
+        // sealed a patrol: send them in this run.
         if released > 0 { run.send_all(report, progress) } else { Ok(()) }
     });
     if outcome.is_err() {
