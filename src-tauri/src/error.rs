@@ -10,7 +10,7 @@ pub enum Error {
     /// The core refused or failed.
     #[error(transparent)]
     Core(#[from] CoreError),
-    /// The store was never opened; this is why.
+    /// The store was never opened, or the county could not be reached; this is why.
     #[error("device store unavailable: {0}")]
     Unavailable(IpcError),
 }
@@ -36,6 +36,18 @@ impl Error {
                 tracing::error!(error = %e, "storage failure");
                 IpcError::new(ErrorCode::Storage, message)
             }
+        }
+    }
+}
+
+impl From<redvest_core::sync::SyncFailure> for Error {
+    fn from(e: redvest_core::sync::SyncFailure) -> Self {
+        match e.ipc_error() {
+            Some(ipc) => Error::Unavailable(ipc),
+            None => match e {
+                redvest_core::sync::SyncFailure::Store(e) => Error::Core(e),
+                other => Error::Unavailable(IpcError::new(ErrorCode::Unknown, other.to_string())),
+            },
         }
     }
 }

@@ -8,6 +8,7 @@ use crate::i18n::Lang;
 use crate::pages::hazard::HazardPage;
 use crate::pages::home::HomePage;
 use crate::pages::patrol::PatrolPage;
+use crate::pages::review::ReviewPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::start::StartPage;
 use crate::pages::sync::SyncPage;
@@ -21,6 +22,8 @@ pub enum Page {
     Start,
     /// One patrol: recording, read-only, or review.
     Patrol(Uuid),
+    /// A patrol signed on another phone, for the leader here (队长待审).
+    Review(Uuid),
     /// One hazard and its history.
     Hazard(Uuid),
     /// Roster, PINs, duties, keys, language.
@@ -73,6 +76,7 @@ pub fn App() -> impl IntoView {
         Page::Home => view! { <HomePage/> }.into_any(),
         Page::Start => view! { <StartPage/> }.into_any(),
         Page::Patrol(id) => view! { <PatrolPage id=id/> }.into_any(),
+        Page::Review(id) => view! { <ReviewPage id=id/> }.into_any(),
         Page::Hazard(id) => view! { <HazardPage id=id/> }.into_any(),
         Page::Settings => view! { <SettingsPage/> }.into_any(),
         Page::Sync => view! { <SyncPage/> }.into_any(),

@@ -81,6 +81,14 @@ command!(/// The leader sends a patrol back.
     return_patrol(patrol_id: Uuid, leader_id: Uuid, pin: String, reason: String) -> ());
 command!(/// The leader countersigns.
     countersign(req: SignPatrol) -> ());
+command!(/// A patrol received for review, read-only.
+    review_detail(patrol_id: Uuid) -> PatrolDetail);
+command!(/// A received patrol's track and its numbers.
+    review_track(patrol_id: Uuid) -> (Vec<TrackPoint>, TrackSummary));
+command!(/// The leader countersigns a received patrol.
+    countersign_review(req: SignPatrol) -> ());
+command!(/// The leader sends a received patrol back.
+    return_review(patrol_id: Uuid, leader_id: Uuid, pin: String, reason: String) -> ());
 command!(/// Starts an amendment of a frozen patrol.
     start_amendment(patrol_id: Uuid) -> Uuid);
 command!(/// Verifies every signed record and the chain.
@@ -151,14 +159,16 @@ pub async fn add_photo(patrol_id: Uuid, name: &str, bytes: js_sys::Uint8Array) -
 }
 
 /// A stored photo (or its thumbnail) as a `blob:` URL for an `<img>`; revoke it when done.
-pub async fn photo_url(sha256: &str, thumbnail: bool) -> Result<String, IpcError> {
+/// `remote`: a photo of a patrol under review, fetched from the county the first time.
+pub async fn photo_url(sha256: &str, thumbnail: bool, remote: bool) -> Result<String, IpcError> {
     #[derive(Serialize)]
     struct Args<'a> {
         sha256: &'a str,
         thumbnail: bool,
     }
     let args = serde_wasm_bindgen::to_value(&Args { sha256, thumbnail }).map_err(|e| IpcError::new(ErrorCode::Unknown, e.to_string()))?;
-    let reply = tauri_invoke("photo_bytes", args).await.map_err(|e| rejected("photo_bytes", e))?;
+    let cmd = if remote { "review_photo" } else { "photo_bytes" };
+    let reply = tauri_invoke(cmd, args).await.map_err(|e| rejected(cmd, e))?;
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::new(&reply));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type("image/jpeg");

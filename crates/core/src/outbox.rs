@@ -25,6 +25,12 @@ pub(crate) fn enqueue(conn: &Connection, kind: OutboxKind, reference: &str, byte
 /// Queues a sealed patrol and then each of its photos (text first, media after).
 pub(crate) fn enqueue_patrol(conn: &Connection, patrol: Uuid, now: DateTime<Utc>) -> Result<()> {
     enqueue(conn, OutboxKind::Patrol, &patrol.to_string(), 0, now)?;
+    enqueue_photos(conn, patrol, now)
+}
+
+/// Queues each photo of a patrol (once): they go when the county holds the patrol's text, as
+/// a signed record for the leader or sealed.
+pub(crate) fn enqueue_photos(conn: &Connection, patrol: Uuid, now: DateTime<Utc>) -> Result<()> {
     let photos: Vec<(String, i64)> = {
         let mut stmt = conn.prepare(
             "SELECT p.sha256, p.bytes FROM observation o JOIN observation_photo op ON op.observation_id = o.id

@@ -11,7 +11,7 @@ use redvest_shared::patrol::{
 };
 use redvest_shared::seal::{countersign_message, return_message, sha256, verifies};
 use redvest_shared::sync::OutboxKind;
-use redvest_shared::track::TrackPoint;
+use redvest_shared::track::{TrackPoint, TrackSettings, TrackSummary};
 use redvest_shared::wire::{CountersignPush, Decision, DecisionItem, ReturnPush, SubmissionPush, WireSignature};
 use redvest_shared::ErrorCode;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -94,6 +94,38 @@ pub(crate) fn receive(tx: &Connection, s: &SubmissionPush, source: Source, now: 
     Ok(id)
 }
 
+/// [`receive`], for a record that did not come through the county: its volunteer's key must
+/// be the one the county's roster lists for them (or one made on this phone).
+pub(crate) fn receive_checked(tx: &Connection, s: &SubmissionPush, source: Source, now: DateTime<Utc>) -> Result<Uuid> {
+    let checked = signed(s)?;
+    if !key_known(tx, s.signature.member_id, &checked.public_key)? {
+        return Err(unknown_signer());
+    }
+    receive(tx, s, source, now)
+}
+
+fn unknown_signer() -> Error {
+    Error::invalid("record.signature", ErrorCode::UnknownSigner, "the signer's key is not on the county's roster; sync once with signal, or ask them to sync")
+}
+
+/// A countersignature that did not come through the county: by a leader of the roster, with
+/// the key the roster lists for them.
+pub(crate) fn check_leader_key(tx: &Connection, sig: &WireSignature) -> Result<()> {
+    let leader: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM member p JOIN member m ON m.id = coalesce(p.merged_into, p.id) WHERE p.id = ?1 AND m.role = 'leader')",
+        [sig.member_id],
+        |r| r.get(0),
+    )?;
+    if !leader {
+        return Err(Error::NotAllowed("the countersignature is not by a leader on the roster".into()));
+    }
+    let key = hex::decode(&sig.public_key).map_err(|_| Error::invalid("record.signature", ErrorCode::QrInvalid, "the key is not hex"))?;
+    if !key_known(tx, sig.member_id, &key)? {
+        return Err(unknown_signer());
+    }
+    Ok(())
+}
+
 /// Applies a leader's decision published by the county: the volunteer's phone seals its
 /// patrol (checking the countersignature) or opens it again with the reason; every phone
 /// takes the record off 队长待审. Returns whether a patrol of this phone was sealed.
@@ -169,6 +201,48 @@ impl Store {
         let (canonical, signatures, track_rvtk) = self.signed_parts(patrol, &hash)?;
         let signature = signatures.into_iter().rev().find(|s| s.role == SignerRole::Volunteer).ok_or_else(|| Error::Corrupt(format!("volunteer signature of {patrol}")))?;
         Ok(Some(SubmissionPush { canonical, signature, track_rvtk }))
+    }
+
+    /// A patrol of this phone signed by its volunteer and waiting for a leader, as handed
+    /// over by QR (no track: it follows through the county).
+    pub(crate) fn submission_for_qr(&self, patrol: Uuid) -> Result<SubmissionPush> {
+        if self.patrol_state(patrol)? != PatrolState::Submitted {
+            return Err(Error::WrongState(format!("patrol {patrol} is not waiting for a leader")));
+        }
+        let (hash, _) = self.latest_signature(patrol, SignerRole::Volunteer)?;
+        let (canonical, signatures, _) = self.signed_parts(patrol, &hash)?;
+        let signature = signatures.into_iter().rev().find(|s| s.role == SignerRole::Volunteer).ok_or_else(|| Error::Corrupt(format!("volunteer signature of {patrol}")))?;
+        Ok(SubmissionPush { canonical, signature, track_rvtk: None })
+    }
+
+    /// The countersignature made on this phone for a received patrol, with the hash it covers.
+    pub(crate) fn countersignature_here(&self, patrol: Uuid) -> Result<(Vec<u8>, WireSignature)> {
+        let row: Option<(Vec<u8>, String)> = self
+            .conn()
+            .query_row(
+                "SELECT record_hash, leader FROM review WHERE patrol_id = ?1 AND decision = 'countersigned' AND decision_id IS NOT NULL",
+                [patrol],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let (hash, leader) = row.ok_or_else(|| Error::WrongState(format!("patrol {patrol} was not countersigned on this phone")))?;
+        Ok((hash, serde_json::from_str(&leader)?))
+    }
+
+    /// Whether a record received for review names this photo.
+    pub(crate) fn review_names_photo(&self, sha256: &str) -> Result<bool> {
+        let canonicals: Vec<Vec<u8>> = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare("SELECT canonical FROM review WHERE instr(canonical, ?1) > 0")?;
+            let rows = stmt.query_map([sha256.as_bytes()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            rows
+        };
+        for c in canonicals {
+            if parse(&c)?.observations.iter().flat_map(|o| &o.photos).any(|p| p.sha256 == sha256) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Whether a leader on this phone has a signing key: only then does it show 队长待审.
@@ -256,17 +330,21 @@ impl Store {
         Ok(PatrolDetail { record, state, returned_reason: reason, signatures })
     }
 
-    /// A received patrol's track (empty when it has none, or it was handed over by QR and
-    /// follows through the county).
-    pub fn review_track(&self, patrol: Uuid) -> Result<Vec<TrackPoint>> {
+    /// A received patrol's track and its numbers (no points when it has none, or when it was
+    /// handed over by QR and follows through the county).
+    pub fn review_track(&self, patrol: Uuid) -> Result<(Vec<TrackPoint>, TrackSummary)> {
         let track: Option<Vec<u8>> = self
             .conn()
             .query_row("SELECT track_rvtk FROM review WHERE patrol_id = ?1 AND track_rvtk IS NOT NULL ORDER BY received_at DESC LIMIT 1", [patrol], |r| r.get(0))
             .optional()?;
-        match track {
-            None => Ok(vec![]),
-            Some(bytes) => crate::track_codec::decode(&bytes).map_err(|e| Error::Corrupt(format!("track of {patrol}: {e}"))),
-        }
+        let points = match track {
+            None => vec![],
+            Some(bytes) => crate::track_codec::decode(&bytes).map_err(|e| Error::Corrupt(format!("track of {patrol}: {e}")))?,
+        };
+        let assignment = parse(&self.review_row(patrol)?.0)?.assignment;
+        let settings = TrackSettings { mode: TrackSettings::for_assignment(assignment).mode, ..self.track_defaults()? };
+        let summary = crate::track::summarise(&points, &settings);
+        Ok((points, summary))
     }
 
     /// The waiting version of a received patrol: its submission and checked signature.
@@ -279,11 +357,7 @@ impl Store {
         let submission = SubmissionPush { canonical, signature: serde_json::from_str(&volunteer)?, track_rvtk: None };
         let checked = signed(&submission)?;
         if !key_known(&self.conn(), submission.signature.member_id, &checked.public_key)? {
-            return Err(Error::invalid(
-                "record.signature",
-                ErrorCode::UnknownSigner,
-                "the volunteer's key is not on the county's roster; sync once with signal, or ask the volunteer to sync",
-            ));
+            return Err(unknown_signer());
         }
         Ok((submission, checked))
     }

@@ -189,8 +189,10 @@ impl Store {
             params![hash.as_slice(), req.patrol_id, bytes],
         )?;
         let signed = insert_signature(&tx, &NewSignature::made(req, SignerRole::Volunteer, &key, &hash, &signature, now))?;
-        // Queued with the signature: the leader reviews it on their own phone once it syncs.
+        // Queued with the signature, photos after it: the leader reviews it on their own
+        // phone once it syncs.
         crate::outbox::enqueue(&tx, OutboxKind::Submission, &signed.to_string(), 0, now)?;
+        crate::outbox::enqueue_photos(&tx, req.patrol_id, now)?;
         tx.commit()?;
         Ok(())
     }

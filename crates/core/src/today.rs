@@ -26,6 +26,7 @@ impl Store {
             // Every patrol the county does not hold yet, finished or not.
             unsynced: count(patrols.iter().filter(|p| !sent.contains(&p.id.to_string())).count()),
             refused: count(self.outbox_refused()?.len()),
+            reviews: self.reviews()?,
         })
     }
 }

@@ -69,6 +69,26 @@ pub fn decide(
     Kept { segment: last.segment }
 }
 
+/// A track's numbers from its points alone (no dropped fixes or gaps: those are known only
+/// where it was recorded).
+pub fn summarise(points: &[TrackPoint], settings: &TrackSettings) -> TrackSummary {
+    let (distance_m, moving_s) = measure(points, settings);
+    TrackSummary {
+        fixes: u32::try_from(points.len()).unwrap_or(u32::MAX),
+        segments: points.last().map_or(0, |p| p.segment + 1),
+        distance_m,
+        moving_s,
+        elapsed_s: match (points.first(), points.last()) {
+            (Some(a), Some(b)) => (b.time - a.time).num_seconds(),
+            _ => 0,
+        },
+        dropped: vec![],
+        gaps: vec![],
+        last_accuracy_m: points.last().map(|p| p.accuracy_m),
+        last_received_at: None,
+    }
+}
+
 /// Distance within segments, and time moving (kept fixes close together in time).
 pub fn measure(points: &[TrackPoint], settings: &TrackSettings) -> (f64, i64) {
     let mut distance = 0.0;
@@ -240,7 +260,6 @@ impl Store {
     /// Distance, times, segments, dropped fixes and gaps of a patrol's track.
     pub fn track_summary(&self, patrol: Uuid, settings: &TrackSettings) -> Result<TrackSummary> {
         let points = self.track(patrol)?;
-        let (distance_m, moving_s) = measure(&points, settings);
         let conn = self.conn();
         let mut stmt = conn.prepare_cached("SELECT reason, count FROM track_drop WHERE patrol_id = ?1 ORDER BY reason")?;
         let dropped = stmt
@@ -257,19 +276,6 @@ impl Store {
         let last_received_at = conn
             .query_row("SELECT last_received_at FROM track_state WHERE patrol_id = ?1", [patrol], |r| r.get(0))
             .optional()?;
-        Ok(TrackSummary {
-            fixes: u32::try_from(points.len()).unwrap_or(u32::MAX),
-            segments: points.last().map_or(0, |p| p.segment + 1),
-            distance_m,
-            moving_s,
-            elapsed_s: match (points.first(), points.last()) {
-                (Some(a), Some(b)) => (b.time - a.time).num_seconds(),
-                _ => 0,
-            },
-            dropped,
-            gaps,
-            last_accuracy_m: points.last().map(|p| p.accuracy_m),
-            last_received_at,
-        })
+        Ok(TrackSummary { dropped, gaps, last_received_at, ..summarise(&points, settings) })
     }
 }

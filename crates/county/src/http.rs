@@ -35,7 +35,7 @@ pub struct AppState {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Redvest county API", description = "Devices enrol, push records, upload photos (tus 1.0) and pull what the county publishes."),
-    paths(healthz, enrol, pull, openapi_json, push::push, tus::options, tus::create, tus::head, tus::patch),
+    paths(healthz, enrol, pull, openapi_json, push::push, tus::options, tus::create, tus::head, tus::patch, tus::get),
     modifiers(&BearerAuth),
 )]
 pub struct ApiDoc;
@@ -61,7 +61,7 @@ pub fn app(db: Db) -> Router {
         .route("/photos", post(tus::create).options(tus::options))
         .route(
             "/photos/{sha256}",
-            axum::routing::head(tus::head).patch(tus::patch),
+            axum::routing::head(tus::head).patch(tus::patch).get(tus::get),
         )
         .route("/openapi.json", get(openapi_json))
         .fallback(|| async { Failure::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /api/v1/openapi.json") });

@@ -117,7 +117,11 @@ async fn push_one(state: &AppState, auth: DeviceAuth, record: PushRecord) -> Res
         }
         RecordBody::Key(k) => NewRecord { effect: check_key(state, auth, k).await?, ..new("key") },
         RecordBody::Member(m) => NewRecord { effect: check_member(state, auth, m).await?, ..new("member") },
-        RecordBody::Submission(sub) => NewRecord { patrol: Some(PatrolChange::Submitted(check_submission(state, auth, sub).await?.0)), ..new("submission") },
+        RecordBody::Submission(sub) => {
+            let (copy, _, photos) = check_submission(state, auth, sub).await?;
+            // Its photos may come now: the leader sees them before countersigning.
+            NewRecord { patrol: Some(PatrolChange::Submitted(copy)), photos, ..new("submission") }
+        }
         RecordBody::Countersign(c) => NewRecord { patrol: Some(check_countersign(state, auth, c).await?), ..new("countersign") },
         RecordBody::Return(r) => NewRecord { patrol: Some(check_return(state, auth, r).await?), ..new("return") },
     };
@@ -260,7 +264,7 @@ async fn check_patrol(state: &AppState, auth: DeviceAuth, id: Uuid, p: &PatrolPu
 
 /// A record signed by its volunteer, for a leader: the county holds it (track or not) and
 /// tells the team's leaders.
-async fn check_submission(state: &AppState, auth: DeviceAuth, s: &SubmissionPush) -> Result<(PatrolCopy, MemberRow), Refused> {
+async fn check_submission(state: &AppState, auth: DeviceAuth, s: &SubmissionPush) -> Result<(PatrolCopy, MemberRow, Vec<String>), Refused> {
     let (record, hash) = signed_record(&s.canonical)?;
     let sig = &s.signature;
     if sig.role != SignerRole::Volunteer {
@@ -269,12 +273,13 @@ async fn check_submission(state: &AppState, auth: DeviceAuth, s: &SubmissionPush
     let volunteer = check_signature(state, auth, SignerRole::Volunteer, sig.member_id, &sig.public_key, &sig.signature, &hash).await?;
     check_track(&record, s.track_rvtk.as_ref(), false)?;
     let copy = PatrolCopy { patrol_id: record.id, record_hash: hash.to_vec(), canonical: s.canonical.clone(), volunteer: sig.clone(), track_rvtk: s.track_rvtk.clone() };
-    Ok((copy, volunteer))
+    let photos = record.observations.iter().flat_map(|o| &o.photos).map(|p| p.sha256.clone()).collect();
+    Ok((copy, volunteer, photos))
 }
 
 /// A leader's countersignature over a submission: refused when another decision came first.
 async fn check_countersign(state: &AppState, auth: DeviceAuth, c: &CountersignPush) -> Result<PatrolChange, Refused> {
-    let (copy, volunteer) = check_submission(state, auth, &c.submission).await?;
+    let (copy, volunteer, _) = check_submission(state, auth, &c.submission).await?;
     let sig = &c.signature;
     if sig.role != SignerRole::Leader {
         return reject(Refusal::Malformed, "a countersignature carries the leader's signature");

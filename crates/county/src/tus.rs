@@ -248,3 +248,23 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
     }
     Ok(tus_headers(StatusCode::NO_CONTENT.into_response(), &[("Upload-Offset", after.received.to_string())]))
 }
+
+/// A complete photo a record of the device's team names (a leader's phone shows the photos
+/// of a patrol it reviews).
+#[utoipa::path(get, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])),
+    params(("sha256" = String, Path, description = "The photo's SHA-256, hex")),
+    responses(
+        (status = 200, description = "The JPEG", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 404, description = "No complete photo of this team with that hash", body = redvest_shared::wire::ApiError),
+    ))]
+pub async fn get(State(state): State<AppState>, Device(auth): Device, Path(sha): Path<String>) -> Result<Response, Failure> {
+    check_sha(&sha)?;
+    let complete = state.db.upload(&sha).await?.is_some_and(|u| u.complete);
+    let bytes = match state.db.upload_bytes(&sha).await? {
+        Some(bytes) if complete && state.db.photo_referenced(auth.team_id, &sha).await? => bytes,
+        _ => return Err(Failure::new(StatusCode::NOT_FOUND, "not_found", "no complete photo of this team has that hash (yet)")),
+    };
+    let mut response = bytes.into_response();
+    response.headers_mut().insert("Content-Type", HeaderValue::from_static("image/jpeg"));
+    Ok(response)
+}

@@ -43,6 +43,7 @@ async fn the_document_is_openapi_3_1_and_matches_the_answers(pool: PgPool) {
         ("/api/v1/photos", "options"),
         ("/api/v1/photos/{sha256}", "head"),
         ("/api/v1/photos/{sha256}", "patch"),
+        ("/api/v1/photos/{sha256}", "get"),
     ] {
         assert!(doc["paths"][path][method].is_object(), "{method} {path} is documented");
     }

@@ -62,7 +62,7 @@ async fn two_phones(pool: &PgPool) -> Team {
     };
     assert_eq!(wang.store.patrol_state(patrol).expect("state"), PatrolState::Submitted);
     let report = sync(&wang).await;
-    assert_eq!((report.accepted, report.refused, report.held), (2, 0, 0), "her key, then the signed patrol: {report:?}");
+    assert_eq!((report.accepted, report.photos, report.refused, report.held), (2, 2, 0, 0), "her key, the signed patrol, its photos: {report:?}");
     let held = db.patrol(patrol).await.expect("q").expect("the county holds it");
     assert_eq!((held.state.as_str(), held.has_track), ("submitted", true));
     Team { db, team, url, wang, li, patrol, photos }
@@ -84,7 +84,17 @@ async fn the_leader_countersigns_on_their_own_phone_and_the_volunteers_phone_sho
     assert_eq!(shown.record.observations.len(), 1, "the hazard");
     assert_eq!(shown.record.observations[0].photos.len(), 2, "its photos are listed (fetched from the county when opened)");
     assert_eq!(shown.signatures.iter().map(|s| (s.role, s.name.as_str())).collect::<Vec<_>>(), vec![(SignerRole::Volunteer, "王芳")]);
-    assert!(li.store.review_track(patrol).expect("track").len() > 10, "the track came with it");
+    assert!(li.store.review_track(patrol).expect("track").0.len() > 10, "the track came with it");
+    let thumb = {
+        let (li, sha) = (li.clone(), photos[0].clone());
+        blocking(move || li.store.review_photo(&sha, true, fast())).await.expect("a photo from the county")
+    };
+    assert!(thumb.starts_with(&[0xff, 0xd8]), "a JPEG thumbnail");
+    let full = {
+        let (li, sha) = (li.clone(), photos[0].clone());
+        blocking(move || li.store.review_photo(&sha, false, fast())).await.expect("full size")
+    };
+    assert_eq!(full, wang.store.photo_bytes(&photos[0], false).expect("hers"), "the same photo, byte for byte");
 
     // Countersigned on his phone.
     li.store.countersign_review(&handwritten(patrol, &li.leader, "13579"), Utc::now()).expect("countersign");
@@ -95,10 +105,10 @@ async fn the_leader_countersigns_on_their_own_phone_and_the_volunteers_phone_sho
     let held = db.patrol(patrol).await.expect("q").expect("held");
     assert_eq!((held.state.as_str(), held.leader), ("countersigned", Some(li.leader.id)));
 
-    // 王芳's phone hears of it: sealed, chained, and the sealed record with its photos goes up
-    // in the same run.
+    // 王芳's phone hears of it: sealed, chained, and the sealed record goes up in the same run
+    // (its photos went with the signed record).
     let report = sync(&wang).await;
-    assert_eq!((report.accepted, report.photos, report.refused), (1, 2, 0), "{report:?}");
+    assert_eq!((report.accepted, report.photos, report.refused), (1, 0, 0), "{report:?}");
     let detail = wang.store.patrol_detail(patrol).expect("detail");
     assert_eq!(detail.state, PatrolState::Sealed);
     assert_eq!(detail.signatures.iter().map(|s| (s.role, s.name.as_str())).collect::<Vec<_>>(), vec![(SignerRole::Volunteer, "王芳"), (SignerRole::Leader, "李强")]);

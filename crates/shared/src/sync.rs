@@ -46,6 +46,9 @@ pub enum OutboxState {
     /// The county holds different content under its id (409); not retried by itself, only by
     /// 重新发送.
     Conflict,
+    /// Not needed any more: a signed patrol decided on this phone before it went (the leader
+    /// countersigned it here and it goes up whole, or sent it back here).
+    Superseded,
 }
 
 /// One outbox entry.

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::duty::TodayDuty;
 use crate::hazard::Hazard;
-use crate::patrol::PatrolSummary;
+use crate::patrol::{PatrolSummary, ReviewSummary};
 
 /// What the home page shows at a glance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -21,4 +21,6 @@ pub struct Today {
     pub unsynced: u32,
     /// Records the county refused: the home page says so and leads to the sync page.
     pub refused: u32,
+    /// 队长待审: patrols waiting for a leader on this phone (empty when no leader has a key here).
+    pub reviews: Vec<ReviewSummary>,
 }

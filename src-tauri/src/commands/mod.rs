@@ -5,6 +5,7 @@ pub mod duty;
 pub mod hazard;
 pub mod patrol;
 pub mod photo;
+pub mod review;
 pub mod settings;
 pub mod sync;
 pub mod team;

@@ -39,13 +39,7 @@ pub async fn enrol(state: State<'_, AppState>, worker: State<'_, SyncWorker>, se
     let outcome = tauri::async_runtime::spawn_blocking(move || store.enrol(&server, &code, &device_name, SyncOptions::default()))
         .await
         .map_err(|e| Error::Unavailable(IpcError::new(redvest_shared::ErrorCode::Unknown, e.to_string())))?;
-    let enrolled = outcome.map_err(|e| match e.ipc_error() {
-        Some(ipc) => Error::Unavailable(ipc),
-        None => match e {
-            redvest_core::sync::SyncFailure::Store(e) => Error::Core(e),
-            other => Error::Unavailable(IpcError::new(redvest_shared::ErrorCode::Unknown, other.to_string())),
-        },
-    })?;
+    let enrolled = outcome?;
     worker.wake();
     Ok(enrolled)
 }

@@ -10,14 +10,18 @@ use wasm_bindgen_futures::JsFuture;
 use crate::i18n::{error_text, use_text};
 use crate::ipc;
 
-/// A photo (or its thumbnail) loaded from the shell.
+/// A photo (or its thumbnail) loaded from the shell; `remote` ones (a patrol under review)
+/// come from the county the first time, and say so while they do or when they cannot.
 #[component]
-fn PhotoImage(sha256: String, thumbnail: bool) -> impl IntoView {
+fn PhotoImage(sha256: String, thumbnail: bool, #[prop(default = false)] remote: bool) -> impl IntoView {
+    let t = use_text();
     let url = RwSignal::new(None::<String>);
+    let failed = RwSignal::new(false);
     let sha = sha256.clone();
     spawn_local(async move {
-        if let Ok(u) = ipc::photo_url(&sha, thumbnail).await {
-            url.set(Some(u));
+        match ipc::photo_url(&sha, thumbnail, remote).await {
+            Ok(u) => url.set(Some(u)),
+            Err(_) => failed.set(true),
         }
     });
     on_cleanup(move || {
@@ -25,12 +29,21 @@ fn PhotoImage(sha256: String, thumbnail: bool) -> impl IntoView {
             let _ = web_sys::Url::revoke_object_url(&u);
         }
     });
-    view! { <img src=move || url.get() alt="" data-sha256=sha256 class=if thumbnail { "thumb" } else { "full" }/> }
+    view! {
+        <img src=move || url.get() alt="" data-sha256=sha256 class=if thumbnail { "thumb" } else { "full" }/>
+        {move || (remote && url.get().is_none()).then(|| view! {
+            <span class="muted photo-remote-state">{move || if failed.get() { t().review_photos_failed } else { t().review_photos_loading }}</span>
+        })}
+    }
 }
 
 /// Thumbnails; a tap opens the photo full screen; × takes it off when `on_remove` is given.
 #[component]
-pub fn PhotoStrip(#[prop(into)] photos: Signal<Vec<String>>, #[prop(default = None)] on_remove: Option<Callback<String>>) -> impl IntoView {
+pub fn PhotoStrip(
+    #[prop(into)] photos: Signal<Vec<String>>,
+    #[prop(default = None)] on_remove: Option<Callback<String>>,
+    #[prop(default = false)] remote: bool,
+) -> impl IntoView {
     let t = use_text();
     let full = RwSignal::new(None::<String>);
     view! {
@@ -41,7 +54,7 @@ pub fn PhotoStrip(#[prop(into)] photos: Signal<Vec<String>>, #[prop(default = No
                         let sha = sha.clone();
                         move |ev| { ev.stop_propagation(); full.set(Some(sha.clone())); }
                     }>
-                        <PhotoImage sha256=sha.clone() thumbnail=true/>
+                        <PhotoImage sha256=sha.clone() thumbnail=true remote=remote/>
                     </button>
                     {on_remove.map(|remove| {
                         let sha = sha.clone();
@@ -55,7 +68,7 @@ pub fn PhotoStrip(#[prop(into)] photos: Signal<Vec<String>>, #[prop(default = No
         </ul>
         {move || full.get().map(|sha| view! {
             <div class="photo-full" id="photo-full" on:click=move |ev| { ev.stop_propagation(); full.set(None); }>
-                <PhotoImage sha256=sha thumbnail=false/>
+                <PhotoImage sha256=sha thumbnail=false remote=remote/>
                 <button type="button" class="primary" id="close-photo">{move || t().close}</button>
             </div>
         })}

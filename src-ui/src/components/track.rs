@@ -109,10 +109,13 @@ pub fn TrackLive(patrol_id: Uuid) -> impl IntoView {
 
 /// The track drawn to its bounds (one line per segment), its health, and exports.
 #[component]
-pub fn TrackView(patrol_id: Uuid) -> impl IntoView {
+pub fn TrackView(patrol_id: Uuid, #[prop(default = false)] received: bool) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
     let data = LocalResource::new(move || async move {
+        if received {
+            return ipc::review_track(patrol_id).await;
+        }
         Ok::<_, redvest_shared::IpcError>((ipc::track_points(patrol_id).await?, ipc::track_summary(patrol_id).await?))
     });
     let exported = RwSignal::new(None::<String>);
@@ -130,7 +133,7 @@ pub fn TrackView(patrol_id: Uuid) -> impl IntoView {
                 {move || Suspend::new(async move {
                     let Ok((points, summary)) = data.await else { return ().into_any() };
                     if points.is_empty() {
-                        return view! { <p class="muted" id="no-track">{move || t().no_track}</p> }.into_any();
+                        return view! { <p class="muted" id="no-track">{move || if received { t().review_no_track } else { t().no_track }}</p> }.into_any();
                     }
                     let gaps = summary.gaps.clone();
                     let dropped = summary.dropped.clone();
@@ -156,10 +159,12 @@ pub fn TrackView(patrol_id: Uuid) -> impl IntoView {
                     }.into_any()
                 })}
             </Transition>
-            <div class="add-buttons">
-                <button class="secondary" id="export-gpx" on:click=move |_| export("gpx")>{move || t().export_gpx}</button>
-                <button class="secondary" id="export-geojson" on:click=move |_| export("geojson")>{move || t().export_geojson}</button>
-            </div>
+            {(!received).then(|| view! {
+                <div class="add-buttons">
+                    <button class="secondary" id="export-gpx" on:click=move |_| export("gpx")>{move || t().export_gpx}</button>
+                    <button class="secondary" id="export-geojson" on:click=move |_| export("geojson")>{move || t().export_geojson}</button>
+                </div>
+            })}
             {move || exported.get().map(|p| view! { <p class="muted" id="exported">{t().exported_to} <code>{p}</code></p> })}
         </section>
     }

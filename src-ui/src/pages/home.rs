@@ -12,6 +12,7 @@ use crate::components::lang_toggle::LangToggle;
 use crate::components::patrol_list::PatrolList;
 use crate::i18n::{error_text, use_lang, use_text};
 use crate::ipc;
+use crate::pages::review::ReviewList;
 
 /// The home page.
 #[component]
@@ -76,6 +77,7 @@ pub fn HomePage() -> impl IntoView {
                                     </button>
                                 }
                             })}
+                            {(!today.reviews.is_empty()).then(|| view! { <ReviewList reviews=today.reviews.clone()/> })}
                             <p class="muted" id="unsynced">{today.unsynced} " " {move || t().unsynced}</p>
                             {(today.awaiting_review > 0).then(|| view! {
                                 <p class="badge badge-Due" id="awaiting-review">{today.awaiting_review} " " {move || t().awaiting_review}</p>

@@ -111,9 +111,9 @@ fn Editor(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> 
 }
 
 /// The findings recorded so far, with their photos. With `on_change` (an open patrol) a
-/// photo can still be taken off.
+/// photo can still be taken off; `remote` photos (a patrol under review) come from the county.
 #[component]
-fn Observations(detail: PatrolDetail, #[prop(optional)] on_change: Option<Callback<()>>) -> impl IntoView {
+fn Observations(detail: PatrolDetail, #[prop(optional)] on_change: Option<Callback<()>>, #[prop(default = false)] remote: bool) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
     let navigate = use_navigate();
@@ -135,10 +135,10 @@ fn Observations(detail: PatrolDetail, #[prop(optional)] on_change: Option<Callba
                     });
                 }));
                 view! {
-                    <li class="row observation-row" on:click=move |_| if let Some(h) = hazard { navigate(Page::Hazard(h)) }>
+                    <li class="row observation-row" on:click=move |_| if let (Some(h), false) = (hazard, remote) { navigate(Page::Hazard(h)) }>
                         <span class="row-main">
                             {move || describe(lang(), &body)}
-                            {(!photos.is_empty()).then(|| view! { <PhotoStrip photos=Signal::stored(photos.clone()) on_remove=on_remove/> })}
+                            {(!photos.is_empty()).then(|| view! { <PhotoStrip photos=Signal::stored(photos.clone()) on_remove=on_remove remote=remote/> })}
                         </span>
                     </li>
                 }
@@ -285,10 +285,8 @@ pub fn PinInput(value: RwSignal<String>, #[prop(into)] id: String) -> impl IntoV
 #[component]
 fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> impl IntoView {
     let t = use_text();
-    let lang = use_lang();
     let navigate = use_navigate();
     let id = detail.record.id;
-    let r = detail.record.clone();
     let state = detail.state;
     let amend = move |_| {
         spawn_local(async move {
@@ -297,6 +295,30 @@ fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -
             }
         });
     };
+    view! {
+        <Record detail=detail/>
+        <TrackView patrol_id=id/>
+        {(state == PatrolState::Submitted).then(|| view! {
+            <p class="muted" id="submitted-note">{move || t().submitted_waiting}</p>
+            <Review patrol_id=id members=members reload=reload/>
+        })}
+        {(state == PatrolState::Sealed).then(|| view! {
+            <p class="muted" id="frozen-note">{move || t().frozen_note}</p>
+            <button class="secondary" id="amend" on:click=amend>{move || t().amend}</button>
+        })}
+    }
+}
+
+/// A signed record as it reads: attendance, checklist answers by name, findings with photos
+/// (`remote`: a patrol under review, its photos at the county), remarks, signatures.
+#[component]
+pub fn Record(detail: PatrolDetail, #[prop(default = false)] remote: bool) -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let r = detail.record.clone();
+    // Checklist items by name, from the catalog for the record's post or zone.
+    let names = LocalResource::new(move || ipc::checklist(r.assignment));
+    let r = detail.record.clone();
     view! {
         <section class="card" id="record">
             <p>{move || t().ended_at} " " {r.ended_at.map(local).unwrap_or_default()}</p>
@@ -312,7 +334,12 @@ fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -
             <ul class="plain" id="record-checks">
                 {r.checks.iter().map(|c| {
                     let c = c.clone();
-                    view! { <li>{c.code.clone()} " · " {move || match c.outcome {
+                    let code = c.code.clone();
+                    let name = move || {
+                        let items = names.get().and_then(Result::ok).unwrap_or_default();
+                        items.into_iter().find(|i| i.code == code).map_or_else(|| code.clone(), |i| if lang() == Lang::Zh { i.text_zh } else { i.text_en })
+                    };
+                    view! { <li>{name} " · " {move || match c.outcome {
                         redvest_shared::checklist::CheckOutcome::Normal => t().normal,
                         redvest_shared::checklist::CheckOutcome::Problem => t().problem,
                         redvest_shared::checklist::CheckOutcome::NotApplicable => t().not_applicable,
@@ -320,7 +347,7 @@ fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -
                 }).collect_view()}
             </ul>
             <h2>{move || t().observations_heading}</h2>
-            <Observations detail=detail.clone()/>
+            <Observations detail=detail.clone() remote=remote/>
             <h2>{move || t().remarks}</h2>
             <p id="record-remarks">{r.remarks.clone()}</p>
             <h2>{move || t().signatures}</h2>
@@ -337,18 +364,13 @@ fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -
                 }).collect_view()}
             </ul>
         </section>
-        <TrackView patrol_id=id/>
-        {(state == PatrolState::Submitted).then(|| view! { <Review patrol_id=id members=members reload=reload/> })}
-        {(state == PatrolState::Sealed).then(|| view! {
-            <p class="muted" id="frozen-note">{move || t().frozen_note}</p>
-            <button class="secondary" id="amend" on:click=amend>{move || t().amend}</button>
-        })}
     }
 }
 
-/// The leader countersigns or sends the patrol back.
+/// The leader countersigns or sends the patrol back: one recorded on this phone, or one
+/// `received` from another phone (the decision then goes to the county).
 #[component]
-fn Review(patrol_id: Uuid, members: Vec<Member>, reload: RwSignal<u32>) -> impl IntoView {
+pub fn Review(patrol_id: Uuid, members: Vec<Member>, reload: RwSignal<u32>, #[prop(default = false)] received: bool) -> impl IntoView {
     let t = use_text();
     let leaders: Vec<Member> = members.into_iter().filter(|m| m.role == Role::Leader).collect();
     let leader = RwSignal::new(leaders.first().map(|m| m.id));
@@ -364,12 +386,14 @@ fn Review(patrol_id: Uuid, members: Vec<Member>, reload: RwSignal<u32>) -> impl 
     let countersign = move |_| {
         let Some(member_id) = leader.get_untracked() else { return };
         let req = SignPatrol { patrol_id, member_id, pin: pin.get_untracked(), handwriting_png: signature_png(&canvas, drawn), remarks: String::new() };
-        spawn_local(async move { done(ipc::countersign(req).await) });
+        spawn_local(async move { done(if received { ipc::countersign_review(req).await } else { ipc::countersign(req).await }) });
     };
     let send_back = move |_| {
         let Some(leader_id) = leader.get_untracked() else { return };
         let (p, r) = (pin.get_untracked(), reason.get_untracked());
-        spawn_local(async move { done(ipc::return_patrol(patrol_id, leader_id, p, r).await) });
+        spawn_local(async move {
+            done(if received { ipc::return_review(patrol_id, leader_id, p, r).await } else { ipc::return_patrol(patrol_id, leader_id, p, r).await })
+        });
     };
     view! {
         <section class="card" id="review">
@@ -379,6 +403,8 @@ fn Review(patrol_id: Uuid, members: Vec<Member>, reload: RwSignal<u32>) -> impl 
             <FieldError error=error field="signer.pin"/>
             <SignaturePad canvas=canvas drawn=drawn/>
             <FieldError error=error field="signature.handwriting"/>
+            <FieldError error=error field="signature.member"/>
+            <FieldError error=error field="record.signature"/>
             {move || error.get().filter(|e| e.field.is_none()).map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
             <button class="primary" id="countersign" on:click=countersign>{move || t().countersign}</button>
             <label class="field">

@@ -229,6 +229,34 @@ impl App {
         self.click("#sign-submit").await
     }
 
+    /// Back to the home page from wherever the app opened (it reopens an unfinished patrol,
+    /// such as one the leader sent back).
+    pub async fn home(&self) -> Result<()> {
+        let deadline = Instant::now() + PATIENCE;
+        while self.client.find(Locator::Css("#open-sync")).await.is_err() {
+            if let Ok(back) = self.client.find(Locator::Css("#back")).await {
+                let _ = back.click().await;
+            }
+            if Instant::now() > deadline {
+                bail!("the home page did not come");
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        Ok(())
+    }
+
+    /// A new phone enrols from the sync page with the clerk's `code`, and waits for the first
+    /// run (which pulls the county's roster).
+    pub async fn enrol(&self, server: &str, code: &str) -> Result<()> {
+        self.click("#open-sync").await?;
+        self.wait_text("#enrol", |_| true).await?;
+        self.set_value("input[name='sync.server']", server).await?;
+        self.set_value("input[name='sync.code']", code).await?;
+        self.click("#enrol-button").await?;
+        self.wait_text("#last-success", |t| t.contains("成功") && !t.contains("从未")).await?;
+        self.click("#back").await
+    }
+
     /// On a signed patrol: the leader countersigns with `pin`; waits until it is sealed.
     pub async fn countersign(&self, pin: &str) -> Result<()> {
         self.type_into("#leader-pin", pin).await?;
@@ -406,5 +434,73 @@ pub fn query_db(data_dir: &Path, sql: &str) -> Result<Option<String>> {
         Ok(v) => Ok(Some(v)),
         Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// The real county next to the app: its binary, a database of its own on the test cluster,
+/// the clerk's commands, and the server on a port.
+pub mod county {
+    use std::net::TcpStream;
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    use anyhow::{bail, Context, Result};
+
+    fn bin() -> Result<std::path::PathBuf> {
+        let app = std::env::var_os("REDVEST_APP_BIN").context("REDVEST_APP_BIN is set by `cargo xtask test`")?;
+        Ok(std::path::Path::new(&app).with_file_name("redvest-county"))
+    }
+
+    /// A fresh database on the test cluster (`DATABASE_URL`), named after `test`.
+    pub fn fresh_database(test: &str) -> Result<String> {
+        let url = std::env::var("DATABASE_URL").context("DATABASE_URL is set by `cargo xtask test`")?;
+        let name = format!("e2e_{test}_{}", std::process::id());
+        let status = Command::new("psql").arg(&url).args(["-q", "-c", &format!("CREATE DATABASE {name}")]).status().context("psql")?;
+        anyhow::ensure!(status.success(), "creating database {name}");
+        let (server, _) = url.rsplit_once('/').context("DATABASE_URL has a database name")?;
+        Ok(format!("{server}/{name}"))
+    }
+
+    /// A clerk's command (`team-create`, `enrol-code`, …); its output, trimmed.
+    pub fn clerk(db: &str, args: &[&str]) -> Result<String> {
+        let out = Command::new(bin()?).arg("--database-url").arg(db).args(args).output().context("redvest-county")?;
+        anyhow::ensure!(out.status.success(), "redvest-county {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+    }
+
+    /// One value from the county's database.
+    pub fn query(db: &str, sql: &str) -> Result<String> {
+        let out = Command::new("psql").arg(db).args(["-tA", "-c", sql]).output().context("psql")?;
+        anyhow::ensure!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
+        Ok(String::from_utf8(out.stdout)?.trim().to_owned())
+    }
+
+    /// The county serving; stopped when dropped.
+    pub struct County(Child);
+
+    impl Drop for County {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
+    /// Serves `db` on `127.0.0.1:port` once it listens.
+    pub fn serve(db: &str, port: u16) -> Result<County> {
+        let child = Command::new(bin()?)
+            .arg("--database-url")
+            .arg(db)
+            .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .spawn()
+            .context("starting the county")?;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("the county did not listen on {port}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Ok(County(child))
     }
 }

@@ -5,41 +5,9 @@
 //! revokes a key: the next patrol it signs is refused, said in Chinese on the sync page and
 //! the home page. Finally a plan and an alert the county publishes come back and show.
 
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
+use redvest_e2e::county::{clerk, fresh_database, query as county_query, serve};
 use redvest_e2e::{exclusive, query_db, test_jpeg, App, Driver};
-
-/// The county binary next to the app's.
-fn county_bin() -> Result<std::path::PathBuf> {
-    let app = std::env::var_os("REDVEST_APP_BIN").context("REDVEST_APP_BIN is set by `cargo xtask test`")?;
-    Ok(std::path::Path::new(&app).with_file_name("redvest-county"))
-}
-
-/// A fresh database on the test cluster for this county.
-fn fresh_database() -> Result<String> {
-    let url = std::env::var("DATABASE_URL").context("DATABASE_URL is set by `cargo xtask test`")?;
-    let name = format!("e2e_sync_{}", std::process::id());
-    let status = Command::new("psql").arg(&url).args(["-q", "-c", &format!("CREATE DATABASE {name}")]).status().context("psql")?;
-    anyhow::ensure!(status.success(), "creating database {name}");
-    let (server, _) = url.rsplit_once('/').context("DATABASE_URL has a database name")?;
-    Ok(format!("{server}/{name}"))
-}
-
-fn clerk(db: &str, args: &[&str]) -> Result<String> {
-    let out = Command::new(county_bin()?).arg("--database-url").arg(db).args(args).output().context("redvest-county")?;
-    anyhow::ensure!(out.status.success(), "redvest-county {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-    Ok(String::from_utf8(out.stdout)?.trim().to_owned())
-}
-
-/// One value from the county's database.
-fn county_query(db: &str, sql: &str) -> Result<String> {
-    let out = Command::new("psql").arg(db).args(["-tA", "-c", sql]).output().context("psql")?;
-    anyhow::ensure!(out.status.success(), "psql {sql}: {}", String::from_utf8_lossy(&out.stderr));
-    Ok(String::from_utf8(out.stdout)?.trim().to_owned())
-}
 
 /// On an open patrol: both members present, 王芳 signs, 李强 countersigns.
 async fn sign_and_seal(app: &App) -> Result<()> {
@@ -49,37 +17,10 @@ async fn sign_and_seal(app: &App) -> Result<()> {
     app.countersign("13579").await
 }
 
-struct County(Child);
-
-impl Drop for County {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(db: &str, port: u16) -> Result<County> {
-    let child = Command::new(county_bin()?)
-        .arg("--database-url")
-        .arg(db)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
-        .stdout(Stdio::null())
-        .spawn()
-        .context("starting the county")?;
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline {
-            bail!("the county did not listen on {port}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Ok(County(child))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn enrol_set_pins_seal_send_be_refused_and_see_the_countys_plan_and_alert() -> Result<()> {
     let _turn = exclusive().await;
-    let db = fresh_database()?;
+    let db = fresh_database("sync")?;
     let team = clerk(&db, &["team-create", "--name", "城关镇红马甲巡防队"])?;
     clerk(&db, &["member-add", "--team", &team, "--name", "李强", "--role", "leader"])?;
     clerk(&db, &["member-add", "--team", &team, "--name", "王芳", "--role", "volunteer"])?;

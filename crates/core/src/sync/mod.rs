@@ -6,6 +6,7 @@
 //! back the ones after it. Blocking: the [`Worker`] runs it on its own thread.
 
 mod enrolment;
+mod fetch;
 mod outgoing;
 mod pull;
 mod run;

@@ -88,6 +88,18 @@ impl Store {
         Ok((HazardEventPush { hazard_id, at, by_name, state: enum_from(&state)?, reason, responsible, deadline }, first_patrol))
     }
 
+    /// Whether the county holds a patrol's text: sealed, or signed for the leader.
+    fn text_at_county(&self, patrol: Uuid) -> Result<bool> {
+        Ok(self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = 'patrol' AND ref = ?1 AND state = 'sent')
+                 OR EXISTS (SELECT 1 FROM outbox o JOIN signature s ON o.ref = lower(substr(hex(s.id), 1, 8) || '-' || substr(hex(s.id), 9, 4) || '-' ||
+                                substr(hex(s.id), 13, 4) || '-' || substr(hex(s.id), 17, 4) || '-' || substr(hex(s.id), 21, 12))
+                            WHERE o.kind = 'submission' AND o.state = 'sent' AND s.patrol_id = ?2)",
+            params![patrol.to_string(), patrol],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The patrols that carry a photo.
     fn photo_patrols(&self, sha: &str) -> Result<Vec<Uuid>> {
         let conn = self.conn();
@@ -145,7 +157,7 @@ impl Store {
     /// (countersigned here and sent whole, or sent back and signed again).
     fn outbox_superseded(&self, reference: &str, now: DateTime<Utc>) -> Result<()> {
         self.conn().execute(
-            "UPDATE outbox SET state = 'sent', held = 0, reason = 'superseded: decided on this phone', updated_at = ?2 WHERE kind = 'submission' AND ref = ?1",
+            "UPDATE outbox SET state = 'superseded', held = 0, updated_at = ?2 WHERE kind = 'submission' AND ref = ?1",
             params![reference, now],
         )?;
         Ok(())
@@ -332,7 +344,7 @@ impl Run<'_> {
         for item in due {
             let mut ready = false;
             for patrol in self.store.photo_patrols(&item.reference)? {
-                ready |= self.store.outbox_sent(OutboxKind::Patrol, &patrol.to_string())?;
+                ready |= self.store.text_at_county(patrol)?;
             }
             if !ready {
                 continue; // text first, media after
