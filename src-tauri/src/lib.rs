@@ -18,6 +18,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_geolocation::init())
         .manage(location::Watch::default())
+        .manage(commands::handover::Scan::default())
         .setup(|app| {
             let state = AppState::open(app.handle());
             if let Ok(store) = state.store() {
@@ -61,6 +62,12 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::review::review_photo,
             commands::review::countersign_review,
             commands::review::return_review,
+            commands::handover::handover_signed,
+            commands::handover::handover_countersigned,
+            commands::handover::scan_start,
+            commands::handover::scan_frame,
+            commands::handover::camera_test_frames,
+            commands::handover::camera_test_frame,
             commands::team::list_members,
             commands::team::add_member,
             commands::team::create_key,

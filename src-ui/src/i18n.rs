@@ -285,6 +285,14 @@ pub struct Text {
     pub review_photos_failed: &'static str,
     pub review_no_track: &'static str,
     pub submitted_waiting: &'static str,
+    pub show_qr: &'static str,
+    pub qr_show_hint: &'static str,
+    pub scan: &'static str,
+    pub scan_countersign: &'static str,
+    pub scan_hint: &'static str,
+    pub scan_frames: &'static str,
+    pub camera_failed: &'static str,
+    pub show_countersign_qr: &'static str,
 }
 
 const ZH: Text = Text {
@@ -550,6 +558,14 @@ const ZH: Text = Text {
     review_photos_failed: "暂时取不到照片(没有信号或县平台未收到),稍后再试。",
     review_no_track: "轨迹将随巡查人的手机上传。",
     submitted_waiting: "已签字,等待队长审核(队长可在自己的手机上审核)。",
+    show_qr: "出示二维码(无信号时给队长扫)",
+    qr_show_hint: "请对方用“扫码交接”对准这块屏幕,直到对方手机显示记录。漏掉几帧没关系。",
+    scan: "扫码交接",
+    scan_countersign: "扫描队长签字",
+    scan_hint: "把摄像头对准对方手机上的二维码。",
+    scan_frames: "已收到画面",
+    camera_failed: "无法打开摄像头:请在手机设置中允许本应用使用相机。",
+    show_countersign_qr: "出示签字二维码(给巡查人扫)",
 };
 
 const EN: Text = Text {
@@ -815,6 +831,14 @@ const EN: Text = Text {
     review_photos_failed: "The photos cannot be fetched now (no signal, or not at the county yet); try later.",
     review_no_track: "The track follows from the volunteer's phone.",
     submitted_waiting: "Signed; waiting for the leader (who can review it on their own phone).",
+    show_qr: "Show QR codes (for the leader, with no signal)",
+    qr_show_hint: "Let the other phone's “Scan hand-over” look at this screen until it shows the record. Missed frames do not matter.",
+    scan: "Scan hand-over",
+    scan_countersign: "Scan the leader's countersignature",
+    scan_hint: "Point the camera at the QR codes on the other phone.",
+    scan_frames: "Frames received",
+    camera_failed: "The camera cannot be opened: allow this app to use the camera in the phone's settings.",
+    show_countersign_qr: "Show the countersignature as QR codes (for the volunteer)",
 };
 
 impl Lang {

@@ -2,6 +2,7 @@
 
 use redvest_shared::checklist::{CheckOutcome, ChecklistItem};
 use redvest_shared::duty::{Assignment, Duty, NewDuty};
+use redvest_shared::handover::{QrShow, ScanState};
 use redvest_shared::hazard::{Hazard, HazardChange};
 use redvest_shared::observation::{Observation, ObservationEntry};
 use redvest_shared::patrol::{AttendanceEntry, Finding, PatrolDetail, SignPatrol, StartPatrol};
@@ -158,6 +159,18 @@ pub async fn add_photo(patrol_id: Uuid, name: &str, bytes: js_sys::Uint8Array) -
     serde_wasm_bindgen::from_value(reply).map_err(|e| IpcError::new(ErrorCode::Unknown, format!("add_photo: unexpected reply: {e}")))
 }
 
+/// A command's raw byte answer as a `blob:` URL of type `mime`; revoke it when done.
+async fn blob_url<A: Serialize>(cmd: &str, args: &A, mime: &str) -> Result<String, IpcError> {
+    let args = serde_wasm_bindgen::to_value(args).map_err(|e| IpcError::new(ErrorCode::Unknown, e.to_string()))?;
+    let reply = tauri_invoke(cmd, args).await.map_err(|e| rejected(cmd, e))?;
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::new(&reply));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .and_then(|blob| web_sys::Url::create_object_url_with_blob(&blob))
+        .map_err(|e| IpcError::new(ErrorCode::Unknown, format!("{cmd}: {e:?}")))
+}
+
 /// A stored photo (or its thumbnail) as a `blob:` URL for an `<img>`; revoke it when done.
 /// `remote`: a photo of a patrol under review, fetched from the county the first time.
 pub async fn photo_url(sha256: &str, thumbnail: bool, remote: bool) -> Result<String, IpcError> {
@@ -166,16 +179,27 @@ pub async fn photo_url(sha256: &str, thumbnail: bool, remote: bool) -> Result<St
         sha256: &'a str,
         thumbnail: bool,
     }
-    let args = serde_wasm_bindgen::to_value(&Args { sha256, thumbnail }).map_err(|e| IpcError::new(ErrorCode::Unknown, e.to_string()))?;
-    let cmd = if remote { "review_photo" } else { "photo_bytes" };
-    let reply = tauri_invoke(cmd, args).await.map_err(|e| rejected(cmd, e))?;
-    let parts = js_sys::Array::of1(&js_sys::Uint8Array::new(&reply));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("image/jpeg");
-    web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-        .and_then(|blob| web_sys::Url::create_object_url_with_blob(&blob))
-        .map_err(|e| IpcError::new(ErrorCode::Unknown, format!("photo_bytes: {e:?}")))
+    blob_url(if remote { "review_photo" } else { "photo_bytes" }, &Args { sha256, thumbnail }, "image/jpeg").await
 }
+
+/// A test camera frame (`REDVEST_CAMERA_DIR`) as a `blob:` URL; revoke it when done.
+pub async fn camera_test_frame_url(index: u32) -> Result<String, IpcError> {
+    #[derive(Serialize)]
+    struct Args {
+        index: u32,
+    }
+    blob_url("camera_test_frame", &Args { index }, "image/png").await
+}
+command!(/// The signed patrol as QR codes for the leader's phone.
+    handover_signed(patrol_id: Uuid) -> QrShow);
+command!(/// The countersignature made here as QR codes for the volunteer's phone.
+    handover_countersigned(patrol_id: Uuid) -> QrShow);
+command!(/// Starts a new scan.
+    scan_start() -> ());
+command!(/// One decoded QR text.
+    scan_frame(text: String) -> ScanState);
+command!(/// How many test camera frames there are (0: the real camera).
+    camera_test_frames() -> u32);
 command!(/// Everything the sync page shows.
     sync_status() -> SyncStatus);
 command!(/// 立即同步.

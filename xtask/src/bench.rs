@@ -8,6 +8,7 @@ const BENCHES: &[(&str, &str, &str)] = &[
     ("track", "redvest-core", "bench_track"),
     ("photo", "redvest-core", "bench_photo"),
     ("sync", "redvest-county", "bench_sync"),
+    ("qr", "redvest-core", "bench_qr"),
 ];
 
 /// Builds and runs the benchmark `name`.

@@ -10,6 +10,7 @@ pub mod error;
 mod field;
 #[cfg(feature = "fixtures")]
 pub mod fixtures;
+pub mod handover;
 pub mod hazard;
 pub mod outbox;
 pub mod patrol;

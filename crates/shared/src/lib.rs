@@ -6,6 +6,7 @@
 pub mod checklist;
 pub mod duty;
 pub mod error;
+pub mod handover;
 pub mod hazard;
 pub mod observation;
 pub mod patrol;

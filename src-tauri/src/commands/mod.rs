@@ -2,6 +2,7 @@
 
 pub mod draft;
 pub mod duty;
+pub mod handover;
 pub mod hazard;
 pub mod patrol;
 pub mod photo;

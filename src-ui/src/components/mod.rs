@@ -7,5 +7,6 @@ pub mod lang_toggle;
 pub mod observation_form;
 pub mod patrol_list;
 pub mod photos;
+pub mod qr;
 pub mod signature_pad;
 pub mod track;

@@ -13,6 +13,8 @@ use crate::components::patrol_list::PatrolList;
 use crate::i18n::{error_text, use_lang, use_text};
 use crate::ipc;
 use crate::pages::review::ReviewList;
+use crate::components::qr::ScanButton;
+use redvest_shared::handover::Received;
 
 /// The home page.
 #[component]
@@ -60,6 +62,11 @@ pub fn HomePage() -> impl IntoView {
                 {move || t().start_patrol}
             </button>
             {move || start_error().map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
+            // No signal on the mountain: a signed patrol, or a countersignature, by QR.
+            <ScanButton id="scan" label=|t| t.scan on_received=Callback::new(move |r| navigate(match r {
+                Received::Review(id) => Page::Review(id),
+                Received::Sealed(id) => Page::Patrol(id),
+            }))/>
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
                 {move || Suspend::new(async move {
                     match today.await {

@@ -19,6 +19,7 @@ use crate::components::checklist::ChecklistEditor;
 use crate::components::field_error::FieldError;
 use crate::components::observation_form::ObservationForm;
 use crate::components::photos::PhotoStrip;
+use crate::components::qr::{ScanButton, ShowQr};
 use crate::components::signature_pad::{signature_png, SignaturePad};
 use crate::components::track::{LocationCard, TrackLive, TrackView};
 use crate::i18n::{error_text, use_lang, use_text, Lang};
@@ -300,6 +301,10 @@ fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -
         <TrackView patrol_id=id/>
         {(state == PatrolState::Submitted).then(|| view! {
             <p class="muted" id="submitted-note">{move || t().submitted_waiting}</p>
+            <section class="card" id="handover">
+                <ShowQr patrol_id=id/>
+                <ScanButton id="scan-countersign" label=|t| t.scan_countersign on_received=Callback::new(move |_| reload.update(|n| *n += 1))/>
+            </section>
             <Review patrol_id=id members=members reload=reload/>
         })}
         {(state == PatrolState::Sealed).then(|| view! {

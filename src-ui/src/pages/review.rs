@@ -7,6 +7,7 @@ use redvest_shared::patrol::{PatrolState, ReviewSummary};
 use uuid::Uuid;
 
 use crate::app::{use_navigate, Page};
+use crate::components::qr::ShowQr;
 use crate::components::track::TrackView;
 use crate::i18n::{error_text, use_lang, use_text};
 use crate::ipc;
@@ -47,7 +48,12 @@ pub fn ReviewPage(id: Uuid) -> impl IntoView {
                                 {d.record.track_sha256.is_some().then(|| view! { <TrackView patrol_id=id received=true/> })}
                                 {match state {
                                     PatrolState::Submitted => view! { <Review patrol_id=id members=m reload=reload received=true/> }.into_any(),
-                                    PatrolState::Sealed => view! { <p class="card" id="review-done">{move || t().review_sealed_here}</p> }.into_any(),
+                                    PatrolState::Sealed => view! {
+                                        <section class="card" id="review-done">
+                                            <p>{move || t().review_sealed_here}</p>
+                                            <ShowQr patrol_id=id countersigned=true/>
+                                        </section>
+                                    }.into_any(),
                                     _ => view! {
                                         <p class="card" id="review-done">{move || t().review_returned_here} " " {reason.clone()}</p>
                                     }.into_any(),

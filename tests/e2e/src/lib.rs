@@ -379,6 +379,17 @@ impl App {
         Ok(path)
     }
 
+    /// A picture of the screen with the element matching `css` in the middle, as PNG: what a
+    /// camera pointed at this phone would take (frames for another instance's test camera).
+    pub async fn picture_of(&self, css: &str) -> Result<Vec<u8>> {
+        self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.with_context(|| format!("waiting for {css}"))?;
+        self.client
+            .execute("document.querySelector(arguments[0]).scrollIntoView({block: 'center'});", vec![json!(css)])
+            .await
+            .with_context(|| format!("scrolling to {css}"))?;
+        Ok(self.client.screenshot().await?)
+    }
+
     /// Ends a session whose app was killed; the driver may answer with an error, which is fine.
     pub async fn forget(self) {
         let _ = self.client.close().await;
