@@ -156,6 +156,10 @@ pub(crate) fn apply_decision(tx: &Connection, d: &DecisionItem, now: DateTime<Ut
             if !verifies(&public_key, &countersign_message(&hash, &volunteer_sig), &sig) {
                 return Err(Error::Corrupt(format!("the county's countersignature of patrol {} does not verify", d.patrol_id)));
             }
+            let known: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM member WHERE id = ?1)", [signature.member_id], |r| r.get(0))?;
+            if !known {
+                return Err(Error::NotFound(format!("countersigner {} on this phone's roster", signature.member_id)));
+            }
             let handwriting = B64.decode(&signature.handwriting_png).map_err(|e| Error::Corrupt(format!("handwriting: {e}")))?;
             let row = NewSignature {
                 patrol_id: d.patrol_id,

@@ -245,6 +245,15 @@ impl App {
         Ok(())
     }
 
+    /// From wherever the app is: 立即同步 on the sync page, until everything is up; back home.
+    pub async fn sync_now(&self) -> Result<()> {
+        self.home().await?;
+        self.click("#open-sync").await?;
+        self.click("#sync-now").await?;
+        self.wait_text("#nothing-pending", |t| t.contains("全部已上传")).await?;
+        self.click("#back").await
+    }
+
     /// A new phone enrols from the sync page with the clerk's `code`, and waits for the first
     /// run (which pulls the county's roster).
     pub async fn enrol(&self, server: &str, code: &str) -> Result<()> {
@@ -446,6 +455,16 @@ pub fn query_db(data_dir: &Path, sql: &str) -> Result<Option<String>> {
         Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The patrols in an app's data folder, oldest first, as the UI names them (UUID text).
+pub fn patrol_ids(data_dir: &Path) -> Result<Vec<String>> {
+    let hex = query_db(data_dir, "SELECT group_concat(lower(hex(id)), ',') FROM (SELECT id FROM patrol ORDER BY started_at)")?.unwrap_or_default();
+    Ok(hex
+        .split(',')
+        .filter(|h| h.len() == 32)
+        .map(|h| format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]))
+        .collect())
 }
 
 /// The real county next to the app: its binary, a database of its own on the test cluster,

@@ -11,11 +11,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use redvest_e2e::county::{clerk, fresh_database, query as county_query, serve};
-use redvest_e2e::{exclusive, query_db, App, Driver};
-
-fn uuid(hex: &str) -> String {
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
-}
+use redvest_e2e::{exclusive, patrol_ids, App, Driver};
 
 /// Pictures of the QR loop on screen, taken the way a camera would: at its own pace, some
 /// frames twice, some never.
@@ -26,14 +22,6 @@ async fn film(app: &App, into: &Path, pictures: usize) -> Result<()> {
         tokio::time::sleep(Duration::from_millis(70)).await;
     }
     Ok(())
-}
-
-async fn sync_now(app: &App) -> Result<()> {
-    app.home().await?;
-    app.click("#open-sync").await?;
-    app.click("#sync-now").await?;
-    app.wait_text("#nothing-pending", |t| t.contains("全部已上传")).await?;
-    app.click("#back").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -56,7 +44,7 @@ async fn a_patrol_goes_over_by_qr_and_comes_back_countersigned_then_reaches_the_
         app.enrol(&server, &clerk(&db, &["enrol-code", "--team", &team])?).await?;
         app.click("#open-settings").await?;
         app.set_pin(who, pin).await?;
-        sync_now(&app).await?;
+        app.sync_now().await?;
         app.quit().await?;
     }
 
@@ -64,7 +52,7 @@ async fn a_patrol_goes_over_by_qr_and_comes_back_countersigned_then_reaches_the_
     {
         let driver = Driver::start(wang.path())?;
         let app = driver.launch().await?;
-        sync_now(&app).await?;
+        app.sync_now().await?;
         county.take();
         app.start_patrol("zone.highland", "高山留守区").await?;
         app.mark_present(2).await?;
@@ -75,7 +63,7 @@ async fn a_patrol_goes_over_by_qr_and_comes_back_countersigned_then_reaches_the_
         app.screenshot("handover-show-qr").await?;
         app.quit().await?;
     }
-    let patrol = uuid(&query_db(wang.path(), "SELECT lower(hex(id)) FROM patrol")?.context("her patrol")?);
+    let patrol = patrol_ids(wang.path())?.pop().context("her patrol")?;
 
     // 李强's camera: the pictures of her screen. His phone shows the record; he countersigns
     // and shows his countersignature.
@@ -108,14 +96,14 @@ async fn a_patrol_goes_over_by_qr_and_comes_back_countersigned_then_reaches_the_
 
         // Back in signal: her phone sends the sealed patrol.
         county = Some(serve(&db, port)?);
-        sync_now(&app).await?;
+        app.sync_now().await?;
         app.quit().await?;
     }
     // His phone sends his countersignature too; the county holds the patrol once.
     {
         let driver = Driver::start(li.path())?;
         let app = driver.launch().await?;
-        sync_now(&app).await?;
+        app.sync_now().await?;
         app.quit().await?;
     }
     assert!(county.is_some());

@@ -85,7 +85,7 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     let roles = app.wait_count("#signatures li.signature-row", 2, "data-role").await?;
     assert_eq!(roles, vec!["Volunteer", "Leader"]);
     app.wait_text("#record-remarks", |t| t == "巡查正常结束").await?;
-    app.wait_text("#record-checks", |t| t.contains("WS-01 · 发现问题")).await?;
+    app.wait_text("#record-checks", |t| t.contains("疏散通道、安全出口是否被占用、堵塞、封闭 · 发现问题")).await?;
     // Frozen: no editing controls are offered.
     app.wait_count("#attendance", 0, "id").await?;
     app.screenshot("patrol-sealed").await?;

@@ -4,13 +4,9 @@
 //! syncs; 王芳's phone then shows the first sealed and the second editable with the reason,
 //! and the county holds the sealed patrol once.
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use redvest_e2e::county::{clerk, fresh_database, query as county_query, serve};
-use redvest_e2e::{exclusive, query_db, Driver};
-
-fn uuid(hex: &str) -> String {
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
-}
+use redvest_e2e::{exclusive, patrol_ids, query_db, Driver};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_leader_reviews_on_their_own_phone_and_the_volunteer_sees_the_decisions() -> Result<()> {
@@ -41,16 +37,11 @@ async fn the_leader_reviews_on_their_own_phone_and_the_volunteer_sees_the_decisi
             app.wait_text("#submitted-note", |t| t.contains("队长可在自己的手机上审核")).await?;
             app.click("#back").await?;
         }
-        app.click("#open-sync").await?;
-        app.click("#sync-now").await?;
-        app.wait_text("#nothing-pending", |t| t.contains("全部已上传")).await?;
+        app.sync_now().await?;
         app.quit().await?;
     }
-    let ids: Vec<String> = query_db(&wang_path, "SELECT group_concat(lower(hex(id)), ',') FROM (SELECT id FROM patrol ORDER BY started_at)")?
-        .context("two patrols")?
-        .split(',')
-        .map(uuid)
-        .collect();
+    let ids = patrol_ids(&wang_path)?;
+    anyhow::ensure!(ids.len() == 2, "two patrols: {ids:?}");
     let (sealed, returned) = (&ids[0], &ids[1]);
     for id in &ids {
         assert_eq!(county_query(&db, &format!("SELECT state FROM patrol WHERE id = '{id}'"))?, "submitted", "the county holds {id} for the leader");
@@ -65,11 +56,7 @@ async fn the_leader_reviews_on_their_own_phone_and_the_volunteer_sees_the_decisi
         app.enrol(&server, &clerk(&db, &["enrol-code", "--team", &team])?).await?;
         app.click("#open-settings").await?;
         app.set_pin("李强", "13579").await?;
-        app.click("#back").await?;
-        app.click("#open-sync").await?;
-        app.click("#sync-now").await?;
-        app.wait_text("#nothing-pending", |t| t.contains("全部已上传")).await?;
-        app.click("#back").await?;
+        app.sync_now().await?;
         app.wait_text("#reviews-count", |t| t.starts_with('2')).await?;
         app.wait_count(".review-row", 2, "data-id").await?;
         app.screenshot("review-list").await?;
@@ -90,10 +77,7 @@ async fn the_leader_reviews_on_their_own_phone_and_the_volunteer_sees_the_decisi
         app.type_into("#return-reason", "请补充隐患照片").await?;
         app.click("#send-back").await?;
         app.wait_text("#patrol-state", |t| t == "已退回").await?;
-        app.click("#back").await?;
-        app.click("#open-sync").await?;
-        app.click("#sync-now").await?;
-        app.wait_text("#nothing-pending", |t| t.contains("全部已上传")).await?;
+        app.sync_now().await?;
         app.quit().await?;
     }
     assert_eq!(county_query(&db, &format!("SELECT state FROM patrol WHERE id = '{sealed}'"))?, "countersigned");
@@ -103,11 +87,7 @@ async fn the_leader_reviews_on_their_own_phone_and_the_volunteer_sees_the_decisi
     {
         let driver = Driver::start(&wang_path)?;
         let app = driver.launch().await?;
-        app.home().await?;
-        app.click("#open-sync").await?;
-        app.click("#sync-now").await?;
-        app.wait_text("#nothing-pending", |t| t.contains("全部已上传")).await?;
-        app.click("#back").await?;
+        app.sync_now().await?;
         app.wait_text(&format!(".patrol-row[data-id='{sealed}'] .badge"), |t| t == "已签字封存").await?;
         app.wait_text(&format!(".patrol-row[data-id='{returned}'] .badge"), |t| t == "已退回").await?;
         app.click(&format!(".patrol-row[data-id='{returned}']")).await?;

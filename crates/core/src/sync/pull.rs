@@ -62,10 +62,12 @@ impl Store {
                         params![a.id, a.text, a.area, a.valid_from, a.valid_to],
                     )?;
                 }
+                // A record or decision this phone cannot use is logged and passed over: one bad
+                // item must never stop the pull for good.
                 Published::Review(r) => {
-                    crate::review::receive(&tx, &r.submission, crate::review::Source::County, now)?;
+                    passed_over(item.seq, crate::review::receive(&tx, &r.submission, crate::review::Source::County, now))?;
                 }
-                Published::Decision(d) => sealed += u32::from(crate::review::apply_decision(&tx, d, now)?),
+                Published::Decision(d) => sealed += u32::from(passed_over(item.seq, crate::review::apply_decision(&tx, d, now))?.unwrap_or(false)),
                 Published::HazardDecision(d) => {
                     // Appended to the history (never replacing a local entry); once, by its id.
                     tx.execute(
@@ -104,6 +106,18 @@ impl Store {
     pub(super) fn reset_pull_cursor(&self) -> Result<()> {
         self.conn().execute("DELETE FROM setting WHERE key = ?1", [CURSOR])?;
         Ok(())
+    }
+}
+
+/// `Ok(None)` for an item refused for its content (logged), the error for storage failures.
+fn passed_over<T>(seq: i64, result: Result<T>) -> Result<Option<T>> {
+    match result {
+        Ok(v) => Ok(Some(v)),
+        Err(e @ (crate::Error::Sqlite(_) | crate::Error::File { .. })) => Err(e),
+        Err(e) => {
+            tracing::warn!(seq, error = %e, "pulled item passed over");
+            Ok(None)
+        }
     }
 }
 
