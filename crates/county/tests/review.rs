@@ -178,3 +178,28 @@ async fn the_first_decision_holds_and_nobody_signs_twice(pool: PgPool) {
     assert_eq!(wang.store.patrol_state(patrol).expect("state"), PatrolState::Sealed, "李强's decision, not 赵敏's");
     assert!(zhao.store.outbox_recent(20).expect("log").iter().all(|i| i.state != OutboxState::Pending));
 }
+
+/// Sent back on the phone itself before anything went up, a photo taken off and the patrol
+/// signed again: the photo is not left waiting for ever, and the rest goes.
+#[sqlx::test(migrations = false)]
+async fn a_photo_taken_off_a_patrol_sent_back_before_it_went_up_is_not_left_waiting(pool: PgPool) {
+    let (db, _, code) = county(pool.clone()).await;
+    let (addr, server) = serve(db.clone()).await;
+    std::mem::forget(server);
+    let d = common::team_device(format!("http://{addr}"), code, fast()).await;
+    let (patrol, _, photos) = {
+        let d = d.clone();
+        blocking(move || submitted_patrol(&d, (&d.volunteer, "2468"), &d.leader, 1, 20)).await
+    };
+    d.store.return_patrol(patrol, d.leader.id, "13579", "照片拍错了").expect("sent back here");
+    let observation = d.store.patrol_detail(patrol).expect("detail").record.observations[0].id;
+    d.store.remove_photo(observation, &photos[0]).expect("taken off");
+    d.store.submit_patrol(&handwritten(patrol, &d.volunteer, "2468"), Utc::now()).expect("signed again");
+    d.store.countersign(&handwritten(patrol, &d.leader, "13579"), Utc::now()).expect("countersigned");
+    let report = sync(&d).await;
+    assert_eq!((report.photos, report.refused), (0, 0), "{report:?}");
+    assert!(d.store.outbox_pending().expect("pending").is_empty(), "nothing left waiting");
+    let photo = d.store.outbox_recent(50).expect("log").into_iter().find(|i| i.kind == OutboxKind::Photo).expect("the photo's entry");
+    assert_eq!(photo.state, OutboxState::Superseded);
+    assert_eq!(db.patrol(patrol).await.expect("q").expect("held").state, "countersigned");
+}

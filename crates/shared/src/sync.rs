@@ -47,7 +47,8 @@ pub enum OutboxState {
     /// 重新发送.
     Conflict,
     /// Not needed any more: a signed patrol decided on this phone before it went (the leader
-    /// countersigned it here and it goes up whole, or sent it back here).
+    /// countersigned it here and it goes up whole, or sent it back here), or a photo taken
+    /// off the patrol it was queued with.
     Superseded,
 }
 

@@ -153,12 +153,13 @@ impl Store {
         Ok(keys.into_iter().flatten().map(hex::encode).collect())
     }
 
-    /// Marks a submission the county no longer needs: its patrol was decided on this phone
-    /// (countersigned here and sent whole, or sent back and signed again).
-    fn outbox_superseded(&self, reference: &str, now: DateTime<Utc>) -> Result<()> {
+    /// Marks an entry the county no longer needs: a submission whose patrol was decided on
+    /// this phone (countersigned here and sent whole, or sent back and signed again), a photo
+    /// no record names any more.
+    fn outbox_superseded(&self, kind: OutboxKind, reference: &str, now: DateTime<Utc>) -> Result<()> {
         self.conn().execute(
-            "UPDATE outbox SET state = 'superseded', held = 0, updated_at = ?2 WHERE kind = 'submission' AND ref = ?1",
-            params![reference, now],
+            "UPDATE outbox SET state = 'superseded', held = 0, updated_at = ?3 WHERE kind = ?1 AND ref = ?2",
+            params![crate::field::enum_text(&kind)?, reference, now],
         )?;
         Ok(())
     }
@@ -244,7 +245,7 @@ impl Run<'_> {
                 OutboxKind::Patrol | OutboxKind::Submission | OutboxKind::Countersign | OutboxKind::Return => {
                     let id = uuid()?;
                     if item.kind == OutboxKind::Submission && self.store.submission_push(id)?.is_none() {
-                        self.store.outbox_superseded(&item.reference, Utc::now())?;
+                        self.store.outbox_superseded(item.kind, &item.reference, Utc::now())?;
                         continue;
                     }
                     let (mut waiting_key, mut refused_key) = (None, None);
@@ -342,8 +343,14 @@ impl Run<'_> {
     /// Each photo whose record the county holds: resumed from the county's offset.
     pub(super) fn photos(&self, due: &[OutboxItem], report: &mut SyncReport, done: &mut Progress, progress: &dyn Fn(Progress)) -> Result<(), SyncFailure> {
         for item in due {
+            let patrols = self.store.photo_patrols(&item.reference)?;
+            if patrols.is_empty() {
+                // Taken off the patrol it was queued with (sent back, then corrected).
+                self.store.outbox_superseded(OutboxKind::Photo, &item.reference, Utc::now())?;
+                continue;
+            }
             let mut ready = false;
-            for patrol in self.store.photo_patrols(&item.reference)? {
+            for patrol in patrols {
                 ready |= self.store.text_at_county(patrol)?;
             }
             if !ready {
