@@ -272,6 +272,7 @@ pub struct Text {
     pub kind_return: &'static str,
     pub refusal_same_signer: &'static str,
     pub refusal_already_decided: &'static str,
+    pub refusal_outdated: &'static str,
     pub err_same_signer: &'static str,
     pub err_unknown_signer: &'static str,
     pub err_qr_invalid: &'static str,
@@ -545,6 +546,7 @@ const ZH: Text = Text {
     kind_return: "队长退回",
     refusal_same_signer: "同一人不能既作为巡查人又作为队长签字:请由另一位队长审核",
     refusal_already_decided: "另一位队长已先处理了这条记录(签字或退回),以先到县平台的为准",
+    refusal_outdated: "巡查人已修改并重新签字,这是旧版本:请在队长待审中审核新版本",
     err_same_signer: "您是这次巡查的签字人,不能再作为队长复核签字,请另一位队长审核。",
     err_unknown_signer: "巡查人的签名密钥不在县平台名单中:请在有信号时同步一次,或请队员先同步。",
     err_qr_invalid: "二维码无法识别或已被改动,请重新扫描。",
@@ -818,6 +820,7 @@ const EN: Text = Text {
     kind_return: "Sent back by the leader",
     refusal_same_signer: "One person cannot sign as volunteer and as leader: another leader must review it",
     refusal_already_decided: "Another leader decided on this record first (countersigned or sent back); the first to reach the county stands",
+    refusal_outdated: "The volunteer corrected and signed it again; this is the old version: review the new one",
     err_same_signer: "You signed this patrol as its volunteer and cannot countersign it; another leader must.",
     err_unknown_signer: "The volunteer's key is not on the county's roster: sync once with signal, or ask the volunteer to sync first.",
     err_qr_invalid: "The QR code cannot be read or was altered; scan it again.",
@@ -1146,6 +1149,7 @@ pub fn refusal_text(t: &'static Text, code: Option<Refusal>) -> &'static str {
         Some(Refusal::NotTeamHazard) => t.refusal_not_team_hazard,
         Some(Refusal::SameSigner) => t.refusal_same_signer,
         Some(Refusal::AlreadyDecided) => t.refusal_already_decided,
+        Some(Refusal::Outdated) => t.refusal_outdated,
     }
 }
 

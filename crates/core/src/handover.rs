@@ -31,6 +31,10 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 pub const FRAGMENT_LEN: usize = 200;
 /// The most bytes a whole hand-over may have (a bigger one is not a Redvest record).
 const MAX_PAYLOAD: usize = 256 * 1024;
+/// The most fragments a hand-over may be cut into.
+const MAX_FRAGMENTS: usize = MAX_PAYLOAD / FRAGMENT_LEN + 1;
+/// The longest text a QR code holds (version 40, alphanumeric).
+const MAX_FRAME_TEXT: usize = 4296;
 /// Width a drawn signature is reduced to for the hand-over.
 const DRAWING_WIDTH: u32 = 240;
 
@@ -193,8 +197,16 @@ impl Receiver {
     /// refused by name; the frames taken in so far stay.
     pub fn receive(&mut self, text: &str) -> Result<Progress> {
         let part = text.trim().to_lowercase();
-        if !part.starts_with("ur:bytes/") {
+        if !part.starts_with("ur:bytes/") || part.len() > MAX_FRAME_TEXT {
             return Err(invalid("not a Redvest QR code"));
+        }
+        // A frame's sequence header sizes the decoder's work: a made-up one must not exhaust
+        // the phone's memory (a poster, a screen held up by anyone).
+        if let [_, header, _] = part.splitn(3, '/').collect::<Vec<_>>()[..] {
+            let count = header.split_once('-').and_then(|(_, count)| count.parse::<usize>().ok());
+            if !count.is_some_and(|c| (1..=MAX_FRAGMENTS).contains(&c)) {
+                return Err(invalid("not a Redvest QR code"));
+            }
         }
         if self.seen.insert(part.clone()) {
             if let Err(e) = self.decoder.receive(&part) {
@@ -234,7 +246,7 @@ pub fn show(h: &Handover) -> Result<QrShow> {
 impl Store {
     /// The volunteer's phone: its signed patrol as a hand-over (no track, no photos).
     pub fn handover_signed(&self, patrol: Uuid) -> Result<Handover> {
-        let push = self.submission_for_qr(patrol)?;
+        let push = self.waiting_submission(patrol)?;
         Ok(Handover::Signed(push))
     }
 
@@ -359,6 +371,9 @@ mod tests {
         let err = rx.receive(&bad.into_iter().collect::<String>()).expect_err("refused");
         assert!(matches!(&err, Error::Invalid { field: "qr", code: ErrorCode::QrInvalid, message } if message.contains("damaged or altered")), "{err:?}");
         let err = rx.receive("https://example.com/").expect_err("refused");
+        assert!(matches!(&err, Error::Invalid { code: ErrorCode::QrInvalid, message, .. } if message.contains("not a Redvest")), "{err:?}");
+        // A made-up sequence header that would have the decoder allocate without end.
+        let err = rx.receive("UR:BYTES/4000000001-4000000000/LPAOAXCXAEAE").expect_err("refused");
         assert!(matches!(&err, Error::Invalid { code: ErrorCode::QrInvalid, message, .. } if message.contains("not a Redvest")), "{err:?}");
         assert_eq!(rx.receive(&parts[0]).expect("the good frames stay").frames, 1);
         let err = read_payload(b"RVQ1\x01garbage").expect_err("refused");

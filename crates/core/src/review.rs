@@ -112,12 +112,13 @@ fn unknown_signer() -> Error {
 /// the key the roster lists for them.
 pub(crate) fn check_leader_key(tx: &Connection, sig: &WireSignature) -> Result<()> {
     let leader: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM member p JOIN member m ON m.id = coalesce(p.merged_into, p.id) WHERE p.id = ?1 AND m.role = 'leader')",
+        "SELECT EXISTS (SELECT 1 FROM member p JOIN member m ON m.id = coalesce(p.merged_into, p.id)
+                        WHERE p.id = ?1 AND m.role = 'leader' AND m.confirmed = 1)",
         [sig.member_id],
         |r| r.get(0),
     )?;
     if !leader {
-        return Err(Error::NotAllowed("the countersignature is not by a leader on the roster".into()));
+        return Err(Error::NotAllowed("the countersignature is not by a leader the county's roster confirms".into()));
     }
     let key = hex::decode(&sig.public_key).map_err(|_| Error::invalid("record.signature", ErrorCode::QrInvalid, "the key is not hex"))?;
     if !key_known(tx, sig.member_id, &key)? {
@@ -135,20 +136,23 @@ pub(crate) fn apply_decision(tx: &Connection, d: &DecisionItem, now: DateTime<Ut
         Decision::Countersigned { signature } => ("countersigned", Some(serde_json::to_string(signature)?), None),
         Decision::Returned { reason, .. } => ("returned", None, Some(reason.clone())),
     };
+    // The county's decision stands on every phone, over one made here that lost the race.
     tx.execute(
-        "UPDATE review SET decision = ?3, leader = ?4, reason = ?5, decided_at = ?6 WHERE patrol_id = ?1 AND record_hash = ?2 AND decision IS NULL",
+        "UPDATE review SET decision = ?3, leader = ?4, reason = ?5, decided_at = ?6,
+             decision_id = CASE WHEN decision IS ?3 THEN decision_id END
+         WHERE patrol_id = ?1 AND record_hash = ?2 AND (decision IS NULL OR decision <> 'superseded')",
         params![d.patrol_id, hash, decision, leader, reason, now],
     )?;
-    // The volunteer's phone: only the version that waits here is decided on.
-    let waiting: Option<Vec<u8>> = tx
+    // The volunteer's phone: only the version that waits here, its newest, is decided on.
+    let waiting: Option<(Vec<u8>, Vec<u8>)> = tx
         .query_row(
-            "SELECT s.signature FROM patrol p JOIN signature s ON s.patrol_id = p.id AND s.role = 'volunteer' AND s.record_hash = ?2
-             WHERE p.id = ?1 AND p.state = 'submitted' ORDER BY s.signed_at DESC LIMIT 1",
-            params![d.patrol_id, hash],
-            |r| r.get(0),
+            "SELECT s.record_hash, s.signature FROM patrol p JOIN signature s ON s.patrol_id = p.id AND s.role = 'volunteer'
+             WHERE p.id = ?1 AND p.state = 'submitted' ORDER BY s.signed_at DESC, s.id DESC LIMIT 1",
+            [d.patrol_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let Some(volunteer_sig) = waiting else { return Ok(false) };
+    let Some((_, volunteer_sig)) = waiting.filter(|(latest, _)| *latest == hash) else { return Ok(false) };
     match &d.decision {
         Decision::Countersigned { signature } => {
             let public_key: [u8; 32] = hex::decode(&signature.public_key).ok().and_then(|k| k.try_into().ok()).ok_or_else(|| Error::Corrupt("countersignature key".into()))?;
@@ -207,9 +211,9 @@ impl Store {
         Ok(Some(SubmissionPush { canonical, signature, track_rvtk }))
     }
 
-    /// A patrol of this phone signed by its volunteer and waiting for a leader, as handed
-    /// over by QR (no track: it follows through the county).
-    pub(crate) fn submission_for_qr(&self, patrol: Uuid) -> Result<SubmissionPush> {
+    /// A patrol of this phone signed by its volunteer and waiting for a leader, without its
+    /// track (as handed over by QR, or sent back here: the track follows through the county).
+    pub(crate) fn waiting_submission(&self, patrol: Uuid) -> Result<SubmissionPush> {
         if self.patrol_state(patrol)? != PatrolState::Submitted {
             return Err(Error::WrongState(format!("patrol {patrol} is not waiting for a leader")));
         }
@@ -442,19 +446,22 @@ impl Store {
         })
     }
 
-    /// A return made here, as the county receives it.
+    /// A return made here, as the county receives it (with the record it covers).
     pub(crate) fn return_push(&self, decision_id: Uuid) -> Result<ReturnPush> {
-        type Row = (Uuid, Vec<u8>, Option<String>, Option<DateTime<Utc>>, Option<Uuid>, Option<Vec<u8>>, Option<Vec<u8>>);
+        type Row = (Vec<u8>, String, Option<Vec<u8>>, Option<String>, Option<DateTime<Utc>>, Option<Uuid>, Option<Vec<u8>>, Option<Vec<u8>>);
         let row: Row = self.conn().query_row(
-            "SELECT patrol_id, record_hash, reason, decided_at, returned_by, return_key, return_sig FROM review WHERE decision_id = ?1",
+            "SELECT canonical, volunteer, track_rvtk, reason, decided_at, returned_by, return_key, return_sig FROM review WHERE decision_id = ?1",
             [decision_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
         )?;
-        let (patrol_id, hash, reason, at, by, key, sig) = row;
+        let (canonical, volunteer, track, reason, at, by, key, sig) = row;
         let missing = || Error::Corrupt(format!("return {decision_id}"));
         Ok(ReturnPush {
-            patrol_id,
-            record_hash: hex::encode(hash),
+            submission: SubmissionPush {
+                canonical: String::from_utf8(canonical).map_err(|e| Error::Corrupt(format!("signed record: {e}")))?,
+                signature: serde_json::from_str(&volunteer)?,
+                track_rvtk: track.map(|t| B64.encode(t)),
+            },
             member_id: by.ok_or_else(missing)?,
             public_key: hex::encode(key.ok_or_else(missing)?),
             reason: reason.ok_or_else(missing)?,
@@ -462,6 +469,36 @@ impl Store {
             signature: hex::encode(sig.ok_or_else(missing)?),
         })
     }
+}
+
+/// Keeps a return made on the volunteer's own phone the way a leader's phone keeps one, and
+/// queues it: the county may hold the signed record already, and must hear it was sent back.
+pub(crate) fn record_local_return(tx: &Connection, s: &SubmissionPush, leader: Uuid, key: &ed25519_dalek::SigningKey, reason: &str, now: DateTime<Utc>) -> Result<()> {
+    let checked = signed(s)?;
+    let signature = key.sign(&return_message(&checked.hash, reason));
+    let id = Uuid::now_v7();
+    let track = s.track_rvtk.as_deref().map(|t| B64.decode(t)).transpose().map_err(|e| Error::Corrupt(format!("track: {e}")))?;
+    tx.execute(
+        "INSERT INTO review (patrol_id, record_hash, canonical, volunteer, track_rvtk, source, received_at,
+                             decision, decision_id, reason, decided_at, returned_by, return_key, return_sig)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'local', ?6, 'returned', ?7, ?8, ?6, ?9, ?10, ?11)
+         ON CONFLICT (patrol_id, record_hash) DO NOTHING",
+        params![
+            checked.record.id,
+            checked.hash.as_slice(),
+            s.canonical.as_bytes(),
+            serde_json::to_string(&s.signature)?,
+            track,
+            now,
+            id,
+            reason,
+            leader,
+            key.verifying_key().to_bytes().as_slice(),
+            signature.to_bytes().as_slice()
+        ],
+    )?;
+    crate::outbox::enqueue(tx, OutboxKind::Return, &id.to_string(), 0, now)?;
+    Ok(())
 }
 
 fn parse(canonical: &[u8]) -> Result<PatrolRecord> {

@@ -197,18 +197,21 @@ impl Store {
         Ok(())
     }
 
-    /// The leader sends a submitted patrol back to the volunteer with a reason.
-    pub fn return_patrol(&self, patrol: Uuid, leader: Uuid, pin: &str, reason: &str) -> Result<()> {
+    /// The leader sends a submitted patrol back to the volunteer with a reason, on this phone;
+    /// the signed return goes to the county too (it may hold the signed record already).
+    pub fn return_patrol(&self, patrol: Uuid, leader: Uuid, pin: &str, reason: &str, now: DateTime<Utc>) -> Result<()> {
         let reason = text("return.reason", reason, 200, true)?;
         self.require_leader(leader)?;
-        self.unlock(leader, pin)?;
+        let key = self.unlock(leader, pin)?;
         if self.patrol_state(patrol)? != PatrolState::Submitted {
             return Err(Error::WrongState("only a submitted patrol can be sent back".into()));
         }
-        self.conn().execute(
-            "UPDATE patrol SET state = 'returned', returned_reason = ?2 WHERE id = ?1",
-            params![patrol, reason],
-        )?;
+        let submission = self.waiting_submission(patrol)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction()?;
+        tx.execute("UPDATE patrol SET state = 'returned', returned_reason = ?2 WHERE id = ?1", params![patrol, reason])?;
+        crate::review::record_local_return(&tx, &submission, leader, &key, &reason, now)?;
+        tx.commit()?;
         Ok(())
     }
 

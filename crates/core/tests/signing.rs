@@ -140,7 +140,7 @@ fn only_the_leader_countersigns_and_returning_reopens() {
     let err = t.store.countersign(&sign(p, &t.volunteer, "2468"), at(21, 30)).expect_err("not a leader");
     assert!(matches!(err, Error::NotAllowed(_)), "{err:?}");
 
-    t.store.return_patrol(p, t.leader.id, "13579", "缺少现场照片说明").expect("return");
+    t.store.return_patrol(p, t.leader.id, "13579", "缺少现场照片说明", at(21, 10)).expect("return");
     let detail = t.store.patrol_detail(p).expect("detail");
     assert_eq!(detail.state, PatrolState::Returned);
     assert_eq!(detail.returned_reason.as_deref(), Some("缺少现场照片说明"));

@@ -253,10 +253,8 @@ pub enum PatrolChange {
     },
     /// Sent back by a leader.
     Returned {
-        /// The patrol.
-        patrol_id: Uuid,
-        /// The version sent back.
-        record_hash: Vec<u8>,
+        /// The record sent back.
+        copy: PatrolCopy,
         /// The leader.
         by: Uuid,
         /// Why.
@@ -801,10 +799,8 @@ async fn fill_track(tx: &mut sqlx::PgConnection, copy: &PatrolCopy) -> Result<()
 /// phones must hear; `Some(refusal)` when it cannot apply (the transaction is then dropped).
 /// Changes to one patrol take turns (two leaders deciding at once: the first one wins).
 async fn apply_patrol_change(tx: &mut sqlx::PgConnection, team: Uuid, change: &PatrolChange) -> Result<Option<(Refusal, String)>, DbError> {
-    let patrol_id = match change {
-        PatrolChange::Submitted(c) | PatrolChange::Countersigned { copy: c, .. } => c.patrol_id,
-        PatrolChange::Returned { patrol_id, .. } => *patrol_id,
-    };
+    let (PatrolChange::Submitted(copy) | PatrolChange::Countersigned { copy, .. } | PatrolChange::Returned { copy, .. }) = change;
+    let patrol_id = copy.patrol_id;
     sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 1))").bind(patrol_id).execute(&mut *tx).await?;
     let held = sqlx::query("SELECT team_id, state, record_hash, leader->>'signature' FROM patrol WHERE id = $1")
         .bind(patrol_id)
@@ -828,13 +824,23 @@ async fn apply_patrol_change(tx: &mut sqlx::PgConnection, team: Uuid, change: &P
             }
         },
         PatrolChange::Countersigned { copy, leader, strict } => match held {
-            Some((_, state, _, held_sig)) if state == "countersigned" => {
+            // The same version countersigned again (the other phone's copy, or another
+            // leader's countersignature of the same bytes): held once, the first one stands.
+            Some((_, state, hash, held_sig)) if state == "countersigned" && hash == copy.record_hash => {
                 fill_track(tx, copy).await?;
                 (*strict && held_sig.as_deref() != Some(leader.signature.as_str()))
                     .then(|| (Refusal::AlreadyDecided, format!("patrol {patrol_id} was countersigned by another leader first")))
             }
+            Some((_, state, ..)) if state == "countersigned" => {
+                Some((Refusal::Conflict, format!("the county holds another countersigned version of patrol {patrol_id}")))
+            }
             Some((_, state, hash, _)) if *strict && state == "returned" && hash == copy.record_hash => {
                 Some((Refusal::AlreadyDecided, format!("patrol {patrol_id} was sent back to its volunteer first")))
+            }
+            // A leader's countersignature of an older version: a newer one waits for review.
+            // (A sealed patrol from the volunteer's phone is always its newest version.)
+            Some((_, _, hash, _)) if *strict && hash != copy.record_hash => {
+                Some((Refusal::Outdated, format!("a newer version of patrol {patrol_id} waits; countersign that one")))
             }
             _ => {
                 store_copy(tx, team, copy, "countersigned", Some(leader)).await?;
@@ -843,23 +849,36 @@ async fn apply_patrol_change(tx: &mut sqlx::PgConnection, team: Uuid, change: &P
                 None
             }
         },
-        PatrolChange::Returned { record_hash, by, reason, at, .. } => match held {
-            Some((_, state, hash, _)) if state == "submitted" && hash == *record_hash => {
+        PatrolChange::Returned { copy, by, reason, at } => match held {
+            Some((_, state, hash, _)) if state == "returned" && hash == copy.record_hash => None,
+            Some((_, state, hash, _)) if state == "submitted" && hash == copy.record_hash => {
                 sqlx::query("UPDATE patrol SET state = 'returned', returned_by = $2, returned_reason = $3, updated_at = now() WHERE id = $1")
                     .bind(patrol_id)
                     .bind(by)
                     .bind(reason)
                     .execute(&mut *tx)
                     .await?;
-                let decision = Decision::Returned { by: *by, reason: reason.clone(), at: *at };
-                publish_in(tx, team, &Published::Decision(DecisionItem { patrol_id, record_hash: hex::encode(record_hash), decision })).await?;
+                publish_return(tx, team, copy, *by, reason, *at).await?;
                 None
             }
-            Some((_, state, hash, _)) if state == "returned" && hash == *record_hash => None,
-            Some(_) => Some((Refusal::AlreadyDecided, format!("patrol {patrol_id} was decided already, or the version sent back is not the one waiting"))),
-            None => Some((Refusal::Malformed, format!("the county holds no signed record of patrol {patrol_id} to send back"))),
+            Some((_, state, hash, _)) if state == "countersigned" || hash == copy.record_hash => {
+                Some((Refusal::AlreadyDecided, format!("patrol {patrol_id} was decided already")))
+            }
+            Some(_) => Some((Refusal::Outdated, format!("a newer version of patrol {patrol_id} waits; decide on that one"))),
+            // Received by QR and sent back before the volunteer's phone reached the county.
+            None => {
+                store_copy(tx, team, copy, "returned", None).await?;
+                sqlx::query("UPDATE patrol SET returned_by = $2, returned_reason = $3 WHERE id = $1").bind(patrol_id).bind(by).bind(reason).execute(&mut *tx).await?;
+                publish_return(tx, team, copy, *by, reason, *at).await?;
+                None
+            }
         },
     })
+}
+
+async fn publish_return(tx: &mut sqlx::PgConnection, team: Uuid, copy: &PatrolCopy, by: Uuid, reason: &str, at: DateTime<Utc>) -> Result<(), DbError> {
+    let decision = Decision::Returned { by, reason: reason.to_owned(), at };
+    publish_in(tx, team, &Published::Decision(DecisionItem { patrol_id: copy.patrol_id, record_hash: hex::encode(&copy.record_hash), decision })).await
 }
 
 fn member_row(r: sqlx::postgres::PgRow) -> MemberRow {

@@ -292,16 +292,13 @@ async fn check_countersign(state: &AppState, auth: DeviceAuth, c: &CountersignPu
 
 /// A leader sends a record back, signed.
 async fn check_return(state: &AppState, auth: DeviceAuth, r: &ReturnPush) -> Result<PatrolChange, Refused> {
-    let hash = unhex("record_hash", &r.record_hash)?;
-    if hash.len() != 32 {
-        return reject(Refusal::Malformed, "record_hash is a SHA-256, 64 hex digits");
-    }
+    let (copy, _, _) = check_submission(state, auth, &r.submission).await?;
     if r.reason.trim().is_empty() || r.reason.chars().count() > 200 {
         return reject(Refusal::Malformed, "a reason is 1–200 characters");
     }
-    let message = return_message(&hash, &r.reason);
+    let message = return_message(&copy.record_hash, &r.reason);
     let leader = check_signature(state, auth, SignerRole::Leader, r.member_id, &r.public_key, &r.signature, &message).await?;
-    Ok(PatrolChange::Returned { patrol_id: r.patrol_id, record_hash: hash, by: leader.id, reason: r.reason.clone(), at: r.returned_at })
+    Ok(PatrolChange::Returned { copy, by: leader.id, reason: r.reason.clone(), at: r.returned_at })
 }
 
 /// A member's new key: for a member on the roster (or proposed); a PIN change must be endorsed

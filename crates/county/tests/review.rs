@@ -191,7 +191,7 @@ async fn a_photo_taken_off_a_patrol_sent_back_before_it_went_up_is_not_left_wait
         let d = d.clone();
         blocking(move || submitted_patrol(&d, (&d.volunteer, "2468"), &d.leader, 1, 20)).await
     };
-    d.store.return_patrol(patrol, d.leader.id, "13579", "照片拍错了").expect("sent back here");
+    d.store.return_patrol(patrol, d.leader.id, "13579", "照片拍错了", Utc::now()).expect("sent back here");
     let observation = d.store.patrol_detail(patrol).expect("detail").record.observations[0].id;
     d.store.remove_photo(observation, &photos[0]).expect("taken off");
     d.store.submit_patrol(&handwritten(patrol, &d.volunteer, "2468"), Utc::now()).expect("signed again");
@@ -202,4 +202,56 @@ async fn a_photo_taken_off_a_patrol_sent_back_before_it_went_up_is_not_left_wait
     let photo = d.store.outbox_recent(50).expect("log").into_iter().find(|i| i.kind == OutboxKind::Photo).expect("the photo's entry");
     assert_eq!(photo.state, OutboxState::Superseded);
     assert_eq!(db.patrol(patrol).await.expect("q").expect("held").state, "countersigned");
+}
+
+/// 赵敏 countersigns, offline, the version 李强 meanwhile sent back and 王芳 signed again: the
+/// county refuses the old one (`outdated`), and 王芳's new version is not sealed with it.
+#[sqlx::test(migrations = false)]
+async fn an_old_version_is_never_countersigned_over_a_new_one(pool: PgPool) {
+    let Team { db, team, url, wang, li, patrol, .. } = two_phones(&pool).await;
+    admin::add_member(&db, team, "赵敏", redvest_shared::team::Role::Leader).await.expect("second leader");
+    let zhao = {
+        let code = admin::issue_code(&db, team, Utc::now()).await.expect("code");
+        Arc::new(blocking(move || enrolled_phone(&url, &code, "赵敏的手机", &[("赵敏", "5555")], fast())).await.expect("phone"))
+    };
+    let zhao_member = zhao.store.list_members().expect("m").into_iter().find(|m| m.name == "赵敏").expect("赵敏");
+    sync(&zhao).await; // her key up; v1 waits for her too
+    sync(&li).await;
+    li.store.return_review(patrol, li.leader.id, "13579", "补充说明", Utc::now()).expect("李强 sends v1 back");
+    sync(&li).await;
+    sync(&wang).await;
+    wang.store.submit_patrol(&handwritten(patrol, &wang.volunteer, "2468"), Utc::now()).expect("v2");
+    sync(&wang).await;
+
+    // 赵敏 was offline all along: she countersigns v1.
+    zhao.store.countersign_review(&handwritten(patrol, &zhao_member, "5555"), Utc::now()).expect("v1, offline");
+    let report = sync(&zhao).await;
+    assert_eq!(report.refused, 1, "{report:?}");
+    assert_eq!(zhao.store.outbox_refused().expect("refused")[0].code, Some(Refusal::Outdated));
+    assert_eq!(zhao.store.reviews().expect("reviews").len(), 1, "v2 waits for her now");
+    sync(&wang).await;
+    assert_eq!(wang.store.patrol_state(patrol).expect("state"), PatrolState::Submitted, "v2 still waits; v1's countersignature does not seal it");
+    assert_eq!(db.patrol(patrol).await.expect("q").expect("held").state, "submitted");
+}
+
+/// 王芳's signed patrol is already at the county when 李强, on her phone, sends it back: the
+/// county hears of it, and no other leader can countersign the old version.
+#[sqlx::test(migrations = false)]
+async fn a_return_on_the_volunteers_own_phone_reaches_the_county(pool: PgPool) {
+    let (db, _, code) = county(pool.clone()).await;
+    let (addr, server) = serve(db.clone()).await;
+    std::mem::forget(server);
+    let d = common::team_device(format!("http://{addr}"), code, fast()).await;
+    let (patrol, _, _) = {
+        let d = d.clone();
+        blocking(move || submitted_patrol(&d, (&d.volunteer, "2468"), &d.leader, 0, 20)).await
+    };
+    sync(&d).await;
+    assert_eq!(db.patrol(patrol).await.expect("q").expect("held").state, "submitted");
+    d.store.return_patrol(patrol, d.leader.id, "13579", "人数不对", Utc::now()).expect("sent back here");
+    let report = sync(&d).await;
+    assert_eq!((report.accepted, report.refused), (1, 0), "the return: {report:?}");
+    let held = db.patrol(patrol).await.expect("q").expect("held");
+    assert_eq!((held.state.as_str(), held.returned_reason.as_deref()), ("returned", Some("人数不对")));
+    assert_eq!(d.store.patrol_state(patrol).expect("state"), PatrolState::Returned, "and it stays so after the pull");
 }

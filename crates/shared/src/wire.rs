@@ -211,15 +211,14 @@ pub struct CountersignPush {
     pub signature: WireSignature,
 }
 
-/// A leader sends a signed patrol back to its volunteer, with a reason.
+/// A leader sends a signed patrol back to its volunteer, with a reason; with the record it
+/// covers, so it reads on its own (a record received by QR may not be at the county yet).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnPush {
-    /// The patrol.
-    pub patrol_id: Uuid,
-    /// SHA-256 of the signed bytes sent back, hex.
-    pub record_hash: String,
+    /// The volunteer's signed record sent back.
+    pub submission: SubmissionPush,
     /// The leader.
     pub member_id: Uuid,
     /// The leader's Ed25519 public key, hex.
@@ -328,6 +327,8 @@ pub enum Refusal {
     SameSigner,
     /// A leader already decided on this record (countersigned or sent back).
     AlreadyDecided,
+    /// A newer version of this patrol waits (sent back and signed again): decide on that one.
+    Outdated,
     /// A code this app does not know (from a newer county): refused, with the detail shown.
     #[serde(other)]
     Other,

@@ -49,10 +49,15 @@ pub fn scan_start(scan: State<'_, Scan>) {
 pub fn scan_frame(state: State<'_, AppState>, worker: State<'_, SyncWorker>, scan: State<'_, Scan>, text: String) -> Result<ScanState, Error> {
     let mut rx = scan.0.lock().unwrap_or_else(|p| p.into_inner());
     let progress = rx.receive(&text)?;
-    let Some(payload) = rx.payload()? else {
-        return Ok(ScanState { frames: progress.frames, received: None });
+    // Whole or not adding up, the next frames start a new hand-over.
+    let payload = match rx.payload() {
+        Ok(None) => return Ok(ScanState { frames: progress.frames, received: None }),
+        whole => {
+            *rx = Receiver::default();
+            whole?
+        }
     };
-    *rx = Receiver::default();
+    let Some(payload) = payload else { return Ok(ScanState { frames: progress.frames, received: None }) };
     let received = state.store()?.accept_handover(&read_payload(&payload)?, Utc::now())?;
     // A sealed patrol goes to the county whenever there is signal.
     worker.wake();

@@ -54,16 +54,20 @@ pub fn add_observation(state: State<'_, AppState>, patrol_id: Uuid, body: Observ
     Ok(state.store()?.add_observation(patrol_id, &body, &photos, Utc::now())?)
 }
 
-/// The volunteer finishes and signs.
+/// The volunteer finishes and signs; the signed record goes to the county for the leader.
 #[tauri::command(async, rename_all = "snake_case")]
-pub fn submit_patrol(state: State<'_, AppState>, req: SignPatrol) -> Result<(), Error> {
-    Ok(state.store()?.submit_patrol(&req, Utc::now())?)
+pub fn submit_patrol(state: State<'_, AppState>, worker: State<'_, SyncWorker>, req: SignPatrol) -> Result<(), Error> {
+    state.store()?.submit_patrol(&req, Utc::now())?;
+    worker.wake();
+    Ok(())
 }
 
-/// The leader sends a patrol back with a reason.
+/// The leader sends a patrol back with a reason, on this phone.
 #[tauri::command(async, rename_all = "snake_case")]
-pub fn return_patrol(state: State<'_, AppState>, patrol_id: Uuid, leader_id: Uuid, pin: String, reason: String) -> Result<(), Error> {
-    Ok(state.store()?.return_patrol(patrol_id, leader_id, &pin, &reason)?)
+pub fn return_patrol(state: State<'_, AppState>, worker: State<'_, SyncWorker>, patrol_id: Uuid, leader_id: Uuid, pin: String, reason: String) -> Result<(), Error> {
+    state.store()?.return_patrol(patrol_id, leader_id, &pin, &reason, Utc::now())?;
+    worker.wake();
+    Ok(())
 }
 
 /// The leader countersigns; the patrol is frozen.

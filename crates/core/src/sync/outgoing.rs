@@ -215,6 +215,16 @@ impl Store {
     }
 }
 
+/// How a photo's upload ended.
+enum Upload {
+    /// The county holds it.
+    Done,
+    /// The county does not take it yet.
+    NotYet,
+    /// The county refuses its bytes, with why.
+    Refused(String),
+}
+
 impl Run<'_> {
     fn auth(&self, request: RequestBuilder) -> RequestBuilder {
         request.bearer_auth(&self.enrolment.token)
@@ -358,8 +368,11 @@ impl Run<'_> {
             }
             self.store.mark_outbox(OutboxKind::Photo, &item.reference, OutboxState::Sending, None, Utc::now())?;
             match self.upload(&item.reference, report, done, progress)? {
-                None => self.store.mark_outbox(OutboxKind::Photo, &item.reference, OutboxState::Sent, None, Utc::now())?,
-                Some(reason) => {
+                Upload::Done => self.store.mark_outbox(OutboxKind::Photo, &item.reference, OutboxState::Sent, None, Utc::now())?,
+                // The county does not take it yet (the version naming it has not landed): it
+                // waits, and the rest of the run goes on.
+                Upload::NotYet => self.store.mark_outbox(OutboxKind::Photo, &item.reference, OutboxState::Pending, None, Utc::now())?,
+                Upload::Refused(reason) => {
                     report.refused += 1;
                     let refusal = Some((Refusal::ContentHash, reason.as_str()));
                     self.store.mark_outbox(OutboxKind::Photo, &item.reference, OutboxState::Failed, refusal, Utc::now())?;
@@ -372,21 +385,26 @@ impl Run<'_> {
     /// The county's offset for a photo, creating the upload if it has none.
     /// One round trip: uploads are addressed by their hash, so creating one that exists
     /// answers where it stands (a `HEAD` first would cost a second round trip on 2G).
-    fn offset(&self, sha: &str, length: usize) -> Result<usize, SyncFailure> {
+    /// `None` when the county does not take the photo now (409: no record it holds names it).
+    fn offset(&self, sha: &str, length: usize) -> Result<Option<usize>, SyncFailure> {
         let metadata = format!("sha256 {}", base64::engine::general_purpose::STANDARD.encode(sha));
-        let response = send(
-            self.auth(self.client.post(self.url("/photos")))
-                .header("Tus-Resumable", "1.0.0")
-                .header("Upload-Length", length.to_string())
-                .header("Upload-Metadata", metadata),
-        )?;
-        header_number(&response, "Upload-Offset")
+        let response = self
+            .auth(self.client.post(self.url("/photos")))
+            .header("Tus-Resumable", "1.0.0")
+            .header("Upload-Length", length.to_string())
+            .header("Upload-Metadata", metadata)
+            .send()
+            .map_err(transport)?;
+        if response.status() == StatusCode::CONFLICT {
+            return Ok(None);
+        }
+        Ok(Some(header_number(&send_checked(response)?, "Upload-Offset")?))
     }
 
-    /// Uploads one photo; `Some(reason)` if the county refuses its bytes.
-    fn upload(&self, sha: &str, report: &mut SyncReport, done: &mut Progress, progress: &dyn Fn(Progress)) -> Result<Option<String>, SyncFailure> {
+    /// Uploads one photo.
+    fn upload(&self, sha: &str, report: &mut SyncReport, done: &mut Progress, progress: &dyn Fn(Progress)) -> Result<Upload, SyncFailure> {
         let bytes = self.store.photo_bytes(sha, false)?;
-        let mut offset = self.offset(sha, bytes.len())?;
+        let Some(mut offset) = self.offset(sha, bytes.len())? else { return Ok(Upload::NotYet) };
         report.answers += 1;
         report.photo_bytes_resumed += offset as u64;
         done.done_bytes += offset as u64;
@@ -405,12 +423,15 @@ impl Run<'_> {
                 .send()
                 .map_err(transport)?;
             match response.status() {
-                StatusCode::CONFLICT => offset = self.offset(sha, bytes.len())?, // out of step: ask again
+                StatusCode::CONFLICT => match self.offset(sha, bytes.len())? {
+                    Some(o) => offset = o, // out of step: ask again
+                    None => return Ok(Upload::NotYet),
+                },
                 StatusCode::UNPROCESSABLE_ENTITY if restarts == 0 => {
                     restarts += 1;
                     offset = 0; // the county threw the bytes away; once more from the start
                 }
-                StatusCode::UNPROCESSABLE_ENTITY => return Ok(Some("the county received different bytes than the photo's hash twice".into())),
+                StatusCode::UNPROCESSABLE_ENTITY => return Ok(Upload::Refused("the county received different bytes than the photo's hash twice".into())),
                 _ => {
                     let response = send_checked(response)?;
                     report.answers += 1;
@@ -423,6 +444,6 @@ impl Run<'_> {
             }
         }
         report.photos += 1;
-        Ok(None)
+        Ok(Upload::Done)
     }
 }
