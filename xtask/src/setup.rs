@@ -5,7 +5,8 @@ use std::process::{Command, Stdio};
 use anyhow::{bail, Context, Result};
 
 /// Debian packages: WebKitGTK and friends for Tauri, Xvfb and WebKitWebDriver for the
-/// end-to-end tests, CJK fonts so Chinese renders, PostgreSQL for the county server.
+/// end-to-end tests, CJK fonts so Chinese renders, PostgreSQL for the county server, and
+/// Chromium with its driver for the county console's tests.
 const APT_PACKAGES: &[&str] = &[
     "build-essential",
     "pkg-config",
@@ -19,6 +20,8 @@ const APT_PACKAGES: &[&str] = &[
     "webkit2gtk-driver",
     "fonts-noto-cjk",
     "postgresql",
+    "chromium",
+    "chromium-driver",
 ];
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";

@@ -45,6 +45,21 @@ pub(crate) fn enqueue_photos(conn: &Connection, patrol: Uuid, now: DateTime<Utc>
     Ok(())
 }
 
+/// A patrol was decided on this phone (sealed, or sent back): its signed records for the
+/// leader that have not reached the county are not needed any more, whether they still wait
+/// or were refused.
+pub(crate) fn supersede_submissions(conn: &Connection, patrol: Uuid, now: DateTime<Utc>) -> Result<()> {
+    conn.execute(
+        "UPDATE outbox SET state = 'superseded', held = 0, updated_at = ?2
+         WHERE kind = 'submission' AND state <> 'sent' AND ref IN (
+             SELECT lower(substr(hex(id), 1, 8) || '-' || substr(hex(id), 9, 4) || '-' || substr(hex(id), 13, 4) || '-' ||
+                          substr(hex(id), 17, 4) || '-' || substr(hex(id), 21, 12))
+             FROM signature WHERE patrol_id = ?1 AND role = 'volunteer')",
+        params![patrol, now],
+    )?;
+    Ok(())
+}
+
 type Row = (i64, String, String, String, Option<String>, Option<String>, i64, DateTime<Utc>);
 
 fn item(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {

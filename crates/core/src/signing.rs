@@ -210,6 +210,7 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute("UPDATE patrol SET state = 'returned', returned_reason = ?2 WHERE id = ?1", params![patrol, reason])?;
+        crate::outbox::supersede_submissions(&tx, patrol, now)?;
         crate::review::record_local_return(&tx, &submission, leader, &key, &reason, now)?;
         tx.commit()?;
         Ok(())
@@ -467,6 +468,7 @@ pub(crate) fn seal(tx: &rusqlite::Connection, patrol: Uuid, hash: &[u8], now: Da
         params![patrol, hash, chain_link(&prev, patrol, hash).as_slice()],
     )?;
     tx.execute("UPDATE patrol SET state = 'sealed' WHERE id = ?1", [patrol])?;
+    crate::outbox::supersede_submissions(tx, patrol, now)?;
     crate::outbox::enqueue_patrol(tx, patrol, now)?;
     Ok(())
 }

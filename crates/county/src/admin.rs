@@ -43,6 +43,49 @@ pub async fn create_team(db: &Db, name: &str) -> Result<Uuid, AdminError> {
     Ok(db.create_team(name.trim()).await?)
 }
 
+/// Creates a township (乡镇).
+pub async fn create_township(db: &Db, name: &str) -> Result<Uuid, AdminError> {
+    if name.trim().is_empty() || name.chars().count() > 100 {
+        return Err(AdminError::Invalid("a township name is 1–100 characters".into()));
+    }
+    Ok(db.create_township(name.trim()).await?)
+}
+
+/// Puts a team in a township.
+pub async fn set_team_township(db: &Db, team: Uuid, township: Uuid) -> Result<(), AdminError> {
+    if db.townships(Some(township)).await?.is_empty() {
+        return Err(AdminError::NotFound(format!("township {township}")));
+    }
+    if !db.set_team_township(team, township).await? {
+        return Err(AdminError::NotFound(format!("team {team}")));
+    }
+    Ok(())
+}
+
+/// Adds a clerk for the console (a county clerk without `township`); the password is kept
+/// as an Argon2id hash only.
+pub async fn add_clerk(db: &Db, login: &str, name: &str, password: &str, township: Option<Uuid>, is_admin: bool) -> Result<Uuid, AdminError> {
+    let login = login.trim();
+    if login.is_empty() || login.chars().count() > 64 || login.chars().any(char::is_whitespace) {
+        return Err(AdminError::Invalid("a login is 1–64 characters without spaces".into()));
+    }
+    if name.trim().is_empty() || name.chars().count() > 100 {
+        return Err(AdminError::Invalid("a name is 1–100 characters".into()));
+    }
+    if password.chars().count() < 10 {
+        return Err(AdminError::Invalid("a password has at least 10 characters".into()));
+    }
+    if let Some(t) = township {
+        if db.townships(Some(t)).await?.is_empty() {
+            return Err(AdminError::NotFound(format!("township {t}")));
+        }
+    }
+    let hash = crate::console::hash_password(password).map_err(|e| AdminError::Invalid(format!("hashing the password: {e}")))?;
+    let id = db.add_clerk(login, name.trim(), &hash, township, is_admin).await?;
+    db.audit(None, "redvest-county", "添加用户", &format!("{login}({})", name.trim())).await?;
+    Ok(id)
+}
+
 /// Adds a member and publishes the team's roster as it now is.
 pub async fn add_member(db: &Db, team: Uuid, name: &str, role: Role) -> Result<Uuid, AdminError> {
     if name.trim().is_empty() || name.chars().count() > 100 {

@@ -68,6 +68,7 @@ pub fn app(db: Db) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .nest("/api/v1", api)
+        .nest("/console", crate::console::router())
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .with_state(state)
 }

@@ -1,9 +1,11 @@
 //! The county endpoint: an axum server over PostgreSQL, and the clerk's admin commands.
 //!
-//! SQL lives only in [`db`]; handlers in [`http`], [`push`] and [`tus`] call it.
+//! SQL lives only in [`db`]; handlers in [`http`], [`push`], [`tus`] and the clerks'
+//! [`console`] call it.
 
 pub mod admin;
 pub mod auth;
+pub mod console;
 pub mod db;
 pub mod error;
 pub mod http;

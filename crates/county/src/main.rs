@@ -31,11 +31,42 @@ enum Command {
         #[arg(long, env = "REDVEST_COUNTY_LISTEN", default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
     },
+    /// Create a township (乡镇); prints its id.
+    TownshipCreate {
+        /// The township's name, e.g. "城关镇".
+        #[arg(long)]
+        name: String,
+    },
     /// Create a patrol team; prints its id.
     TeamCreate {
         /// The team's name, e.g. "城关镇红马甲巡防队".
         #[arg(long)]
         name: String,
+        /// Its township (a township clerk sees only their township's teams).
+        #[arg(long)]
+        township: Option<Uuid>,
+    },
+    /// Put a team in a township.
+    TeamTownship {
+        #[arg(long)]
+        team: Uuid,
+        #[arg(long)]
+        township: Uuid,
+    },
+    /// Add a clerk for the console; the password is read from the first line of stdin.
+    ClerkAdd {
+        /// What they log in with.
+        #[arg(long)]
+        login: String,
+        /// Their name, e.g. "张丽(县综治中心)".
+        #[arg(long)]
+        name: String,
+        /// Their township; without it, a county clerk who sees every township.
+        #[arg(long)]
+        township: Option<Uuid>,
+        /// May add and manage clerks.
+        #[arg(long)]
+        admin: bool,
     },
     /// Add a member to a team (publishes the roster); prints their id.
     MemberAdd {
@@ -159,7 +190,23 @@ async fn main() -> anyhow::Result<()> {
                 })
                 .await?;
         }
-        Command::TeamCreate { name } => println!("{}", admin::create_team(&db, &name).await?),
+        Command::TownshipCreate { name } => println!("{}", admin::create_township(&db, &name).await?),
+        Command::TeamCreate { name, township } => {
+            let team = admin::create_team(&db, &name).await?;
+            if let Some(township) = township {
+                admin::set_team_township(&db, team, township).await?;
+            }
+            println!("{team}");
+        }
+        Command::TeamTownship { team, township } => {
+            admin::set_team_township(&db, team, township).await?;
+            println!("team {team} is in township {township}");
+        }
+        Command::ClerkAdd { login, name, township, admin: is_admin } => {
+            let mut password = String::new();
+            std::io::stdin().read_line(&mut password).context("reading the password from stdin")?;
+            println!("{}", admin::add_clerk(&db, &login, &name, password.trim_end_matches(['\r', '\n']), township, is_admin).await?);
+        }
         Command::MemberAdd { team, name, role } => println!("{}", admin::add_member(&db, team, &name, role).await?),
         Command::MemberList { team } => {
             for m in admin::list_members(&db, team).await? {

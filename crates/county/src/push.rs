@@ -253,7 +253,15 @@ async fn check_patrol(state: &AppState, auth: DeviceAuth, id: Uuid, p: &PatrolPu
     }
     check_track(&record, p.track_rvtk.as_ref(), true)?;
 
-    let copy = PatrolCopy { patrol_id: id, record_hash: hash.to_vec(), canonical: p.canonical.clone(), volunteer: volunteer.clone(), track_rvtk: p.track_rvtk.clone() };
+    let copy = PatrolCopy {
+        patrol_id: id,
+        record_hash: hash.to_vec(),
+        canonical: p.canonical.clone(),
+        volunteer: volunteer.clone(),
+        track_rvtk: p.track_rvtk.clone(),
+        started_at: record.started_at,
+        assignment: record.assignment.key(),
+    };
     Ok(PatrolParts {
         chain: (p.chain.seq, prev.to_vec(), link),
         hazards: record.observations.iter().filter_map(|o| o.hazard_id).map(|h| (h, None)).collect(),
@@ -272,7 +280,15 @@ async fn check_submission(state: &AppState, auth: DeviceAuth, s: &SubmissionPush
     }
     let volunteer = check_signature(state, auth, SignerRole::Volunteer, sig.member_id, &sig.public_key, &sig.signature, &hash).await?;
     check_track(&record, s.track_rvtk.as_ref(), false)?;
-    let copy = PatrolCopy { patrol_id: record.id, record_hash: hash.to_vec(), canonical: s.canonical.clone(), volunteer: sig.clone(), track_rvtk: s.track_rvtk.clone() };
+    let copy = PatrolCopy {
+        patrol_id: record.id,
+        record_hash: hash.to_vec(),
+        canonical: s.canonical.clone(),
+        volunteer: sig.clone(),
+        track_rvtk: s.track_rvtk.clone(),
+        started_at: record.started_at,
+        assignment: record.assignment.key(),
+    };
     let photos = record.observations.iter().flat_map(|o| &o.photos).map(|p| p.sha256.clone()).collect();
     Ok((copy, volunteer, photos))
 }

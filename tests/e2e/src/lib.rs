@@ -164,15 +164,23 @@ impl App {
 
     /// Clicks the element matching `css`, waiting for it to appear.
     pub async fn click(&self, css: &str) -> Result<()> {
-        let el = self
-            .client
-            .wait()
-            .at_most(PATIENCE)
-            .for_element(Locator::Css(css))
-            .await
-            .with_context(|| format!("waiting for {css}"))?;
-        el.click().await.with_context(|| format!("clicking {css}"))?;
-        Ok(())
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let el = self
+                .client
+                .wait()
+                .at_most(PATIENCE)
+                .for_element(Locator::Css(css))
+                .await
+                .with_context(|| format!("waiting for {css}"))?;
+            // A page that re-renders between finding and clicking leaves a stale element:
+            // find it again.
+            match el.click().await {
+                Ok(()) => return Ok(()),
+                Err(e) if Instant::now() > deadline => return Err(e).with_context(|| format!("clicking {css}")),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
     }
 
     /// Types `text` into the input matching `css`.

@@ -1,5 +1,9 @@
 //! Everything the county server asks PostgreSQL. No SQL anywhere else.
 
+mod console;
+
+pub use console::{AuditRow, ClerkRow, Named, PatrolFilter, PatrolListRow, PatrolPageRow};
+
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
 /// Errors from the database layer, converted from sqlx in one place.
@@ -233,6 +237,10 @@ pub struct PatrolCopy {
     pub volunteer: WireSignature,
     /// The track (base64 `RVTK`), if this record brought it.
     pub track_rvtk: Option<String>,
+    /// When the patrol started (from the signed record).
+    pub started_at: DateTime<Utc>,
+    /// Its post or zone key (from the signed record).
+    pub assignment: &'static str,
 }
 
 /// What an accepted record does to the county's one copy of its patrol; the team's phones
@@ -765,8 +773,10 @@ async fn publish_in(tx: &mut sqlx::PgConnection, team: Uuid, body: &Published) -
 /// its track is kept when the same version comes again without one).
 async fn store_copy(tx: &mut sqlx::PgConnection, team: Uuid, copy: &PatrolCopy, state: &str, leader: Option<&WireSignature>) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO patrol (id, team_id, record_hash, canonical, volunteer, track_rvtk, state, leader) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        "INSERT INTO patrol (id, team_id, record_hash, canonical, volunteer, track_rvtk, state, leader, started_at, assignment)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (id) DO UPDATE SET canonical = excluded.canonical, volunteer = excluded.volunteer, state = excluded.state,
+             started_at = excluded.started_at, assignment = excluded.assignment,
              leader = excluded.leader, returned_by = NULL, returned_reason = NULL, updated_at = now(),
              track_rvtk = coalesce(excluded.track_rvtk, CASE WHEN patrol.record_hash = excluded.record_hash THEN patrol.track_rvtk END),
              record_hash = excluded.record_hash",
@@ -779,6 +789,8 @@ async fn store_copy(tx: &mut sqlx::PgConnection, team: Uuid, copy: &PatrolCopy, 
     .bind(&copy.track_rvtk)
     .bind(state)
     .bind(leader.map(json).transpose()?)
+    .bind(copy.started_at)
+    .bind(copy.assignment)
     .execute(tx)
     .await?;
     Ok(())

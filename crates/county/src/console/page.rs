@@ -1,0 +1,42 @@
+//! Rendering the console's pages, and its error pages (in Chinese, never a server's English).
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::db::DbError;
+
+/// A rendered template; a template that fails to render is a 500 page, logged.
+pub fn render<T: Template>(page: &T) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "console page did not render");
+            problem(StatusCode::INTERNAL_SERVER_ERROR, "页面出错了,请稍后再试;如果一直这样,请联系维护人员。")
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "problem.html")]
+struct Problem<'a> {
+    status: u16,
+    message: &'a str,
+}
+
+/// A page that says what went wrong.
+pub fn problem(status: StatusCode, message: &str) -> Response {
+    let html = Problem { status: status.as_u16(), message }.render().unwrap_or_else(|_| message.to_owned());
+    (status, Html(html)).into_response()
+}
+
+/// 404: no such page, or not one this clerk may see (the same answer, so it says nothing).
+pub fn not_found() -> Response {
+    problem(StatusCode::NOT_FOUND, "没有这个页面,或者您无权查看。")
+}
+
+/// 503: the database did not answer.
+pub fn unavailable(e: DbError) -> Response {
+    tracing::error!(error = %e, "console: database failure");
+    problem(StatusCode::SERVICE_UNAVAILABLE, "县平台数据库暂时无法访问,请稍后再试。")
+}

@@ -1,0 +1,181 @@
+//! The county console through a real browser: Debian's `chromium` driven by `chromedriver`
+//! (package `chromium-driver`, installed by `cargo xtask test`), against the real server and
+//! PostgreSQL, with a patrol pushed by the real device client.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{county, sealed_patrol, serve, team_device};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use redvest_core::sync::{sync_once, SyncOptions};
+use redvest_county::admin;
+use sqlx::PgPool;
+
+const PASSWORD: &str = "县里的密码-2026";
+
+/// chromedriver on a free port; stopped when dropped.
+struct Driver(Child, u16);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn chromedriver() -> Driver {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver (Debian package chromium-driver; `cargo xtask test` installs it)");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Driver(child, port)
+}
+
+async fn browser(driver: &Driver) -> Client {
+    let caps = serde_json::json!({
+        "goog:chromeOptions": { "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,768", "--lang=zh-CN"] }
+    });
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps.as_object().cloned().expect("caps"))
+        .connect(&format!("http://127.0.0.1:{}", driver.1))
+        .await
+        .expect("a chromium session")
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.expect("text")
+}
+
+async fn login(c: &Client, base: &str, user: &str, password: &str) {
+    c.goto(&format!("{base}/console/login")).await.expect("login page");
+    c.find(Locator::Css("#login")).await.expect("login").send_keys(user).await.expect("type");
+    c.find(Locator::Css("#password")).await.expect("password").send_keys(password).await.expect("type");
+    c.find(Locator::Css("#login-button")).await.expect("button").click().await.expect("click");
+    // The answer: the console (its header names the clerk) or the form with the refusal.
+    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("#who, #login-error")).await.expect("the login answered");
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let Some(dir) = std::env::var_os("REDVEST_ARTIFACTS").map(|d| std::path::PathBuf::from(d).join("console")) else { return };
+    let _ = std::fs::create_dir_all(&dir);
+    if let Ok(png) = c.screenshot().await {
+        let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+    }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_clerk_logs_in_sees_a_pushed_patrol_verified_and_a_township_clerk_sees_only_their_own(pool: PgPool) {
+    let (db, team, code) = county(pool.clone()).await;
+    let chengguan = admin::create_township(&db, "城关镇").await.expect("township");
+    let hexi = admin::create_township(&db, "河西镇").await.expect("township");
+    admin::set_team_township(&db, team, chengguan).await.expect("team in 城关镇");
+    admin::add_clerk(&db, "zhangli", "张丽(县综治中心)", PASSWORD, None, true).await.expect("county clerk");
+    admin::add_clerk(&db, "hexi", "河西镇综治中心", PASSWORD, Some(hexi), false).await.expect("township clerk");
+    let (addr, server) = serve(db.clone()).await;
+    std::mem::forget(server);
+    let base = format!("http://{addr}");
+
+    // A patrol with a photo and a track, pushed by the real device client.
+    let d = team_device(base.clone(), code, SyncOptions::default()).await;
+    let patrol = {
+        let d = d.clone();
+        tokio::task::spawn_blocking(move || {
+            let (patrol, _, _) = sealed_patrol(&d, 1, 60);
+            sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("sync");
+            patrol
+        })
+        .await
+        .expect("join")
+    };
+
+    let driver = chromedriver();
+    let c = browser(&driver).await;
+    // Not logged in: the console sends you to the login page.
+    c.goto(&format!("{base}/console/patrols")).await.expect("goto");
+    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("#login-form")).await.expect("sent to the login page");
+    login(&c, &base, "zhangli", "wrong-password").await;
+    assert!(text(&c, "#login-error").await.contains("用户名或密码不对"));
+    screenshot(&c, "login-refused").await;
+    login(&c, &base, "zhangli", PASSWORD).await;
+    assert!(text(&c, "#total").await.contains("共 1 条"));
+    assert!(text(&c, "#who").await.contains("全县"));
+    screenshot(&c, "patrols").await;
+    c.find(Locator::Css("a.patrol-link")).await.expect("row").click().await.expect("open");
+    let verification = text(&c, "#verification").await;
+    assert!(verification.contains("巡查人签名有效") && verification.contains("队长复核签名有效"), "{verification}");
+    assert!(verification.contains("装订链第 1 条,链接有效"), "{verification}");
+    assert!(text(&c, "#attendance").await.contains("王芳"));
+    assert!(text(&c, "#findings").await.contains("安全出口堵塞"));
+    let photo_loaded = c
+        .execute("const i = document.querySelector('#findings img.thumb'); return i.complete && i.naturalWidth > 0;", vec![])
+        .await
+        .expect("js");
+    assert_eq!(photo_loaded, serde_json::json!(true), "the photo shows");
+    screenshot(&c, "patrol").await;
+
+    // The session expires: back to the login page.
+    sqlx::query("UPDATE clerk_session SET expires_at = now() - interval '1 second'").execute(&pool).await.expect("expire");
+    c.goto(&format!("{base}/console/patrols/{patrol}")).await.expect("goto");
+    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("#login-form")).await.expect("an expired session logs out");
+
+    // A township clerk of 河西镇 sees none of 城关镇's patrols, not even by link.
+    login(&c, &base, "hexi", PASSWORD).await;
+    assert!(text(&c, "#total").await.contains("共 0 条"));
+    c.goto(&format!("{base}/console/patrols/{patrol}")).await.expect("goto");
+    assert!(text(&c, "#problem").await.contains("无权查看"));
+    c.goto(&format!("{base}/console/patrols")).await.expect("goto");
+    c.find(Locator::Css("#logout")).await.expect("logout").click().await.expect("click");
+    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("#login-form")).await.expect("logged out, at the login page");
+
+    // The audit log has it all; a county clerk reads it.
+    login(&c, &base, "zhangli", PASSWORD).await;
+    c.goto(&format!("{base}/console/audit")).await.expect("goto");
+    let audit = text(&c, "#audit-table").await;
+    for what in ["登录失败", "登录", "退出"] {
+        assert!(audit.contains(what), "{what} in the audit log: {audit}");
+    }
+    screenshot(&c, "audit").await;
+    c.close().await.expect("close");
+
+    // A form posted from anywhere but the console itself is refused (CSRF), with or without
+    // an Origin.
+    let http = reqwest::Client::new();
+    for origin in [None, Some("http://evil.example")] {
+        let mut post = http.post(format!("{base}/console/login")).form(&[("login", "zhangli"), ("password", PASSWORD)]);
+        if let Some(o) = origin {
+            post = post.header("Origin", o);
+        }
+        assert_eq!(post.send().await.expect("post").status(), 403, "origin {origin:?}");
+    }
+}
+
+/// Wrong passwords make the next try wait, and the wait is said in Chinese.
+#[sqlx::test(migrations = false)]
+async fn wrong_passwords_make_the_next_try_wait(pool: PgPool) {
+    let (db, _, _) = county(pool.clone()).await;
+    admin::add_clerk(&db, "zhangli", "张丽", PASSWORD, None, false).await.expect("clerk");
+    let (addr, server) = serve(db.clone()).await;
+    std::mem::forget(server);
+    let base = format!("http://{addr}");
+    let http = reqwest::Client::new();
+    let post = |password: &'static str| {
+        http.post(format!("{base}/console/login")).header("Origin", base.clone()).form(&[("login", "zhangli"), ("password", password)]).send()
+    };
+    for _ in 0..3 {
+        assert!(post("nope-nope-nope").await.expect("post").text().await.expect("text").contains("用户名或密码不对"));
+    }
+    // The fourth try, even with the right password, must wait.
+    let page = post(PASSWORD).await.expect("post").text().await.expect("text");
+    assert!(page.contains("密码错误次数过多"), "{page}");
+}
