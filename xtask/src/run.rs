@@ -58,7 +58,13 @@ pub fn run() -> Result<()> {
     }
     eprintln!("xtask: county endpoint on http://{listen} (GET /healthz)");
     let code = demo_enrolment_code(&county_bin, &database_url, &state)?;
+    if let Err(e) = demo_clerk(&county_bin, &database_url, &state) {
+        eprintln!("xtask: no demo clerk for the console ({e:#}); add one with redvest-county clerk-add");
+    }
     eprintln!("xtask: to connect the app (同步 → 连接县平台): address http://{listen}, one-time code {code}");
+    if let Ok(password) = std::fs::read_to_string(state.join("console-password")) {
+        eprintln!("xtask: the county console: http://{listen}/console (login demo, password {})", password.trim());
+    }
 
     let data_dir: std::path::PathBuf =
         std::env::var_os("REDVEST_DATA_DIR").map(Into::into).unwrap_or_else(|| state.join("app"));
@@ -83,8 +89,40 @@ pub fn run() -> Result<()> {
     crate::check(status, "the app")
 }
 
-/// A demo team at the county (made once, remembered in `.redvest/team-id`) and a fresh
-/// one-time enrolment code for it, as a county clerk would issue.
+/// A county clerk `demo` for the console, made once; its password is kept in
+/// `.redvest/console-password`.
+fn demo_clerk(county_bin: &std::path::Path, database_url: &str, state: &std::path::Path) -> Result<()> {
+    if state.join("console-password").exists() {
+        return Ok(());
+    }
+    let password = random_password()?;
+    let mut add = Command::new(county_bin)
+        .args(["clerk-add", "--login", "demo", "--name", "演示管理员", "--admin"])
+        .env("DATABASE_URL", database_url)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .context("redvest-county clerk-add")?;
+    if let Some(mut stdin) = add.stdin.take() {
+        use std::io::Write;
+        writeln!(stdin, "{password}")?;
+    }
+    crate::check(add.wait()?, "redvest-county clerk-add")?;
+    std::fs::write(state.join("console-password"), &password)?;
+    Ok(())
+}
+
+/// 18 hex digits from the kernel's random source.
+fn random_password() -> Result<String> {
+    use std::io::Read;
+    let mut bytes = [0u8; 9];
+    std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut bytes)).context("reading /dev/urandom")?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// A demo team at the county in a demo township (made once, remembered in
+/// `.redvest/team-id`) and a fresh one-time enrolment code for it, as a county clerk would
+/// issue.
 fn demo_enrolment_code(county_bin: &std::path::Path, database_url: &str, state: &std::path::Path) -> Result<String> {
     let clerk = |args: &[&str]| -> Result<String> {
         let out = Command::new(county_bin).args(args).env("DATABASE_URL", database_url).output().context("redvest-county")?;
@@ -98,9 +136,11 @@ fn demo_enrolment_code(county_bin: &std::path::Path, database_url: &str, state: 
         if let Ok(code) = clerk(&["enrol-code", "--team", team.trim()]) {
             return Ok(code);
         }
-        // A new database (the cluster was removed): make the team again.
+        // A new database (the cluster was removed): make the team (and the clerk) again.
+        let _ = std::fs::remove_file(state.join("console-password"));
     }
-    let team = clerk(&["team-create", "--name", "演示巡防队"])?;
+    let township = clerk(&["township-create", "--name", "演示镇"])?;
+    let team = clerk(&["team-create", "--name", "演示巡防队", "--township", &township])?;
     clerk(&["member-add", "--team", &team, "--name", "李强", "--role", "leader"])?;
     clerk(&["member-add", "--team", &team, "--name", "王芳", "--role", "volunteer"])?;
     std::fs::write(&team_file, &team)?;

@@ -179,3 +179,63 @@ async fn wrong_passwords_make_the_next_try_wait(pool: PgPool) {
     let page = post(PASSWORD).await.expect("post").text().await.expect("text");
     assert!(page.contains("密码错误次数过多"), "{page}");
 }
+
+async fn set(c: &Client, css: &str, value: &str) {
+    c.execute("document.querySelector(arguments[0]).value = arguments[1];", vec![serde_json::json!(css), serde_json::json!(value)])
+        .await
+        .unwrap_or_else(|e| panic!("setting {css}: {e}"));
+}
+
+/// A clerk publishes the month's plan and an alert in the console; the team's phone has the
+/// duty in today's list and the alert after its next sync; both are in the audit log.
+#[sqlx::test(migrations = false)]
+async fn a_plan_and_an_alert_published_in_the_console_reach_the_phone(pool: PgPool) {
+    let (db, team, code) = county(pool.clone()).await;
+    admin::add_clerk(&db, "zhangli", "张丽(县综治中心)", PASSWORD, None, false).await.expect("clerk");
+    let (addr, server) = serve(db.clone()).await;
+    std::mem::forget(server);
+    let base = format!("http://{addr}");
+    let d = team_device(base.clone(), code, SyncOptions::default()).await;
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    let now = chrono::Utc::now().with_timezone(&beijing);
+
+    let driver = chromedriver();
+    let c = browser(&driver).await;
+    login(&c, &base, "zhangli", PASSWORD).await;
+    c.goto(&format!("{base}/console/plans")).await.expect("plans");
+    set(&c, "#plan-team", &team.to_string()).await;
+    set(&c, "#plan-month", &now.format("%Y-%m").to_string()).await;
+    set(&c, "select[name='assignment0']", "post.night_patrol").await;
+    set(&c, "input[name='place0']", "县城东门").await;
+    set(&c, "input[name='time0']", "21:30").await;
+    set(&c, "input[name='days0']", "99").await;
+    c.find(Locator::Css("#publish-plan")).await.expect("button").click().await.expect("click");
+    assert!(text(&c, "#error").await.contains("第 1 行"), "a day that is not in the month is named by its row");
+    set(&c, "#plan-team", &team.to_string()).await;
+    set(&c, "#plan-month", &now.format("%Y-%m").to_string()).await;
+    set(&c, "select[name='assignment0']", "post.night_patrol").await;
+    set(&c, "input[name='place0']", "县城东门").await;
+    set(&c, "input[name='time0']", "21:30").await;
+    set(&c, "input[name='days0']", &now.format("%-d").to_string()).await;
+    c.find(Locator::Css("#publish-plan")).await.expect("button").click().await.expect("click");
+    assert!(text(&c, "#done").await.contains("勤务计划已发布(1 项)"));
+
+    set(&c, "#alert-team", &team.to_string()).await;
+    set(&c, "#alert-text", "今晚有大风,注意广告牌").await;
+    set(&c, "#alert-area", "场镇").await;
+    set(&c, "#alert-from", &(now - chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M").to_string()).await;
+    set(&c, "#alert-to", &(now + chrono::Duration::hours(12)).format("%Y-%m-%dT%H:%M").to_string()).await;
+    c.find(Locator::Css("#publish-alert")).await.expect("button").click().await.expect("click");
+    assert!(text(&c, "#done").await.contains("提示已发布"));
+    screenshot(&c, "plans").await;
+    c.goto(&format!("{base}/console/audit")).await.expect("audit");
+    let audit = text(&c, "#audit-table").await;
+    assert!(audit.contains("发布勤务计划") && audit.contains("发布提示短信"), "{audit}");
+    c.close().await.expect("close");
+
+    let d2 = d.clone();
+    tokio::task::spawn_blocking(move || sync_once(&d2.store, SyncOptions::default(), &|_| {})).await.expect("join").expect("sync");
+    let today = d.store.today(now).expect("today");
+    assert!(today.duties.iter().any(|t| t.duty.place == "县城东门"), "the plan's duty is in today's list: {:?}", today.duties);
+    assert!(d.store.alerts(chrono::Utc::now()).expect("alerts").iter().any(|a| a.text.contains("大风")));
+}

@@ -6,6 +6,7 @@
 
 mod page;
 mod patrols;
+mod plans;
 mod session;
 
 use axum::extract::Request;
@@ -29,6 +30,9 @@ pub fn router() -> Router<AppState> {
         .route("/patrols/{id}", get(patrols::page))
         .route("/photos/{sha256}", get(patrols::photo))
         .route("/audit", get(patrols::audit))
+        .route("/plans", get(plans::form))
+        .route("/plans/plan", post(plans::publish_plan))
+        .route("/plans/alert", post(plans::publish_alert))
         .route("/static/htmx.min.js", get(|| async { asset("text/javascript", include_str!("../../static/htmx.min.js")) }))
         .route("/static/console.css", get(|| async { asset("text/css", include_str!("../../static/console.css")) }))
         .fallback(|| async { page::not_found() })

@@ -27,7 +27,7 @@ fn beijing(t: DateTime<Utc>) -> String {
 }
 
 /// The Chinese name of a post or zone key.
-fn assignment_zh(key: &str) -> &'static str {
+pub(super) fn assignment_zh(key: &str) -> &'static str {
     match key {
         "post.school_gate" => "护学岗",
         "post.night_patrol" => "夜巡岗",
@@ -57,7 +57,7 @@ pub struct Frame {
     pub scope: String,
 }
 
-async fn frame(state: &AppState, clerk: &Clerk) -> Frame {
+pub(super) async fn frame(state: &AppState, clerk: &Clerk) -> Frame {
     let scope = match clerk.scope() {
         None => "全县".to_owned(),
         Some(t) => state.db.townships(Some(t)).await.ok().and_then(|v| v.into_iter().next()).map_or_else(|| "乡镇".to_owned(), |w| w.name),
