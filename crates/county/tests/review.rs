@@ -179,18 +179,24 @@ async fn the_first_decision_holds_and_nobody_signs_twice(pool: PgPool) {
     assert!(zhao.store.outbox_recent(20).expect("log").iter().all(|i| i.state != OutboxState::Pending));
 }
 
-/// Sent back on the phone itself before anything went up, a photo taken off and the patrol
-/// signed again: the photo is not left waiting for ever, and the rest goes.
-#[sqlx::test(migrations = false)]
-async fn a_photo_taken_off_a_patrol_sent_back_before_it_went_up_is_not_left_waiting(pool: PgPool) {
+/// One phone with both 王芳's and 李强's PINs, and her patrol (with `photos`) signed on it.
+async fn team_phone_with_signed_patrol(pool: &PgPool, photos: u32) -> (Db, Arc<Device>, Uuid, Vec<String>) {
     let (db, _, code) = county(pool.clone()).await;
     let (addr, server) = serve(db.clone()).await;
     std::mem::forget(server);
     let d = common::team_device(format!("http://{addr}"), code, fast()).await;
-    let (patrol, _, photos) = {
+    let (patrol, _, shas) = {
         let d = d.clone();
-        blocking(move || submitted_patrol(&d, (&d.volunteer, "2468"), &d.leader, 1, 20)).await
+        blocking(move || submitted_patrol(&d, (&d.volunteer, "2468"), &d.leader, photos, 20)).await
     };
+    (db, d, patrol, shas)
+}
+
+/// Sent back on the phone itself before anything went up, a photo taken off and the patrol
+/// signed again: the photo is not left waiting for ever, and the rest goes.
+#[sqlx::test(migrations = false)]
+async fn a_photo_taken_off_a_patrol_sent_back_before_it_went_up_is_not_left_waiting(pool: PgPool) {
+    let (db, d, patrol, photos) = team_phone_with_signed_patrol(&pool, 1).await;
     d.store.return_patrol(patrol, d.leader.id, "13579", "照片拍错了", Utc::now()).expect("sent back here");
     let observation = d.store.patrol_detail(patrol).expect("detail").record.observations[0].id;
     d.store.remove_photo(observation, &photos[0]).expect("taken off");
@@ -238,14 +244,7 @@ async fn an_old_version_is_never_countersigned_over_a_new_one(pool: PgPool) {
 /// county hears of it, and no other leader can countersign the old version.
 #[sqlx::test(migrations = false)]
 async fn a_return_on_the_volunteers_own_phone_reaches_the_county(pool: PgPool) {
-    let (db, _, code) = county(pool.clone()).await;
-    let (addr, server) = serve(db.clone()).await;
-    std::mem::forget(server);
-    let d = common::team_device(format!("http://{addr}"), code, fast()).await;
-    let (patrol, _, _) = {
-        let d = d.clone();
-        blocking(move || submitted_patrol(&d, (&d.volunteer, "2468"), &d.leader, 0, 20)).await
-    };
+    let (db, d, patrol, _) = team_phone_with_signed_patrol(&pool, 0).await;
     sync(&d).await;
     assert_eq!(db.patrol(patrol).await.expect("q").expect("held").state, "submitted");
     d.store.return_patrol(patrol, d.leader.id, "13579", "人数不对", Utc::now()).expect("sent back here");
