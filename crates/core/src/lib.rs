@@ -24,7 +24,7 @@ pub mod store;
 pub mod sync;
 pub mod today;
 pub mod track;
-pub mod track_codec;
+pub use redvest_shared::track_codec;
 pub mod track_export;
 
 pub use error::{Error, Result};

@@ -122,6 +122,10 @@ async fn a_clerk_logs_in_sees_a_pushed_patrol_verified_and_a_township_clerk_sees
         .await
         .expect("js");
     assert_eq!(photo_loaded, serde_json::json!(true), "the photo shows");
+    let fixes = d.store.track(patrol).expect("her track").len();
+    let drawn = text(&c, "#track").await;
+    assert!(fixes > 1 && drawn.contains(&format!("{fixes} 个定位点")), "the track is drawn with its {fixes} fixes: {drawn}");
+    assert!(c.find(Locator::Css("#track svg polyline")).await.is_ok(), "as an SVG line");
     screenshot(&c, "patrol").await;
 
     // The session expires: back to the login page.

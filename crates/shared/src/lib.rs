@@ -17,6 +17,8 @@ pub mod sync;
 pub mod team;
 pub mod today;
 pub mod track;
+#[cfg(feature = "track-codec")]
+pub mod track_codec;
 pub mod wire;
 
 pub use error::{ErrorCode, IpcError};

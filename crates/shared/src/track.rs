@@ -214,3 +214,33 @@ pub struct LocationStatus {
     /// The permission state.
     pub permission: LocationPermission,
 }
+
+/// A track scaled into a `w`×`h` picture with a margin of `pad` (equirectangular at the
+/// track's latitude: fine at a patrol's scale): each segment's points as the text of an SVG
+/// `points` attribute, so gaps show as gaps, and where it starts and ends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drawn {
+    /// One `x,y x,y …` per segment.
+    pub segments: Vec<String>,
+    /// The first point.
+    pub start: (f64, f64),
+    /// The last point.
+    pub end: (f64, f64),
+}
+
+/// Draws `points` (see [`Drawn`]); `None` for an empty track.
+pub fn draw(points: &[TrackPoint], w: f64, h: f64, pad: f64) -> Option<Drawn> {
+    let (first, last) = (points.first()?, points.last()?);
+    let (min_lat, max_lat) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.lat), b.max(p.lat)));
+    let (min_lon, max_lon) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.lon), b.max(p.lon)));
+    let k = ((min_lat + max_lat) / 2.0).to_radians().cos();
+    let span_x = ((max_lon - min_lon) * k).max(1e-9);
+    let span_y = (max_lat - min_lat).max(1e-9);
+    let scale = ((w - 2.0 * pad) / span_x).min((h - 2.0 * pad) / span_y);
+    let xy = |p: &TrackPoint| (pad + (p.lon - min_lon) * k * scale, h - pad - (p.lat - min_lat) * scale);
+    let segments = points
+        .chunk_by(|a, b| a.segment == b.segment)
+        .map(|seg| seg.iter().map(|p| { let (x, y) = xy(p); format!("{x:.1},{y:.1}") }).collect::<Vec<_>>().join(" "))
+        .collect();
+    Some(Drawn { segments, start: xy(first), end: xy(last) })
+}

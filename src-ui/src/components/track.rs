@@ -172,28 +172,16 @@ pub fn TrackView(patrol_id: Uuid, #[prop(default = false)] received: bool) -> im
 
 /// An SVG of the track scaled to its bounds; one polyline per segment, so gaps show as gaps.
 fn drawing(points: &[TrackPoint]) -> impl IntoView {
-    let (w, h, pad) = (360.0, 240.0, 10.0);
-    let (min_lat, max_lat) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.lat), b.max(p.lat)));
-    let (min_lon, max_lon) = points.iter().fold((f64::MAX, f64::MIN), |(a, b), p| (a.min(p.lon), b.max(p.lon)));
-    // Equirectangular at the track's latitude: fine at a patrol's scale.
-    let k = ((min_lat + max_lat) / 2.0).to_radians().cos();
-    let span_x = ((max_lon - min_lon) * k).max(1e-9);
-    let span_y = (max_lat - min_lat).max(1e-9);
-    let scale = ((w - 2.0 * pad) / span_x).min((h - 2.0 * pad) / span_y);
-    let xy = |p: &TrackPoint| (pad + (p.lon - min_lon) * k * scale, h - pad - (p.lat - min_lat) * scale);
-    let lines = points
-        .chunk_by(|a, b| a.segment == b.segment)
-        .map(|seg| seg.iter().map(|p| { let (x, y) = xy(p); format!("{x:.1},{y:.1}") }).collect::<Vec<_>>().join(" "))
-        .map(|pts| view! { <polyline class="track-line" points=pts fill="none" stroke="#c8102e" stroke-width="3" stroke-linejoin="round"/> })
-        .collect_view();
-    let (sx, sy) = xy(&points[0]);
-    let (ex, ey) = xy(&points[points.len() - 1]);
+    let (w, h) = (360.0, 240.0);
+    let drawn = redvest_shared::track::draw(points, w, h, 10.0);
     view! {
         <svg class="track-svg" id="track-svg" viewBox=format!("0 0 {w} {h}") role="img">
             <rect x="0" y="0" width=w.to_string() height=h.to_string() fill="#f3f0ec"/>
-            {lines}
-            <circle cx=sx.to_string() cy=sy.to_string() r="6" fill="#1b7a3a"/>
-            <circle cx=ex.to_string() cy=ey.to_string() r="6" fill="#111"/>
+            {drawn.map(|d| view! {
+                {d.segments.into_iter().map(|pts| view! { <polyline class="track-line" points=pts fill="none" stroke="#c8102e" stroke-width="3" stroke-linejoin="round"/> }).collect_view()}
+                <circle cx=d.start.0.to_string() cy=d.start.1.to_string() r="6" fill="#1b7a3a"/>
+                <circle cx=d.end.0.to_string() cy=d.end.1.to_string() r="6" fill="#111"/>
+            })}
         </svg>
     }
 }

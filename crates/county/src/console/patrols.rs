@@ -243,7 +243,33 @@ struct PatrolPage {
     remarks: String,
     signatures: Vec<Signature>,
     verification: Vec<Line>,
-    has_track: bool,
+    track: Track,
+}
+
+/// The track as the page draws it (SVG, no map tiles).
+enum Track {
+    /// None recorded, or not at the county yet.
+    None,
+    /// Its bytes do not read.
+    Unreadable,
+    /// Drawn: segments, start, end, fixes.
+    Drawn { segments: Vec<String>, start: (String, String), end: (String, String), fixes: usize },
+}
+
+fn track(rvtk: Option<&str>) -> Track {
+    let Some(b64) = rvtk else { return Track::None };
+    let points = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64)
+        .ok()
+        .and_then(|bytes| redvest_shared::track_codec::decode(&bytes).ok());
+    match points.as_deref().and_then(|p| redvest_shared::track::draw(p, 720.0, 420.0, 16.0).map(|d| (d, p.len()))) {
+        Some((d, fixes)) => Track::Drawn {
+            segments: d.segments,
+            start: (format!("{:.1}", d.start.0), format!("{:.1}", d.start.1)),
+            end: (format!("{:.1}", d.end.0), format!("{:.1}", d.end.1)),
+            fixes,
+        },
+        None => Track::Unreadable,
+    }
 }
 
 fn severity_zh(s: Severity) -> &'static str {
@@ -353,7 +379,7 @@ pub async fn page(State(state): State<AppState>, clerk: Clerk, Path(id): Path<St
         remarks: record.remarks.clone(),
         signatures,
         verification,
-        has_track: row.track_rvtk.is_some(),
+        track: track(row.track_rvtk.as_deref()),
     })
 }
 

@@ -1,4 +1,6 @@
-//! The compact track encoding for the sync. Layout and version rule: `docs/track-codec.md`.
+//! The compact track encoding for the sync (feature `track-codec`: the device that records
+//! and sends tracks, and the county that draws them). Layout and version rule:
+//! `docs/track-codec.md`.
 //!
 //! Coordinates in 1e-6 degree and altitude in decimetres as the error of a constant-velocity
 //! prediction (delta of deltas); time (seconds or milliseconds) and accuracy as deltas; all
@@ -7,7 +9,7 @@
 use std::io::Read;
 
 use chrono::{DateTime, Utc};
-use redvest_shared::track::TrackPoint;
+use crate::track::TrackPoint;
 
 /// The first bytes of every encoded track.
 pub const MAGIC: &[u8; 4] = b"RVTK";
