@@ -227,20 +227,23 @@ impl Receiver {
 }
 
 /// A hand-over as the screen shows it: a loop of four times as many frames as the fewest a
-/// scanner needs, each drawn as an SVG QR code.
+/// scanner needs, each a QR code drawn as a small 1-bit-looking PNG (a data URL: a few KB
+/// each, light for an old phone's webview).
 pub fn show(h: &Handover) -> Result<QrShow> {
     let bytes = payload(h)?;
     let fragments = frames(&bytes, 0)?.fragments;
     let parts = frames(&bytes, fragments * 4)?.parts;
-    let frames = parts
-        .iter()
-        .map(|p| {
-            qrcode::QrCode::with_error_correction_level(p.as_bytes(), qrcode::EcLevel::L)
-                .map(|code| code.render::<qrcode::render::svg::Color<'_>>().min_dimensions(320, 320).quiet_zone(true).build())
-                .map_err(|e| Error::Corrupt(format!("QR code: {e}")))
-        })
-        .collect::<Result<_>>()?;
+    let frames = parts.iter().map(|p| qr_png(p)).collect::<Result<_>>()?;
     Ok(QrShow { frames, fragments: u32::try_from(fragments).unwrap_or(u32::MAX) })
+}
+
+/// One QR code (lowest error correction, 4 px a module, with its quiet zone) as a PNG data URL.
+fn qr_png(text: &str) -> Result<String> {
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::L).map_err(|e| Error::Corrupt(format!("QR code: {e}")))?;
+    let img = code.render::<image::Luma<u8>>().quiet_zone(true).module_dimensions(4, 4).build();
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png).map_err(|e| Error::Corrupt(format!("QR image: {e}")))?;
+    Ok(format!("data:image/png;base64,{}", B64.encode(png)))
 }
 
 impl Store {

@@ -3,10 +3,10 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-/// A hand-over to show: QR codes (SVG) the screen shows in a loop.
+/// A hand-over to show: QR codes the screen shows in a loop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QrShow {
-    /// Each frame, as an SVG document.
+    /// Each frame, as a PNG data URL (`data:image/png;base64,…`).
     pub frames: Vec<String>,
     /// The fewest frames a scanner needs (it may catch any of them, in any order).
     pub fragments: u32,

@@ -36,7 +36,7 @@ pub fn QrLoop(show: QrShow) -> impl IntoView {
     let frames = show.frames;
     view! {
         <div class="qr-loop" id="qr-show" data-fragments=show.fragments>
-            <div class="qr-frame" id="qr-frame" inner_html=move || frames.get(index.get()).cloned().unwrap_or_default()></div>
+            <div class="qr-frame" id="qr-frame"><img id="qr-img" alt="" src=move || frames.get(index.get()).cloned().unwrap_or_default()/></div>
             <p class="muted">{move || t().qr_show_hint}</p>
         </div>
     }
@@ -198,9 +198,9 @@ pub fn Scanner(on_received: Callback<Received>) -> impl IntoView {
 pub fn ShowQr(patrol_id: uuid::Uuid, #[prop(default = false)] countersigned: bool) -> impl IntoView {
     let t = use_text();
     let shown = RwSignal::new(None::<Result<QrShow, IpcError>>);
+    // Shown once asked for (a second tap changes nothing): it stays until the page closes.
     let open = move |_| {
-        if shown.get_untracked().is_some() {
-            shown.set(None);
+        if shown.get_untracked().is_some_and(|s| s.is_ok()) {
             return;
         }
         spawn_local(async move {
