@@ -100,6 +100,9 @@ pub async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -
         Err(e) => return page::unavailable(e),
     };
     let Some(clerk) = clerk else {
+        // As long as a wrong password takes, so the answer's timing tells no names.
+        let password = form.password.clone();
+        let _ = tokio::task::spawn_blocking(move || hash_password(&password)).await;
         let _ = state.db.audit(None, form.login.trim(), "登录失败", "没有这个用户名").await;
         return again("用户名或密码不对。");
     };

@@ -178,10 +178,12 @@ impl Db {
         Ok(())
     }
 
-    /// Starts a session (and clears the count of wrong passwords).
+    /// Starts a session (clears the count of wrong passwords, and every expired session).
     pub async fn start_session(&self, clerk: Uuid, token_hash: &[u8], expires_at: DateTime<Utc>) -> Result<(), DbError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("UPDATE clerk SET failed_logins = 0, last_failed_at = NULL WHERE id = $1").bind(clerk).execute(&mut *tx).await?;
+        // Sessions that ran out are of no use to anyone: gone at the next login.
+        sqlx::query("DELETE FROM clerk_session WHERE expires_at < now()").execute(&mut *tx).await?;
         sqlx::query("INSERT INTO clerk_session (token_hash, clerk_id, expires_at) VALUES ($1, $2, $3)")
             .bind(token_hash)
             .bind(clerk)
