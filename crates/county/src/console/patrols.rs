@@ -187,24 +187,10 @@ async fn render_list(state: &AppState, clerk: &Clerk, q: ListQuery, filter: Patr
     })
 }
 
-/// The list's filters as a query string, for the paging links.
+/// The list's filters as a query string, for the paging links (empty ones left out).
 fn serde_urlencoded_pairs(q: &ListQuery) -> String {
     let pairs = [("township", &q.township), ("team", &q.team), ("from", &q.from), ("to", &q.to), ("assignment", &q.assignment), ("state", &q.state)];
-    pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| format!("{k}={}", url_escape(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-fn url_escape(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    serde_urlencoded::to_string(pairs.iter().filter(|(_, v)| !v.is_empty()).collect::<Vec<_>>()).unwrap_or_default()
 }
 
 struct Line {
