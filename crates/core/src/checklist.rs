@@ -54,4 +54,17 @@ mod tests {
             assert!(town.iter().any(|i| i.domain == domain), "{domain:?} present");
         }
     }
+
+    #[test]
+    fn the_shared_catalog_is_the_one_the_store_seeds() {
+        let store = Store::open_in_memory().expect("open");
+        let conn = store.conn();
+        let mut stmt = conn.prepare("SELECT code, domain, text_zh FROM checklist_item WHERE version = 1 ORDER BY position").expect("prepare");
+        let seeded: Vec<(String, String, String)> = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).expect("query").map(|r| r.expect("row")).collect();
+        let shared: Vec<(String, String, String)> = redvest_shared::checklist::CATALOG_V1
+            .iter()
+            .map(|(code, domain, text)| ((*code).to_owned(), crate::field::enum_text(domain).expect("domain"), (*text).to_owned()))
+            .collect();
+        assert_eq!(seeded, shared, "the county names items by the shared catalog: it must be the device's");
+    }
 }

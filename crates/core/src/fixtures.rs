@@ -135,6 +135,7 @@ pub fn submitted_patrol(d: &Device, volunteer: (&Member, &str), with: &Member, p
     let shas: Vec<String> = (0..photos)
         .map(|i| s.add_photo(p.id, &format!("IMG_{i}.jpg"), &jpeg(1200, 900, i ^ u32::from_le_bytes([p.id.as_bytes()[12], p.id.as_bytes()[13], p.id.as_bytes()[14], p.id.as_bytes()[15]])), start).expect("photo").sha256)
         .collect();
+    s.set_check(p.id, "WS-01", redvest_shared::checklist::CheckOutcome::Problem).expect("check");
     let entry = s
         .add_observation(
             p.id,

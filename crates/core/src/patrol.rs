@@ -3,7 +3,6 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use redvest_shared::checklist::{CheckOutcome, CheckResult};
 use redvest_shared::duty::Assignment;
-use redvest_shared::hazard::HazardState;
 use redvest_shared::observation::{Handling, Observation, ObservationEntry};
 use redvest_shared::patrol::{
     AttendanceEntry, PatrolDetail, PatrolRecord, PatrolState, PatrolSummary, Presence, StartPatrol,
@@ -306,11 +305,7 @@ fn open_hazard(tx: &Transaction<'_>, patrol: Uuid, report: &redvest_shared::obse
         "INSERT INTO hazard (id, first_patrol, report, created_at) VALUES (?1, ?2, ?3, ?4)",
         params![id, patrol, serde_json::to_string(report)?, now],
     )?;
-    let (state, responsible, deadline) = match &report.handling {
-        Handling::FixedOnSpot => (HazardState::FixedOnSpot, None, None),
-        Handling::Rectify { responsible, deadline, .. } => (HazardState::Assigned, Some(responsible.clone()), Some(*deadline)),
-        Handling::Escalated { .. } => (HazardState::Escalated, None, None),
-    };
+    let (state, responsible, deadline) = redvest_shared::hazard::opened(report);
     crate::hazard::append_event(tx, id, now, "巡查发现", state, "", responsible.as_deref(), deadline, Some(patrol))?;
     Ok(id)
 }
@@ -320,6 +315,7 @@ pub(crate) mod tests {
     use chrono::TimeZone;
     use redvest_shared::checklist::CheckDomain;
     use redvest_shared::duty::{Post, Zone};
+    use redvest_shared::hazard::HazardState;
     use redvest_shared::observation::{HazardReport, Severity};
     use redvest_shared::team::{NewMember, Role};
 

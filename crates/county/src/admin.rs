@@ -4,13 +4,13 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rand::Rng;
-use redvest_shared::hazard::HazardState;
+use redvest_shared::hazard::{CountyAction, HazardState};
 use redvest_shared::seal::sha256;
 use redvest_shared::team::Role;
-use redvest_shared::wire::{Alert, HazardDecision, MemberMerge, PlanDuty, Published, RosterMember};
+use redvest_shared::wire::{Alert, MemberMerge, PlanDuty, Published, RosterMember};
 use uuid::Uuid;
 
-use crate::db::{DbError, KeyRow, MemberRow};
+use crate::db::{CountyDecision, DbError, Decided, KeyRow, MemberRow};
 use crate::Db;
 
 /// How long an enrolment code stays usable.
@@ -28,6 +28,9 @@ pub enum AdminError {
     /// An argument breaks a rule.
     #[error("{0}")]
     Invalid(String),
+    /// A decision on a hazard was not taken.
+    #[error(transparent)]
+    Decision(#[from] DecisionRefused),
 }
 
 /// A unit enum's serde name (`key_revoked`, `leader`), as the API and the CLI spell it.
@@ -298,10 +301,80 @@ pub async fn publish_alert(db: &Db, team: Uuid, text: &str, area: &str, valid_fr
     Ok(id)
 }
 
-/// Changes a hazard's state at the county and tells its team's devices.
-pub async fn set_hazard_state(db: &Db, hazard: Uuid, state: HazardState, reason: &str, now: DateTime<Utc>) -> Result<Uuid, AdminError> {
-    let team = db.set_hazard_state(hazard, &enum_text(state)).await?.ok_or_else(|| AdminError::NotFound(format!("hazard {hazard}")))?;
-    let id = Uuid::now_v7();
-    db.publish(team, &Published::HazardDecision(HazardDecision { id, hazard_id: hazard, state, reason: reason.trim().into(), at: now })).await?;
-    Ok(id)
+/// Why the county's decision on a hazard was not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecisionRefused {
+    /// 交办 without a responsible person.
+    #[error("assign needs a responsible person")]
+    MissingResponsible,
+    /// 交办 without a deadline.
+    #[error("assign needs a deadline")]
+    MissingDeadline,
+    /// 督办 or 退回 without a reason.
+    #[error("this action needs a reason")]
+    MissingReason,
+    /// A text over 500 characters.
+    #[error("reason or responsible person is longer than 500 characters")]
+    TooLong,
+    /// The action does not apply to the hazard's state.
+    #[error("{} does not apply to a hazard in state {}", .0.key(), enum_text(.1))]
+    NotAllowed(CountyAction, HazardState),
+    /// No such hazard (or not in the clerk's township).
+    #[error("no such hazard")]
+    NotFound,
+}
+
+impl DecisionRefused {
+    /// What the clerk reads: the field and the fix.
+    pub fn zh(&self) -> String {
+        match self {
+            DecisionRefused::MissingResponsible => "交办需要填写责任人。".into(),
+            DecisionRefused::MissingDeadline => "交办需要填写整改期限(如 2026-12-20)。".into(),
+            DecisionRefused::MissingReason => "督办和退回需要填写理由。".into(),
+            DecisionRefused::TooLong => "理由或责任人太长,请控制在 500 字以内。".into(),
+            DecisionRefused::NotAllowed(action, state) => {
+                format!("这条隐患目前是“{}”,不能{};请按 交办 → 整改 → 复查 → 销号 的顺序办理。", hazard_state_zh(*state), action.zh())
+            }
+            DecisionRefused::NotFound => "没有这条隐患,或者您无权办理。".into(),
+        }
+    }
+}
+
+/// A hazard state's name in Chinese, as the register and the phones show it.
+pub fn hazard_state_zh(state: HazardState) -> &'static str {
+    match state {
+        HazardState::Reported => "待处理",
+        HazardState::Assigned => "已交办",
+        HazardState::Rectifying => "整改中",
+        HazardState::Verified => "已复查",
+        HazardState::Closed => "已销号",
+        HazardState::FixedOnSpot => "当场整改",
+        HazardState::Escalated => "已上报",
+    }
+}
+
+/// Records a county decision on a hazard (交办, 督办, 复查, 销号, 退回) within `scope` (a
+/// township clerk's township; `None`: the whole county), appends it to the hazard's history
+/// and publishes it to the team's phones. Returns the hazard's new state.
+pub async fn decide_hazard(db: &Db, hazard: Uuid, scope: Option<Uuid>, mut d: CountyDecision, now: DateTime<Utc>) -> Result<HazardState, AdminError> {
+    d.reason = d.reason.trim().to_owned();
+    d.responsible = d.responsible.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    let refuse = |r| Err(AdminError::Decision(r));
+    if d.action.needs_assignee() && d.responsible.is_none() {
+        return refuse(DecisionRefused::MissingResponsible);
+    }
+    if d.action.needs_assignee() && d.deadline.is_none() {
+        return refuse(DecisionRefused::MissingDeadline);
+    }
+    if d.action.needs_reason() && d.reason.is_empty() {
+        return refuse(DecisionRefused::MissingReason);
+    }
+    if d.reason.chars().count() > 500 || d.responsible.as_ref().is_some_and(|r| r.chars().count() > 500) {
+        return refuse(DecisionRefused::TooLong);
+    }
+    match db.decide_hazard(hazard, scope, &d, now).await? {
+        Decided::Done(state) => Ok(state),
+        Decided::NotFound => refuse(DecisionRefused::NotFound),
+        Decided::NotAllowed(state) => refuse(DecisionRefused::NotAllowed(d.action, state)),
+    }
 }

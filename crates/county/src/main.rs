@@ -4,10 +4,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::Context;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
+use redvest_county::db::CountyDecision;
 use redvest_county::{admin, app, Db};
-use redvest_shared::hazard::HazardState;
+use redvest_shared::hazard::CountyAction;
 use redvest_shared::team::Role;
 use redvest_shared::wire::PlanDuty;
 use tracing_subscriber::EnvFilter;
@@ -149,15 +150,24 @@ enum Command {
         #[arg(long)]
         to: DateTime<Utc>,
     },
-    /// Change a hazard's state (tells the team's devices).
-    HazardSet {
+    /// Decide on a hazard as the county: 交办, 督办, 复查, 销号 or 退回 (tells the team's devices).
+    HazardDecide {
         #[arg(long)]
         hazard: Uuid,
-        /// reported, assigned, rectifying, verified, closed, fixed_on_spot or escalated.
-        #[arg(long, value_parser = snake_enum::<HazardState>)]
-        state: HazardState,
-        #[arg(long)]
+        /// assign, supervise, recheck, close or return.
+        #[arg(long, value_parser = snake_enum::<CountyAction>)]
+        action: CountyAction,
+        #[arg(long, default_value = "")]
         reason: String,
+        /// 责任人 (assign).
+        #[arg(long)]
+        responsible: Option<String>,
+        /// 整改期限, e.g. 2026-12-20 (assign; supervise may set a new one).
+        #[arg(long)]
+        deadline: Option<NaiveDate>,
+        /// Who decides, as the phones show it.
+        #[arg(long, default_value = "县综治中心")]
+        by: String,
     },
 }
 
@@ -253,7 +263,11 @@ async fn main() -> anyhow::Result<()> {
             println!("{}", admin::publish_plan(&db, team, &month, duties).await?);
         }
         Command::AlertPublish { team, text, area, from, to } => println!("{}", admin::publish_alert(&db, team, &text, &area, from, to).await?),
-        Command::HazardSet { hazard, state, reason } => println!("{}", admin::set_hazard_state(&db, hazard, state, &reason, Utc::now()).await?),
+        Command::HazardDecide { hazard, action, reason, responsible, deadline, by } => {
+            let decision = CountyDecision { action, by, reason, responsible, deadline, clerk: None };
+            let state = admin::decide_hazard(&db, hazard, None, decision, Utc::now()).await?;
+            println!("{}", admin::hazard_state_zh(state));
+        }
     }
     Ok(())
 }

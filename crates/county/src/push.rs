@@ -7,6 +7,7 @@
 use axum::extract::State;
 use axum::Json;
 use base64::Engine;
+use redvest_shared::observation::Observation;
 use redvest_shared::patrol::{PatrolRecord, SignerRole, PATROL_RECORD_V1};
 use redvest_shared::seal::{chain_link, countersign_message, key_message, return_message, sha256, verifies};
 use redvest_shared::wire::{
@@ -17,7 +18,7 @@ use uuid::Uuid;
 
 use crate::admin::enum_text;
 use crate::auth::Device;
-use crate::db::{DbError, DeviceAuth, Effect, Inserted, MemberRow, NewRecord, PatrolChange, PatrolCopy};
+use crate::db::{DbError, DeviceAuth, Effect, HazardEntry, Inserted, MemberRow, NewRecord, PatrolChange, PatrolCopy};
 use crate::error::{ApiJson, Failure};
 use crate::http::AppState;
 
@@ -113,7 +114,17 @@ async fn push_one(state: &AppState, auth: DeviceAuth, record: PushRecord) -> Res
             if e.reason.len() > MAX_TEXT || e.by_name.len() > MAX_TEXT {
                 return reject(Refusal::Malformed, "reason or by_name is too long");
             }
-            NewRecord { hazards: vec![(e.hazard_id, Some(enum_text(e.state)))], ..new("hazard_event") }
+            let change = HazardEntry::Changed {
+                event_id: id,
+                hazard_id: e.hazard_id,
+                at: e.at,
+                by: e.by_name.clone(),
+                state: e.state,
+                reason: e.reason.clone(),
+                responsible: e.responsible.clone(),
+                deadline: e.deadline,
+            };
+            NewRecord { hazards: vec![change], ..new("hazard_event") }
         }
         RecordBody::Key(k) => NewRecord { effect: check_key(state, auth, k).await?, ..new("key") },
         RecordBody::Member(m) => NewRecord { effect: check_member(state, auth, m).await?, ..new("member") },
@@ -144,7 +155,7 @@ fn unhex(field: &str, value: &str) -> Result<Vec<u8>, Refused> {
 /// What a patrol adds to its record: the chain link, hazards and photos.
 struct PatrolParts {
     chain: (i64, Vec<u8>, Vec<u8>),
-    hazards: Vec<(Uuid, Option<String>)>,
+    hazards: Vec<HazardEntry>,
     photos: Vec<String>,
     patrol: PatrolChange,
 }
@@ -264,7 +275,20 @@ async fn check_patrol(state: &AppState, auth: DeviceAuth, id: Uuid, p: &PatrolPu
     };
     Ok(PatrolParts {
         chain: (p.chain.seq, prev.to_vec(), link),
-        hazards: record.observations.iter().filter_map(|o| o.hazard_id).map(|h| (h, None)).collect(),
+        hazards: record
+            .observations
+            .iter()
+            .filter_map(|o| match (&o.body, o.hazard_id) {
+                (Observation::Hazard(report), Some(hazard)) => Some(HazardEntry::Found {
+                    id: hazard,
+                    patrol_id: id,
+                    at: record.started_at,
+                    report: report.clone(),
+                    photos: o.photos.iter().map(|p| p.sha256.clone()).collect(),
+                }),
+                _ => None,
+            })
+            .collect(),
         photos: record.observations.iter().flat_map(|o| &o.photos).map(|p| p.sha256.clone()).collect(),
         patrol: PatrolChange::Countersigned { copy, leader: leader.clone(), strict: false },
     })

@@ -57,6 +57,23 @@ async fn text(c: &Client, css: &str) -> String {
     c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.expect("text")
 }
 
+/// Waits until the element's text holds `needle` (after a click, the page before may still be
+/// showing an element of the same id), and returns it.
+async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if now.contains(needle) {
+            return now;
+        }
+        assert!(Instant::now() < deadline, "{css} never said {needle:?}; it says {now:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 async fn login(c: &Client, base: &str, user: &str, password: &str) {
     c.goto(&format!("{base}/console/login")).await.expect("login page");
     c.find(Locator::Css("#login")).await.expect("login").send_keys(user).await.expect("type");
@@ -117,6 +134,8 @@ async fn a_clerk_logs_in_sees_a_pushed_patrol_verified_and_a_township_clerk_sees
     assert!(verification.contains("装订链第 1 条,链接有效"), "{verification}");
     assert!(text(&c, "#attendance").await.contains("王芳"));
     assert!(text(&c, "#findings").await.contains("安全出口堵塞"));
+    let checks = text(&c, "#checks").await;
+    assert!(checks.contains("疏散通道、安全出口是否被占用、堵塞、封闭 · 发现问题") && !checks.contains("WS-01"), "items by their text: {checks}");
     let photo_loaded = c
         .execute("const i = document.querySelector('#findings img.thumb'); return i.complete && i.naturalWidth > 0;", vec![])
         .await
@@ -214,7 +233,7 @@ async fn a_plan_and_an_alert_published_in_the_console_reach_the_phone(pool: PgPo
     set(&c, "input[name='time0']", "21:30").await;
     set(&c, "input[name='days0']", "99").await;
     c.find(Locator::Css("#publish-plan")).await.expect("button").click().await.expect("click");
-    assert!(text(&c, "#error").await.contains("第 1 行"), "a day that is not in the month is named by its row");
+    wait_text(&c, "#error", "第 1 行").await;
     set(&c, "#plan-team", &team.to_string()).await;
     set(&c, "#plan-month", &now.format("%Y-%m").to_string()).await;
     set(&c, "select[name='assignment0']", "post.night_patrol").await;
@@ -222,7 +241,7 @@ async fn a_plan_and_an_alert_published_in_the_console_reach_the_phone(pool: PgPo
     set(&c, "input[name='time0']", "21:30").await;
     set(&c, "input[name='days0']", &now.format("%-d").to_string()).await;
     c.find(Locator::Css("#publish-plan")).await.expect("button").click().await.expect("click");
-    assert!(text(&c, "#done").await.contains("勤务计划已发布(1 项)"));
+    wait_text(&c, "#done", "勤务计划已发布(1 项)").await;
 
     set(&c, "#alert-team", &team.to_string()).await;
     set(&c, "#alert-text", "今晚有大风,注意广告牌").await;
@@ -230,7 +249,7 @@ async fn a_plan_and_an_alert_published_in_the_console_reach_the_phone(pool: PgPo
     set(&c, "#alert-from", &(now - chrono::Duration::hours(1)).format("%Y-%m-%dT%H:%M").to_string()).await;
     set(&c, "#alert-to", &(now + chrono::Duration::hours(12)).format("%Y-%m-%dT%H:%M").to_string()).await;
     c.find(Locator::Css("#publish-alert")).await.expect("button").click().await.expect("click");
-    assert!(text(&c, "#done").await.contains("提示已发布"));
+    wait_text(&c, "#done", "提示已发布").await;
     screenshot(&c, "plans").await;
     c.goto(&format!("{base}/console/audit")).await.expect("audit");
     let audit = text(&c, "#audit-table").await;
@@ -242,4 +261,77 @@ async fn a_plan_and_an_alert_published_in_the_console_reach_the_phone(pool: PgPo
     let today = d.store.today(now).expect("today");
     assert!(today.duties.iter().any(|t| t.duty.place == "县城东门"), "the plan's duty is in today's list: {:?}", today.duties);
     assert!(d.store.alerts(chrono::Utc::now()).expect("alerts").iter().any(|a| a.text.contains("大风")));
+}
+
+/// A hazard a volunteer escalated is in the register with its photo; a clerk who tries to
+/// assign it without a responsible person is told what is missing; 销号 goes into its history
+/// and reaches the phone on its next pull; another township's clerk cannot open it.
+#[sqlx::test(migrations = false)]
+async fn a_hazard_closed_in_the_console_reaches_the_phone(pool: PgPool) {
+    let (db, team, code) = county(pool.clone()).await;
+    let chengguan = admin::create_township(&db, "城关镇").await.expect("township");
+    let hexi = admin::create_township(&db, "河西镇").await.expect("township");
+    admin::set_team_township(&db, team, chengguan).await.expect("team in 城关镇");
+    admin::add_clerk(&db, "zhangli", "张丽(县综治中心)", PASSWORD, None, false).await.expect("clerk");
+    admin::add_clerk(&db, "hexi", "河西镇综治中心", PASSWORD, Some(hexi), false).await.expect("township clerk");
+    let (addr, server) = serve(db.clone()).await;
+    std::mem::forget(server);
+    let base = format!("http://{addr}");
+    let d = team_device(base.clone(), code, SyncOptions::default()).await;
+    let hazard = {
+        let d = d.clone();
+        tokio::task::spawn_blocking(move || {
+            let (_, hazard, _) = sealed_patrol(&d, 1, 60);
+            sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("sync");
+            hazard
+        })
+        .await
+        .expect("join")
+    };
+
+    let driver = chromedriver();
+    let c = browser(&driver).await;
+    login(&c, &base, "zhangli", PASSWORD).await;
+    c.goto(&format!("{base}/console/hazards")).await.expect("register");
+    assert!(text(&c, "#total").await.contains("共 1 条"));
+    let listed = text(&c, "#hazard-table").await;
+    assert!(listed.contains("安全出口堵塞") && listed.contains("已上报"), "{listed}");
+    screenshot(&c, "hazards").await;
+    c.find(Locator::Css("a.hazard-link")).await.expect("row").click().await.expect("open");
+    assert!(text(&c, "#history").await.contains("巡查发现"));
+    let photo_loaded = c
+        .execute("const i = document.querySelector('#report img.thumb'); return !!i && i.complete && i.naturalWidth > 0;", vec![])
+        .await
+        .expect("js");
+    assert_eq!(photo_loaded, serde_json::json!(true), "the hazard's photo shows");
+
+    set(&c, "#action", "assign").await;
+    c.find(Locator::Css("#decide-button")).await.expect("button").click().await.expect("click");
+    wait_text(&c, "#error", "责任人").await;
+    set(&c, "#action", "close").await;
+    set(&c, "#reason", "县里复查已整改").await;
+    c.find(Locator::Css("#decide-button")).await.expect("button").click().await.expect("click");
+    wait_text(&c, "#done", "已销号").await;
+    assert_eq!(text(&c, "#state").await, "已销号");
+    let history = text(&c, "#history").await;
+    assert!(history.contains("销号") && history.contains("县里复查已整改") && history.contains("县综治中心"), "{history}");
+    assert!(c.find(Locator::Css("#decision-form")).await.is_err(), "a closed hazard takes no more decisions");
+    screenshot(&c, "hazard").await;
+    c.goto(&format!("{base}/console/audit")).await.expect("audit");
+    assert!(text(&c, "#audit-table").await.contains("销号隐患"));
+
+    // Another township's clerk: not by the list, not by link.
+    c.find(Locator::Css("#logout")).await.expect("logout").click().await.expect("click");
+    login(&c, &base, "hexi", PASSWORD).await;
+    c.goto(&format!("{base}/console/hazards?state=all")).await.expect("register");
+    assert!(text(&c, "#total").await.contains("共 0 条"));
+    c.goto(&format!("{base}/console/hazards/{hazard}")).await.expect("goto");
+    assert!(text(&c, "#problem").await.contains("无权查看"));
+    c.close().await.expect("close");
+
+    let d2 = d.clone();
+    tokio::task::spawn_blocking(move || sync_once(&d2.store, SyncOptions::default(), &|_| {})).await.expect("join").expect("sync");
+    let on_phone = d.store.hazard_on(hazard, chrono::Utc::now().date_naive()).expect("hazard");
+    assert_eq!(on_phone.state, redvest_shared::hazard::HazardState::Closed, "the phone has the county's 销号");
+    assert!(on_phone.history.iter().any(|e| e.by == "县综治中心" && e.reason == "县里复查已整改"), "{:?}", on_phone.history);
 }

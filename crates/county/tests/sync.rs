@@ -11,9 +11,10 @@ use common::proxy::{Fault, Proxy};
 use common::{county, device, sealed_patrol, serve, serve_at, team_device, Device};
 use redvest_core::fixtures::sealed_patrol_signed;
 use redvest_core::sync::{sync_once, SyncFailure, SyncOptions, SyncReport};
+use redvest_county::db::CountyDecision;
 use redvest_county::{admin, Db};
 use redvest_shared::duty::{Assignment, Post};
-use redvest_shared::hazard::HazardState;
+use redvest_shared::hazard::{CountyAction, HazardState};
 use redvest_shared::sync::{OutboxKind, OutboxState};
 use redvest_shared::wire::{content_sha256, ApiError, PlanDuty, PushBatch, PushOutcome, PushRecord, PushResults, RecordBody, Refusal};
 use sqlx::PgPool;
@@ -78,7 +79,8 @@ async fn enrol_then_set_pins_then_push_a_patrol_with_track_and_photos_then_pull_
     let duty = PlanDuty { id: Uuid::now_v7(), assignment: Assignment::Post(Post::NightPatrol), place: "场镇主街".into(), time: NaiveTime::from_hms_opt(21, 0, 0).expect("t"), dates: vec![date] };
     admin::publish_plan(&db, team, &month, vec![duty.clone()]).await.expect("plan");
     admin::publish_alert(&db, team, "今晚有大风,注意广告牌", "场镇", Utc::now() - chrono::Duration::hours(1), Utc::now() + chrono::Duration::hours(12)).await.expect("alert");
-    admin::set_hazard_state(&db, hazard, HazardState::Closed, "县里复查已整改", Utc::now()).await.expect("decision");
+    let close = CountyDecision { action: CountyAction::Close, by: "县综治中心".into(), reason: "县里复查已整改".into(), responsible: None, deadline: None, clerk: None };
+    admin::decide_hazard(&db, hazard, None, close, Utc::now()).await.expect("decision");
 
     let report = sync(&d).await.expect("sync again");
     assert_eq!((report.accepted, report.repeats, report.photos), (0, 0, 0), "nothing sent twice: {report:?}");

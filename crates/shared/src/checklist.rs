@@ -27,6 +27,41 @@ pub struct ChecklistItem {
     pub text_en: String,
 }
 
+/// Catalog version 1 as the device's store seeds it (`migrations/02-patrol-log`): code, domain
+/// and text, in catalog order, for those who show a record without a device's store (the
+/// county). A device test keeps the two the same.
+pub const CATALOG_V1: [(&str, CheckDomain, &str); 24] = [
+    ("PO-01", CheckDomain::PublicOrder, "公共场所有无聚众赌博、涉黄现象"),
+    ("PO-02", CheckDomain::PublicOrder, "宾馆旅店是否落实实名登记、未成年人入住\"五必须\""),
+    ("PO-03", CheckDomain::PublicOrder, "出租房是否备案"),
+    ("PO-04", CheckDomain::PublicOrder, "流动人口是否登记"),
+    ("PO-05", CheckDomain::PublicOrder, "校园是否封闭管理、保安是否在岗值守"),
+    ("PO-06", CheckDomain::PublicOrder, "重点群体是否排查管控到位"),
+    ("PO-07", CheckDomain::PublicOrder, "农村道路有无三轮车、两轮车超载"),
+    ("PO-08", CheckDomain::PublicOrder, "有无可疑人员、车辆、物品"),
+    ("PO-09", CheckDomain::PublicOrder, "有无盗窃变压器、电缆、农用车、牲畜"),
+    ("WS-01", CheckDomain::WorkSafety, "疏散通道、安全出口是否被占用、堵塞、封闭"),
+    ("WS-02", CheckDomain::WorkSafety, "特种作业人员是否持证上岗"),
+    ("WS-03", CheckDomain::WorkSafety, "有无住宿与生产经营\"三合一\""),
+    ("WS-04", CheckDomain::WorkSafety, "有无违规停放、充电电动自行车"),
+    ("WS-05", CheckDomain::WorkSafety, "消火栓是否被遮挡、完好有效"),
+    ("WS-06", CheckDomain::WorkSafety, "灭火器是否每月检查并记录"),
+    ("WS-07", CheckDomain::WorkSafety, "餐饮、夜市、摊点是否安全"),
+    ("WS-08", CheckDomain::WorkSafety, "危化品、建筑施工、特种设备、交通运输是否安全"),
+    ("FS-01", CheckDomain::FireSafety, "出租房、合用场所消防安全"),
+    ("FS-02", CheckDomain::FireSafety, "挂牌重大火灾隐患单位(区域)"),
+    ("FS-03", CheckDomain::FireSafety, "问题村(社区)"),
+    ("FS-04", CheckDomain::FireSafety, "老旧住宅小区"),
+    ("FS-05", CheckDomain::FireSafety, "独居老人等特殊群体居住场所"),
+    ("FS-06", CheckDomain::FireSafety, "老年人居住周转用房"),
+    ("FS-07", CheckDomain::FireSafety, "\"九小场所\"消防安全"),
+];
+
+/// The text of an item of catalog version 1, by its code.
+pub fn item_text(code: &str) -> Option<&'static str> {
+    CATALOG_V1.iter().find(|(c, _, _)| *c == code).map(|(_, _, text)| *text)
+}
+
 /// The answer to one item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

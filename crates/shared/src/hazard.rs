@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::observation::HazardReport;
+use crate::observation::{Handling, HazardReport};
 
 /// A hazard's place in its lifecycle (DOMAIN.md).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -58,6 +58,92 @@ impl HazardState {
             (Escalated, Assigned | Closed) => true,
             _ => false,
         }
+    }
+}
+
+/// A hazard's first state, responsible person and deadline, by how it was handled when found:
+/// the phone and the county open it the same way.
+pub fn opened(report: &HazardReport) -> (HazardState, Option<String>, Option<NaiveDate>) {
+    match &report.handling {
+        Handling::FixedOnSpot => (HazardState::FixedOnSpot, None, None),
+        Handling::Rectify { responsible, deadline, .. } => (HazardState::Assigned, Some(responsible.clone()), Some(*deadline)),
+        Handling::Escalated { .. } => (HazardState::Escalated, None, None),
+    }
+}
+
+/// What the county decides on a hazard (县综治中心 or a township's 综治中心), appended to its
+/// history and pulled by the team's phones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CountyAction {
+    /// 交办: a responsible person and a deadline.
+    Assign,
+    /// 督办: pressed to finish; the state stays, a new deadline may be set.
+    Supervise,
+    /// 复查: checked as fixed.
+    Recheck,
+    /// 销号: closed for good.
+    Close,
+    /// 退回: not accepted, with a reason: a fix back to rectifying, an escalation back to
+    /// the team.
+    Return,
+}
+
+impl CountyAction {
+    /// Every action, in the order a clerk meets them.
+    pub const ALL: [CountyAction; 5] = [CountyAction::Assign, CountyAction::Supervise, CountyAction::Recheck, CountyAction::Close, CountyAction::Return];
+
+    /// The key forms and the database use.
+    pub fn key(self) -> &'static str {
+        match self {
+            CountyAction::Assign => "assign",
+            CountyAction::Supervise => "supervise",
+            CountyAction::Recheck => "recheck",
+            CountyAction::Close => "close",
+            CountyAction::Return => "return",
+        }
+    }
+
+    /// The action for a key.
+    pub fn from_key(key: &str) -> Option<CountyAction> {
+        CountyAction::ALL.into_iter().find(|a| a.key() == key)
+    }
+
+    /// Its name in Chinese.
+    pub fn zh(self) -> &'static str {
+        match self {
+            CountyAction::Assign => "交办",
+            CountyAction::Supervise => "督办",
+            CountyAction::Recheck => "复查",
+            CountyAction::Close => "销号",
+            CountyAction::Return => "退回",
+        }
+    }
+
+    /// The state a hazard in `from` is in after this action; `None` when the action does not
+    /// apply there (a closed hazard takes none).
+    pub fn target(self, from: HazardState) -> Option<HazardState> {
+        use HazardState::*;
+        match (self, from) {
+            (_, Closed | FixedOnSpot) => None,
+            (CountyAction::Assign, Reported | Escalated | Assigned) => Some(Assigned),
+            (CountyAction::Supervise, s) => Some(s),
+            (CountyAction::Recheck, Assigned | Rectifying) => Some(Verified),
+            (CountyAction::Close, Verified | Escalated) => Some(Closed),
+            (CountyAction::Return, Verified) => Some(Rectifying),
+            (CountyAction::Return, Escalated) => Some(Reported),
+            _ => None,
+        }
+    }
+
+    /// Whether the clerk must give a responsible person and a deadline.
+    pub fn needs_assignee(self) -> bool {
+        self == CountyAction::Assign
+    }
+
+    /// Whether the clerk must say why.
+    pub fn needs_reason(self) -> bool {
+        matches!(self, CountyAction::Supervise | CountyAction::Return)
     }
 }
 
@@ -137,5 +223,19 @@ mod tests {
         assert!(!Closed.can_go_to(Reported));
         assert!(!FixedOnSpot.can_go_to(Assigned));
         assert!(!Closed.can_go_to(Closed));
+    }
+
+    #[test]
+    fn county_actions_follow_the_register() {
+        use super::CountyAction::*;
+        assert_eq!(Close.target(Escalated), Some(Closed), "an escalated hazard is closed by the county");
+        assert_eq!(Close.target(Reported), None, "closing needs a check first");
+        assert_eq!(Recheck.target(Rectifying), Some(Verified));
+        assert_eq!(Return.target(Verified), Some(Rectifying));
+        assert_eq!(Supervise.target(Assigned), Some(Assigned), "督办 keeps the state");
+        assert_eq!(Assign.target(Closed), None, "nothing reopens a closed hazard");
+        for a in super::CountyAction::ALL {
+            assert_eq!(super::CountyAction::from_key(a.key()), Some(a));
+        }
     }
 }

@@ -442,10 +442,20 @@ pub struct HazardDecision {
     pub hazard_id: Uuid,
     /// The new state.
     pub state: HazardState,
-    /// Why.
+    /// Why (for 督办 and 退回, the action's name first).
     pub reason: String,
     /// When.
     pub at: DateTime<Utc>,
+    /// Who decided, as the phone shows it (县综治中心 or a township's 综治中心); phones before
+    /// this field say 县综治中心.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    /// 责任人, when 交办.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub responsible: Option<String>,
+    /// 整改期限, when 交办 or 督办 sets one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<NaiveDate>,
 }
 
 /// A patrol waiting for a leader's countersignature, as the county publishes it to the team.

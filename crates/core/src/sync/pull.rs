@@ -71,10 +71,19 @@ impl Store {
                 Published::HazardDecision(d) => {
                     // Appended to the history (never replacing a local entry); once, by its id.
                     tx.execute(
-                        "INSERT INTO hazard_event (id, hazard_id, at, by_name, state, reason)
-                         SELECT ?1, ?2, ?3, '县综治中心', ?4, ?5 WHERE EXISTS (SELECT 1 FROM hazard WHERE id = ?2)
+                        "INSERT INTO hazard_event (id, hazard_id, at, by_name, state, reason, responsible, deadline)
+                         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM hazard WHERE id = ?2)
                          ON CONFLICT (id) DO NOTHING",
-                        params![d.id, d.hazard_id, d.at, enum_text(&d.state)?, d.reason],
+                        params![
+                            d.id,
+                            d.hazard_id,
+                            d.at,
+                            d.by.as_deref().unwrap_or("县综治中心"),
+                            enum_text(&d.state)?,
+                            d.reason,
+                            d.responsible,
+                            d.deadline
+                        ],
                     )?;
                 }
             }

@@ -4,6 +4,7 @@
 //! (CSRF); what a clerk does goes to the audit log. A township clerk sees only their
 //! township: anything else is 404, by link too.
 
+mod hazards;
 mod page;
 mod patrols;
 mod plans;
@@ -29,6 +30,8 @@ pub fn router() -> Router<AppState> {
         .route("/patrols", get(patrols::list))
         .route("/patrols/{id}", get(patrols::page))
         .route("/photos/{sha256}", get(patrols::photo))
+        .route("/hazards", get(hazards::list))
+        .route("/hazards/{id}", get(hazards::hazard).post(hazards::decide))
         .route("/audit", get(patrols::audit))
         .route("/plans", get(plans::form))
         .route("/plans/plan", post(plans::publish_plan))

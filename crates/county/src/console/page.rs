@@ -6,6 +6,11 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::db::DbError;
 
+/// The value of a snake_case enum kept as text in the database (`None` for text no value has).
+pub fn from_key<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(key.to_owned())).ok()
+}
+
 /// A rendered template; a template that fails to render is a 500 page, logged.
 pub fn render<T: Template>(page: &T) -> Response {
     match page.render() {

@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use redvest_shared::checklist::{item_text, CheckDomain, CheckOutcome, CATALOG_V1};
 use redvest_shared::observation::{Observation, Severity};
 use redvest_shared::patrol::{PatrolRecord, Presence, PATROL_RECORD_V1};
 use redvest_shared::seal::{chain_link, countersign_message, sha256, verifies};
@@ -13,6 +14,7 @@ use redvest_shared::wire::WireSignature;
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::hazards::domain_zh;
 use super::page::{self, render};
 use super::session::Clerk;
 use crate::db::{AuditRow, Named, PatrolFilter, PatrolListRow};
@@ -21,8 +23,13 @@ use crate::http::AppState;
 /// Rows per page of the patrol list.
 const PAGE: i64 = 50;
 
+/// Today in China Standard Time.
+pub(super) fn beijing_today() -> NaiveDate {
+    (Utc::now() + chrono::Duration::hours(8)).date_naive()
+}
+
 /// China Standard Time: what the clerks read.
-fn beijing(t: DateTime<Utc>) -> String {
+pub(super) fn beijing(t: DateTime<Utc>) -> String {
     t.with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))).format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -258,7 +265,15 @@ fn track(rvtk: Option<&str>) -> Track {
     }
 }
 
-fn severity_zh(s: Severity) -> &'static str {
+fn outcome_zh(outcome: CheckOutcome) -> &'static str {
+    match outcome {
+        CheckOutcome::Normal => "正常",
+        CheckOutcome::Problem => "发现问题",
+        CheckOutcome::NotApplicable => "不适用",
+    }
+}
+
+pub(super) fn severity_zh(s: Severity) -> &'static str {
     match s {
         Severity::Low => "一般",
         Severity::Medium => "较大",
@@ -327,15 +342,19 @@ pub async fn page(State(state): State<AppState>, clerk: Clerk, Path(id): Path<St
         .filter_map(|(role, s)| s.map(|s| (role, s)))
         .map(|(role, s)| Signature { role, name: name_of(s.member_id), at: beijing(s.signed_at), image: format!("data:image/png;base64,{}", s.handwriting_png) })
         .collect();
-    let mut checks: Vec<(&'static str, Vec<(String, &'static str)>)> = vec![("社会治安", vec![]), ("安全生产", vec![]), ("消防安全", vec![])];
-    for c in &record.checks {
-        let outcome = match c.outcome {
-            redvest_shared::checklist::CheckOutcome::Normal => "正常",
-            redvest_shared::checklist::CheckOutcome::Problem => "发现问题",
-            redvest_shared::checklist::CheckOutcome::NotApplicable => "不适用",
-        };
-        let domain = if c.code.starts_with("WS") { 1 } else if c.code.starts_with("FS") { 2 } else { 0 };
-        checks[domain].1.push((c.code.clone(), outcome));
+    // Grouped by domain, in catalog order, by the items' text (a code the catalog does not
+    // know is shown as it is, under 其他).
+    let domains = [CheckDomain::PublicOrder, CheckDomain::WorkSafety, CheckDomain::FireSafety];
+    let mut checks: Vec<(&'static str, Vec<(String, &'static str)>)> = domains.iter().map(|d| (domain_zh(*d), vec![])).chain([("其他", vec![])]).collect();
+    let answered = |code: &str| record.checks.iter().find(|c| c.code == code).map(|c| outcome_zh(c.outcome));
+    for (code, domain, text) in CATALOG_V1 {
+        if let Some(outcome) = answered(code) {
+            let group = domains.iter().position(|d| *d == domain).unwrap_or(3);
+            checks[group].1.push((text.to_owned(), outcome));
+        }
+    }
+    for c in record.checks.iter().filter(|c| item_text(&c.code).is_none()) {
+        checks[3].1.push((c.code.clone(), outcome_zh(c.outcome)));
     }
     checks.retain(|(_, v)| !v.is_empty());
     render(&PatrolPage {

@@ -1,8 +1,10 @@
 //! Everything the county server asks PostgreSQL. No SQL anywhere else.
 
 mod console;
+mod hazard;
 
 pub use console::{AuditRow, ClerkRow, Named, PatrolFilter, PatrolListRow, PatrolPageRow};
+pub use hazard::{CountyDecision, Decided, HazardDetail, HazardEntry, HazardFilter, HazardRow, HistoryRow};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
@@ -304,8 +306,8 @@ pub struct NewRecord {
     pub chain: Option<(i64, Vec<u8>, Vec<u8>)>,
     /// What else the record brings: a key or a proposed member.
     pub effect: Effect,
-    /// Hazards it registers (state `None`) or moves to a new state.
-    pub hazards: Vec<(Uuid, Option<String>)>,
+    /// What it adds to the hazard register.
+    pub hazards: Vec<HazardEntry>,
     /// Photos it names.
     pub photos: Vec<String>,
     /// What it does to the county's copy of its patrol.
@@ -589,16 +591,8 @@ impl Db {
                 return Ok(Inserted::Fork); // dropped: the record is not stored either
             }
         }
-        for (hazard, state) in &rec.hazards {
-            sqlx::query(
-                "INSERT INTO hazard (id, team_id, state) VALUES ($1, $2, coalesce($3, 'reported'))
-                 ON CONFLICT (id) DO UPDATE SET state = coalesce($3, hazard.state), updated_at = now()",
-            )
-            .bind(hazard)
-            .bind(auth.team_id)
-            .bind(state.as_deref())
-            .execute(&mut *tx)
-            .await?;
+        for entry in &rec.hazards {
+            hazard::write_entry(&mut tx, auth.team_id, entry).await?;
         }
         for sha in &rec.photos {
             sqlx::query("INSERT INTO photo_ref (team_id, sha256, record_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
@@ -750,14 +744,6 @@ impl Db {
             .collect()
     }
 
-    /// Records a county decision on a hazard; returns the hazard's team.
-    pub async fn set_hazard_state(&self, hazard: Uuid, state: &str) -> Result<Option<Uuid>, DbError> {
-        Ok(sqlx::query_scalar("UPDATE hazard SET state = $2, updated_at = now() WHERE id = $1 RETURNING team_id")
-            .bind(hazard)
-            .bind(state)
-            .fetch_optional(&self.pool)
-            .await?)
-    }
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Result<serde_json::Value, DbError> {
