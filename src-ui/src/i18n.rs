@@ -899,18 +899,20 @@ impl Lang {
 
     /// The name of a role.
     pub fn role(self, r: Role) -> &'static str {
-        let zh = self == Lang::Zh;
+        if self == Lang::Zh {
+            return r.zh();
+        }
         match r {
-            Role::Leader => if zh { "队长" } else { "Leader" },
-            Role::Volunteer => if zh { "平安志愿者" } else { "Volunteer" },
-            Role::Member => if zh { "巡防队员" } else { "Patrol member" },
-            Role::GridWorker => if zh { "网格员" } else { "Grid worker" },
-            Role::Mediator => if zh { "调解员" } else { "Mediator" },
-            Role::Officer => if zh { "综治专干" } else { "Governance officer" },
-            Role::Police => if zh { "民警" } else { "Police officer" },
-            Role::AuxPolice => if zh { "辅警" } else { "Auxiliary police" },
-            Role::DutyStaff => if zh { "值班人员" } else { "Duty staff" },
-            Role::Guard => if zh { "保安" } else { "Guard" },
+            Role::Leader => "Leader",
+            Role::Volunteer => "Volunteer",
+            Role::Member => "Patrol member",
+            Role::GridWorker => "Grid worker",
+            Role::Mediator => "Mediator",
+            Role::Officer => "Governance officer",
+            Role::Police => "Police officer",
+            Role::AuxPolice => "Auxiliary police",
+            Role::DutyStaff => "Duty staff",
+            Role::Guard => "Guard",
         }
     }
 

@@ -9,6 +9,7 @@ const BENCHES: &[(&str, &str, &str)] = &[
     ("photo", "redvest-core", "bench_photo"),
     ("sync", "redvest-county", "bench_sync"),
     ("qr", "redvest-core", "bench_qr"),
+    ("county", "redvest-county", "bench_county"),
 ];
 
 /// Builds and runs the benchmark `name`.
@@ -17,7 +18,7 @@ pub fn bench(name: &str) -> Result<()> {
         let names: Vec<_> = BENCHES.iter().map(|(n, _, _)| *n).collect();
         bail!("no benchmark called {name:?}; there are: {}", names.join(", "));
     };
-    // The sync benchmark runs the county against a throwaway PostgreSQL, like the tests.
+    // The county's benchmarks run it against a throwaway PostgreSQL, like the tests.
     let pg_dir = tempfile::Builder::new().prefix("redvest-bench-pg-").tempdir()?;
     let cluster = if *package == "redvest-county" {
         crate::setup::ensure()?;

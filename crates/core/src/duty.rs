@@ -10,8 +10,7 @@ use uuid::Uuid;
 use crate::field::{enum_from, text};
 use crate::{Error, Result, Store};
 
-/// How long after its time a duty with no patrol counts as missed.
-pub const MISSED_AFTER: chrono::Duration = chrono::Duration::hours(2);
+pub use redvest_shared::duty::MISSED_AFTER;
 
 fn check_recurrence(r: &Recurrence) -> Result<()> {
     let bad = |msg: &str| Err(Error::invalid("duty.recurrence", ErrorCode::OutOfRange, msg));

@@ -97,6 +97,18 @@ pub fn sealed_patrol_signed(d: &Device, volunteer: (&Member, &str), leader: (&Me
     (p, hazard, shas)
 }
 
+/// A patrol for a planned duty, started at `at` by the device's volunteer, signed and
+/// countersigned (no track, no findings). The duty must be on the device (pulled).
+pub fn patrol_for_duty(d: &Device, duty: Uuid, at: chrono::DateTime<Utc>) -> Uuid {
+    let s = &d.store;
+    let p = s.start_patrol(&StartPatrol { duty_id: Some(duty), assignment: None, route: "计划路线".into(), planned_start: None }, at).expect("start");
+    let present = |m: &Member, role| AttendanceEntry { member_id: Some(m.id), name: String::new(), role, presence: Presence::Present, reason: String::new() };
+    s.set_attendance(p.id, &[present(&d.volunteer, Role::Volunteer), present(&d.leader, Role::Leader)]).expect("attendance");
+    s.submit_patrol(&handwritten(p.id, &d.volunteer, "2468"), at + Duration::minutes(30)).expect("submit");
+    s.countersign(&handwritten(p.id, &d.leader, "13579"), at + Duration::minutes(31)).expect("countersign");
+    p.id
+}
+
 /// A signing request with a drawn signature.
 pub fn handwritten(patrol: Uuid, m: &Member, pin: &str) -> SignPatrol {
     SignPatrol { patrol_id: patrol, member_id: m.id, pin: pin.into(), handwriting_png: b"\x89PNG\r\n\x1a\n....drawn....".to_vec(), remarks: "正常".into() }

@@ -276,7 +276,7 @@ pub async fn revoke_device(db: &Db, device: Uuid) -> Result<(), AdminError> {
 }
 
 /// Publishes a monthly plan (`YYYY-MM`) of duties by date.
-pub async fn publish_plan(db: &Db, team: Uuid, month: &str, duties: Vec<PlanDuty>) -> Result<i64, AdminError> {
+pub async fn publish_plan(db: &Db, team: Uuid, month: &str, duties: Vec<PlanDuty>) -> Result<(), AdminError> {
     if chrono::NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").is_err() {
         return Err(AdminError::Invalid(format!("month {month:?} is not YYYY-MM")));
     }
@@ -285,7 +285,7 @@ pub async fn publish_plan(db: &Db, team: Uuid, month: &str, duties: Vec<PlanDuty
             return Err(AdminError::Invalid(format!("duty {} must have dates in {month}", d.id)));
         }
     }
-    Ok(db.publish(team, &Published::Plan { month: month.into(), duties }).await?)
+    Ok(db.publish_plan(team, month, &duties).await?)
 }
 
 /// Publishes an alert (提示短信).

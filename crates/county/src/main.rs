@@ -260,7 +260,9 @@ async fn main() -> anyhow::Result<()> {
         Command::PlanPublish { team, month, file } => {
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
             let duties: Vec<PlanDuty> = serde_json::from_str(&text).with_context(|| format!("{} is not a list of plan duties", file.display()))?;
-            println!("{}", admin::publish_plan(&db, team, &month, duties).await?);
+            let count = duties.len();
+            admin::publish_plan(&db, team, &month, duties).await?;
+            println!("published {count} duties for {month}");
         }
         Command::AlertPublish { team, text, area, from, to } => println!("{}", admin::publish_alert(&db, team, &text, &area, from, to).await?),
         Command::HazardDecide { hazard, action, reason, responsible, deadline, by } => {

@@ -272,6 +272,7 @@ async fn check_patrol(state: &AppState, auth: DeviceAuth, id: Uuid, p: &PatrolPu
         track_rvtk: p.track_rvtk.clone(),
         started_at: record.started_at,
         assignment: record.assignment.key(),
+        duty_id: record.duty_id,
     };
     Ok(PatrolParts {
         chain: (p.chain.seq, prev.to_vec(), link),
@@ -312,6 +313,7 @@ async fn check_submission(state: &AppState, auth: DeviceAuth, s: &SubmissionPush
         track_rvtk: s.track_rvtk.clone(),
         started_at: record.started_at,
         assignment: record.assignment.key(),
+        duty_id: record.duty_id,
     };
     let photos = record.observations.iter().flat_map(|o| &o.photos).map(|p| p.sha256.clone()).collect();
     Ok((copy, volunteer, photos))

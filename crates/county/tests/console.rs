@@ -125,6 +125,7 @@ async fn a_clerk_logs_in_sees_a_pushed_patrol_verified_and_a_township_clerk_sees
     assert!(text(&c, "#login-error").await.contains("用户名或密码不对"));
     screenshot(&c, "login-refused").await;
     login(&c, &base, "zhangli", PASSWORD).await;
+    c.goto(&format!("{base}/console/patrols")).await.expect("patrols");
     assert!(text(&c, "#total").await.contains("共 1 条"));
     assert!(text(&c, "#who").await.contains("全县"));
     screenshot(&c, "patrols").await;
@@ -154,6 +155,7 @@ async fn a_clerk_logs_in_sees_a_pushed_patrol_verified_and_a_township_clerk_sees
 
     // A township clerk of 河西镇 sees none of 城关镇's patrols, not even by link.
     login(&c, &base, "hexi", PASSWORD).await;
+    c.goto(&format!("{base}/console/patrols")).await.expect("patrols");
     assert!(text(&c, "#total").await.contains("共 0 条"));
     c.goto(&format!("{base}/console/patrols/{patrol}")).await.expect("goto");
     assert!(text(&c, "#problem").await.contains("无权查看"));
@@ -334,4 +336,80 @@ async fn a_hazard_closed_in_the_console_reaches_the_phone(pool: PgPool) {
     let on_phone = d.store.hazard_on(hazard, chrono::Utc::now().date_naive()).expect("hazard");
     assert_eq!(on_phone.state, redvest_shared::hazard::HazardState::Closed, "the phone has the county's 销号");
     assert!(on_phone.history.iter().any(|e| e.by == "县综治中心" && e.reason == "县里复查已整改"), "{:?}", on_phone.history);
+}
+
+/// The overview counts today's duties against the patrols that arrived, names a phone silent
+/// for 4 days and the alert in force; the team page shows the roster with keys and issues an
+/// enrolment code a new phone enrols with; a revoked phone can no longer sync.
+#[sqlx::test(migrations = false)]
+async fn the_overview_counts_the_day_and_the_team_page_enrols_and_revokes_phones(pool: PgPool) {
+    use chrono::Timelike;
+    let (db, team, code) = county(pool.clone()).await;
+    admin::add_clerk(&db, "zhangli", "张丽(县综治中心)", PASSWORD, None, false).await.expect("clerk");
+    let (addr, server) = serve(db.clone()).await;
+    std::mem::forget(server);
+    let base = format!("http://{addr}");
+    let d = team_device(base.clone(), code, SyncOptions::default()).await;
+    let second = team_device(base.clone(), admin::issue_code(&db, team, chrono::Utc::now()).await.expect("code"), SyncOptions::default()).await;
+
+    // Today's plan (Beijing): one duty patrolled, one late tonight, one at midnight that is
+    // missed once 02:00 has passed.
+    let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    let now = chrono::Utc::now().with_timezone(&beijing);
+    let duty = |time: (u32, u32), place: &str| redvest_shared::wire::PlanDuty {
+        id: uuid::Uuid::now_v7(),
+        assignment: redvest_shared::duty::Assignment::Post(redvest_shared::duty::Post::NightPatrol),
+        place: place.into(),
+        time: chrono::NaiveTime::from_hms_opt(time.0, time.1, 0).expect("time"),
+        dates: vec![now.date_naive()],
+    };
+    let (patrolled, tonight, midnight) = (duty((23, 58), "东门"), duty((23, 59), "西门"), duty((0, 0), "南门"));
+    let month = now.format("%Y-%m").to_string();
+    admin::publish_plan(&db, team, &month, vec![patrolled.clone(), tonight, midnight]).await.expect("plan");
+    admin::publish_alert(&db, team, "今晚有大风,注意广告牌", "场镇", chrono::Utc::now() - chrono::Duration::hours(1), chrono::Utc::now() + chrono::Duration::hours(6))
+        .await
+        .expect("alert");
+    {
+        let d = d.clone();
+        tokio::task::spawn_blocking(move || {
+            sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("the plan reaches the phone");
+            redvest_core::fixtures::patrol_for_duty(&d, patrolled.id, chrono::Utc::now());
+            sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("the patrol reaches the county");
+        })
+        .await
+        .expect("join");
+    }
+    let second_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM device WHERE team_id = $1 ORDER BY created_at DESC LIMIT 1").bind(team).fetch_one(&pool).await.expect("q");
+    sqlx::query("UPDATE device SET last_seen_at = now() - interval '4 days' WHERE id = $1").bind(second_id).execute(&pool).await.expect("4 days silent");
+
+    let driver = chromedriver();
+    let c = browser(&driver).await;
+    login(&c, &base, "zhangli", PASSWORD).await;
+    let missed = i64::from(now.hour() >= 2 && (now.hour(), now.minute()) != (2, 0));
+    assert_eq!(text(&c, "#done").await, "1", "the patrolled duty is done");
+    assert_eq!(text(&c, "#missed").await, missed.to_string());
+    assert_eq!(text(&c, "#due").await, (2 - missed).to_string());
+    assert_eq!(text(&c, "#silent").await, "1", "the phone silent for 4 days");
+    assert!(text(&c, "#alerts").await.contains("今晚有大风"));
+    screenshot(&c, "overview").await;
+
+    c.goto(&format!("{base}/console/teams/{team}")).await.expect("team");
+    assert!(text(&c, "main").await.contains("已确认成员 2 人"));
+    let members = text(&c, "#members").await;
+    assert!(members.contains("李强") && members.contains("队长") && members.contains("有效"), "the leader with a key: {members}");
+    c.find(Locator::Css("#issue-code")).await.expect("button").click().await.expect("click");
+    let code = text(&c, "#code").await;
+    assert!(code.len() == 14 && code.chars().filter(char::is_ascii_digit).count() == 12, "a 12-digit code: {code}");
+    assert!(c.find(Locator::Css("#enrol svg")).await.is_ok(), "and its QR code");
+    screenshot(&c, "team").await;
+    let third = team_device(base.clone(), code, SyncOptions::default()).await;
+    c.goto(&format!("{base}/console/teams/{team}")).await.expect("team");
+    assert_eq!(c.find_all(Locator::Css("#devices button.revoke")).await.expect("rows").len(), 3, "the new phone is listed");
+    c.find(Locator::Css("#devices button.revoke")).await.expect("revoke").click().await.expect("click");
+    wait_text(&c, "#done", "已停用").await;
+    c.close().await.expect("close");
+    // The newest phone is first in the list: the one just enrolled, now refused.
+    let refused = tokio::task::spawn_blocking(move || sync_once(&third.store, SyncOptions::default(), &|_| {})).await.expect("join");
+    assert!(refused.is_err(), "a revoked phone cannot sync");
+    drop(second);
 }

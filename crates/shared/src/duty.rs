@@ -171,6 +171,10 @@ pub struct NewDuty {
     pub recurrence: Recurrence,
 }
 
+/// How long after its time a duty with no patrol counts as missed (the phone's today list
+/// and the county's overview alike).
+pub const MISSED_AFTER: chrono::Duration = chrono::Duration::hours(2);
+
 /// Where a duty of today stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -31,6 +31,22 @@ pub enum Role {
 }
 
 impl Role {
+    /// Its name in Chinese, as the phones and the county show it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Role::Leader => "队长",
+            Role::Volunteer => "平安志愿者",
+            Role::Member => "巡防队员",
+            Role::GridWorker => "网格员",
+            Role::Mediator => "调解员",
+            Role::Officer => "综治专干",
+            Role::Police => "民警",
+            Role::AuxPolice => "辅警",
+            Role::DutyStaff => "值班人员",
+            Role::Guard => "保安",
+        }
+    }
+
     /// Every role, in the order the UI offers them.
     pub const ALL: [Role; 10] = [
         Role::Leader,

@@ -5,10 +5,12 @@
 //! township: anything else is 404, by link too.
 
 mod hazards;
+mod overview;
 mod page;
 mod patrols;
 mod plans;
 mod session;
+mod teams;
 
 use axum::extract::Request;
 use axum::http::{header, HeaderValue, Method, StatusCode};
@@ -24,12 +26,16 @@ pub use session::{hash_password, Clerk};
 /// The console's routes, under `/console`.
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| async { axum::response::Redirect::to("/console/patrols") }))
+        .route("/", get(overview::overview))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", post(session::logout))
         .route("/patrols", get(patrols::list))
         .route("/patrols/{id}", get(patrols::page))
         .route("/photos/{sha256}", get(patrols::photo))
+        .route("/teams", get(teams::list))
+        .route("/teams/{id}", get(teams::team))
+        .route("/teams/{id}/code", post(teams::issue_code))
+        .route("/teams/{id}/devices/{device}/revoke", post(teams::revoke_device))
         .route("/hazards", get(hazards::list))
         .route("/hazards/{id}", get(hazards::hazard).post(hazards::decide))
         .route("/audit", get(patrols::audit))

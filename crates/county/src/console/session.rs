@@ -127,7 +127,7 @@ pub async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -
     }
     let _ = state.db.audit(Some(clerk.id), &clerk.login, "登录", "").await;
     let cookie = format!("{COOKIE}={token}; Path=/console; HttpOnly; SameSite=Strict; Max-Age={}", SESSION_HOURS * 3600);
-    ([(header::SET_COOKIE, cookie)], Redirect::to("/console/patrols")).into_response()
+    ([(header::SET_COOKIE, cookie)], Redirect::to("/console")).into_response()
 }
 
 /// Ends the session.

@@ -327,3 +327,77 @@ const PATROL_PAGE: &str = concat!(
     patrols_matching!(),
     " ORDER BY p.started_at DESC NULLS LAST, p.id DESC LIMIT $8 OFFSET $9"
 );
+
+/// A team as the console's list shows it.
+#[derive(Debug, Clone)]
+pub struct TeamRow {
+    /// The team.
+    pub id: Uuid,
+    /// Its name.
+    pub name: String,
+    /// Its township.
+    pub township: Option<String>,
+    /// Confirmed members.
+    pub members: i64,
+    /// Devices not revoked.
+    pub devices: i64,
+    /// When one of its devices last reached the county.
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
+/// A team's device.
+#[derive(Debug, Clone)]
+pub struct DeviceRow {
+    /// The device.
+    pub id: Uuid,
+    /// The name it enrolled with.
+    pub name: String,
+    /// When it enrolled.
+    pub created_at: DateTime<Utc>,
+    /// When it last reached the county.
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// When it was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl Db {
+    /// The teams in a clerk's scope (`None`: every township), or the one team `only`.
+    pub async fn team_rows(&self, scope: Option<Uuid>, only: Option<Uuid>) -> Result<Vec<TeamRow>, DbError> {
+        let rows = sqlx::query(
+            "SELECT t.id, t.name, w.name,
+                    (SELECT count(*) FROM member m WHERE m.team_id = t.id AND m.status = 'active'),
+                    (SELECT count(*) FROM device d WHERE d.team_id = t.id AND d.revoked_at IS NULL),
+                    (SELECT max(d.last_seen_at) FROM device d WHERE d.team_id = t.id)
+             FROM team t LEFT JOIN township w ON w.id = t.township_id
+             WHERE ($1::uuid IS NULL OR t.township_id = $1) AND ($2::uuid IS NULL OR t.id = $2)
+             ORDER BY w.name NULLS LAST, t.name",
+        )
+        .bind(scope)
+        .bind(only)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| TeamRow { id: r.get(0), name: r.get(1), township: r.get(2), members: r.get(3), devices: r.get(4), last_seen: r.get(5) })
+            .collect())
+    }
+
+    /// A team's devices, newest first.
+    pub async fn team_devices(&self, team: Uuid) -> Result<Vec<DeviceRow>, DbError> {
+        let rows = sqlx::query("SELECT id, name, created_at, last_seen_at, revoked_at FROM device WHERE team_id = $1 ORDER BY created_at DESC")
+            .bind(team)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().map(|r| DeviceRow { id: r.get(0), name: r.get(1), created_at: r.get(2), last_seen_at: r.get(3), revoked_at: r.get(4) }).collect())
+    }
+
+    /// Revokes a device of `team`; false if the team has no such device still in use.
+    pub async fn revoke_team_device(&self, team: Uuid, device: Uuid) -> Result<bool, DbError> {
+        let done = sqlx::query("UPDATE device SET revoked_at = now() WHERE id = $1 AND team_id = $2 AND revoked_at IS NULL")
+            .bind(device)
+            .bind(team)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}

@@ -2,8 +2,10 @@
 
 mod console;
 mod hazard;
+mod overview;
 
-pub use console::{AuditRow, ClerkRow, Named, PatrolFilter, PatrolListRow, PatrolPageRow};
+pub use console::{AuditRow, ClerkRow, DeviceRow, Named, PatrolFilter, PatrolListRow, PatrolPageRow, TeamRow};
+pub use overview::{AlertRow, TeamDay};
 pub use hazard::{CountyDecision, Decided, HazardDetail, HazardEntry, HazardFilter, HazardRow, HistoryRow};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -243,6 +245,8 @@ pub struct PatrolCopy {
     pub started_at: DateTime<Utc>,
     /// Its post or zone key (from the signed record).
     pub assignment: &'static str,
+    /// The duty it answers (from the signed record).
+    pub duty_id: Option<Uuid>,
 }
 
 /// What an accepted record does to the county's one copy of its patrol; the team's phones
@@ -389,12 +393,22 @@ impl Db {
     }
 
     /// The device a token hash belongs to.
+    /// The device a token hash belongs to; notes when it was last seen (at most once a
+    /// minute, so a sync run does not write a row per request).
     pub async fn device_by_token(&self, token_hash: &[u8]) -> Result<Option<DeviceAuth>, DbError> {
-        let row = sqlx::query("SELECT id, team_id, chain_id, revoked_at IS NOT NULL FROM device WHERE token_hash = $1")
-            .bind(token_hash)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| DeviceAuth { device_id: r.get(0), team_id: r.get(1), chain_id: r.get(2), revoked: r.get(3) }))
+        let row = sqlx::query(
+            "SELECT id, team_id, chain_id, revoked_at IS NOT NULL, last_seen_at IS NULL OR last_seen_at < now() - interval '1 minute'
+             FROM device WHERE token_hash = $1",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = row else { return Ok(None) };
+        let auth = DeviceAuth { device_id: r.get(0), team_id: r.get(1), chain_id: r.get(2), revoked: r.get(3) };
+        if r.get::<bool, _>(4) {
+            sqlx::query("UPDATE device SET last_seen_at = now() WHERE id = $1").bind(auth.device_id).execute(&self.pool).await?;
+        }
+        Ok(Some(auth))
     }
 
     /// Revokes a device; false if there is no such device.
@@ -717,6 +731,31 @@ impl Db {
         Ok(())
     }
 
+    /// Publishes a monthly plan and keeps its duties for the overview, together.
+    pub async fn publish_plan(&self, team: Uuid, month: &str, duties: &[redvest_shared::wire::PlanDuty]) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        for d in duties {
+            sqlx::query(
+                "INSERT INTO plan_duty (id, team_id, month, assignment, place, time, dates) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (id) DO UPDATE SET month = excluded.month, assignment = excluded.assignment, place = excluded.place,
+                     time = excluded.time, dates = excluded.dates
+                 WHERE plan_duty.team_id = excluded.team_id",
+            )
+            .bind(d.id)
+            .bind(team)
+            .bind(month)
+            .bind(d.assignment.key())
+            .bind(&d.place)
+            .bind(d.time)
+            .bind(&d.dates)
+            .execute(&mut *tx)
+            .await?;
+        }
+        publish_in(&mut tx, team, &Published::Plan { month: month.into(), duties: duties.to_vec() }).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// Publishes an item to a team's feed; returns its cursor position.
     pub async fn publish(&self, team: Uuid, body: &Published) -> Result<i64, DbError> {
         let json = serde_json::to_value(body).map_err(|e| DbError::Other(sqlx::Error::Encode(Box::new(e))))?;
@@ -759,10 +798,10 @@ async fn publish_in(tx: &mut sqlx::PgConnection, team: Uuid, body: &Published) -
 /// its track is kept when the same version comes again without one).
 async fn store_copy(tx: &mut sqlx::PgConnection, team: Uuid, copy: &PatrolCopy, state: &str, leader: Option<&WireSignature>) -> Result<(), DbError> {
     sqlx::query(
-        "INSERT INTO patrol (id, team_id, record_hash, canonical, volunteer, track_rvtk, state, leader, started_at, assignment)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+        "INSERT INTO patrol (id, team_id, record_hash, canonical, volunteer, track_rvtk, state, leader, started_at, assignment, duty_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
          ON CONFLICT (id) DO UPDATE SET canonical = excluded.canonical, volunteer = excluded.volunteer, state = excluded.state,
-             started_at = excluded.started_at, assignment = excluded.assignment,
+             started_at = excluded.started_at, assignment = excluded.assignment, duty_id = excluded.duty_id,
              leader = excluded.leader, returned_by = NULL, returned_reason = NULL, updated_at = now(),
              track_rvtk = coalesce(excluded.track_rvtk, CASE WHEN patrol.record_hash = excluded.record_hash THEN patrol.track_rvtk END),
              record_hash = excluded.record_hash",
@@ -777,6 +816,7 @@ async fn store_copy(tx: &mut sqlx::PgConnection, team: Uuid, copy: &PatrolCopy, 
     .bind(leader.map(json).transpose()?)
     .bind(copy.started_at)
     .bind(copy.assignment)
+    .bind(copy.duty_id)
     .execute(tx)
     .await?;
     Ok(())

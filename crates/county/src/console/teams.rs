@@ -1,0 +1,169 @@
+//! Teams (队伍): members and roles (the roster the phones pull) with their signing keys,
+//! devices with their last sync and a revoke button, and one-time enrolment codes shown as
+//! text and as a QR code.
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap};
+use axum::response::Response;
+use chrono::Utc;
+use redvest_shared::team::Role;
+use uuid::Uuid;
+
+use super::page::{self, from_key, render};
+use super::patrols::{beijing, frame, Frame};
+use super::session::Clerk;
+use crate::admin;
+use crate::db::{DbError, TeamRow};
+use crate::http::AppState;
+
+#[derive(Template)]
+#[template(path = "teams.html")]
+struct TeamsPage {
+    frame: Frame,
+    teams: Vec<(TeamRow, String)>,
+}
+
+/// Every team in the clerk's scope.
+pub async fn list(State(state): State<AppState>, clerk: Clerk) -> Response {
+    match state.db.team_rows(clerk.scope(), None).await {
+        Ok(teams) => render(&TeamsPage {
+            frame: frame(&state, &clerk).await,
+            teams: teams.into_iter().map(|t| {
+                let seen = t.last_seen.map(beijing).unwrap_or_else(|| "从未".into());
+                (t, seen)
+            }).collect(),
+        }),
+        Err(e) => page::unavailable(e),
+    }
+}
+
+struct Member {
+    name: String,
+    role: &'static str,
+    status: &'static str,
+    keys: Vec<String>,
+}
+
+struct Device {
+    id: Uuid,
+    name: String,
+    enrolled: String,
+    seen: String,
+    revoked: Option<String>,
+}
+
+/// A freshly issued enrolment code, shown once.
+struct Code {
+    text: String,
+    qr_svg: String,
+}
+
+#[derive(Template)]
+#[template(path = "team.html")]
+struct TeamPage {
+    frame: Frame,
+    team: TeamRow,
+    members: Vec<Member>,
+    devices: Vec<Device>,
+    code: Option<Code>,
+    done: Option<String>,
+    error: Option<String>,
+}
+
+/// The team, if it is in the clerk's scope.
+async fn team_in_scope(state: &AppState, clerk: &Clerk, id: &str) -> Result<Option<TeamRow>, DbError> {
+    let Ok(id) = Uuid::parse_str(id) else { return Ok(None) };
+    Ok(state.db.team_rows(clerk.scope(), Some(id)).await?.into_iter().next())
+}
+
+async fn show(state: &AppState, clerk: &Clerk, team: TeamRow, code: Option<Code>, done: Option<String>, error: Option<String>) -> Response {
+    let result = async { Ok::<_, DbError>((state.db.members(team.id).await?, state.db.list_keys(team.id).await?, state.db.team_devices(team.id).await?)) }.await;
+    let (members, keys, devices) = match result {
+        Ok(r) => r,
+        Err(e) => return page::unavailable(e),
+    };
+    let members = members
+        .into_iter()
+        .filter(|m| m.merged_into.is_none())
+        .map(|m| Member {
+            role: from_key::<Role>(&m.role).map_or("", Role::zh),
+            status: if m.status == "active" { "已确认" } else { "待确认(手机上新增)" },
+            keys: keys
+                .iter()
+                .filter(|k| k.member_id == m.id)
+                .map(|k| {
+                    let fingerprint = &hex::encode(&k.public_key)[..16];
+                    match k.revoked_at {
+                        Some(at) => format!("{fingerprint}… 已作废({})", beijing(at)),
+                        None => format!("{fingerprint}… 有效(登记于 {})", beijing(k.accepted_at)),
+                    }
+                })
+                .collect(),
+            name: m.name,
+        })
+        .collect();
+    let devices = devices
+        .into_iter()
+        .map(|d| Device {
+            id: d.id,
+            name: d.name,
+            enrolled: beijing(d.created_at),
+            seen: d.last_seen_at.map(beijing).unwrap_or_else(|| "从未".into()),
+            revoked: d.revoked_at.map(beijing),
+        })
+        .collect();
+    render(&TeamPage { frame: frame(state, clerk).await, team, members, devices, code, done, error })
+}
+
+/// A team's page.
+pub async fn team(State(state): State<AppState>, clerk: Clerk, Path(id): Path<String>) -> Response {
+    match team_in_scope(&state, &clerk, &id).await {
+        Ok(Some(team)) => show(&state, &clerk, team, None, None, None).await,
+        Ok(None) => page::not_found(),
+        Err(e) => page::unavailable(e),
+    }
+}
+
+/// Issues a one-time enrolment code for the team and shows it once, as text and as a QR code
+/// that carries this server's address with it.
+pub async fn issue_code(State(state): State<AppState>, clerk: Clerk, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let team = match team_in_scope(&state, &clerk, &id).await {
+        Ok(Some(t)) => t,
+        Ok(None) => return page::not_found(),
+        Err(e) => return page::unavailable(e),
+    };
+    let code = match admin::issue_code(&state.db, team.id, Utc::now()).await {
+        Ok(c) => c,
+        Err(admin::AdminError::Db(e)) => return page::unavailable(e),
+        Err(e) => {
+            tracing::error!(error = %e, "issuing an enrolment code");
+            return show(&state, &clerk, team, None, None, Some("没有生成注册码,请稍后再试。".into())).await;
+        }
+    };
+    let _ = state.db.audit(Some(clerk.0.id), &clerk.0.login, "生成注册码", &format!("队伍 {}", team.name)).await;
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+    let payload = format!("redvest:enrol?server=http://{host}&code={code}");
+    let qr_svg = qrcode::QrCode::new(payload.as_bytes())
+        .map(|q| q.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).build())
+        .unwrap_or_default();
+    show(&state, &clerk, team, Some(Code { text: code, qr_svg }), None, None).await
+}
+
+/// Revokes one of the team's devices: its token stops working at once.
+pub async fn revoke_device(State(state): State<AppState>, clerk: Clerk, Path((id, device)): Path<(String, String)>) -> Response {
+    let team = match team_in_scope(&state, &clerk, &id).await {
+        Ok(Some(t)) => t,
+        Ok(None) => return page::not_found(),
+        Err(e) => return page::unavailable(e),
+    };
+    let Ok(device) = Uuid::parse_str(&device) else { return page::not_found() };
+    match state.db.revoke_team_device(team.id, device).await {
+        Ok(true) => {
+            let _ = state.db.audit(Some(clerk.0.id), &clerk.0.login, "停用手机", &format!("队伍 {},设备 {device}", team.name)).await;
+            show(&state, &clerk, team, None, Some("这部手机已停用,它不能再同步;它上面还没上传的记录请另行处理。".into()), None).await
+        }
+        Ok(false) => show(&state, &clerk, team, None, None, Some("这部手机已经停用,或者不属于这个队伍。".into())).await,
+        Err(e) => page::unavailable(e),
+    }
+}
