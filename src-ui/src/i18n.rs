@@ -45,6 +45,8 @@ pub struct Text {
     pub enrol_code: &'static str,
     pub enrol_device: &'static str,
     pub enrol_button: &'static str,
+    pub enrol_scan: &'static str,
+    pub enrol_scan_hint: &'static str,
     pub team_label: &'static str,
     pub last_success: &'static str,
     pub never: &'static str,
@@ -319,6 +321,8 @@ const ZH: Text = Text {
     enrol_code: "一次性登记码(县里发放)",
     enrol_device: "本机名称",
     enrol_button: "连接",
+    enrol_scan: "扫描县平台的二维码",
+    enrol_scan_hint: "把摄像头对准县平台“队伍”页面上的登记二维码,地址和登记码会自动填好。",
     team_label: "所属队伍",
     last_success: "上次同步成功",
     never: "从未",
@@ -593,6 +597,8 @@ const EN: Text = Text {
     enrol_code: "One-time code (from the county)",
     enrol_device: "This device's name",
     enrol_button: "Connect",
+    enrol_scan: "Scan the county's QR code",
+    enrol_scan_hint: "Point the camera at the enrolment QR code on the county console's team page; the address and the code fill in.",
     team_label: "Team",
     last_success: "Last successful sync",
     never: "never",
@@ -918,35 +924,41 @@ impl Lang {
 
     /// The name of a checklist domain.
     pub fn domain(self, d: CheckDomain) -> &'static str {
-        let zh = self == Lang::Zh;
+        if self == Lang::Zh {
+            return d.zh();
+        }
         match d {
-            CheckDomain::PublicOrder => if zh { "社会治安" } else { "Public order" },
-            CheckDomain::WorkSafety => if zh { "安全生产" } else { "Work safety" },
-            CheckDomain::FireSafety => if zh { "消防安全" } else { "Fire safety" },
+            CheckDomain::PublicOrder => "Public order",
+            CheckDomain::WorkSafety => "Work safety",
+            CheckDomain::FireSafety => "Fire safety",
         }
     }
 
     /// The name of a severity.
     pub fn severity(self, s: Severity) -> &'static str {
-        let zh = self == Lang::Zh;
+        if self == Lang::Zh {
+            return s.zh();
+        }
         match s {
-            Severity::Low => if zh { "一般" } else { "Minor" },
-            Severity::Medium => if zh { "较大" } else { "Serious" },
-            Severity::High => if zh { "重大" } else { "Major" },
+            Severity::Low => "Minor",
+            Severity::Medium => "Serious",
+            Severity::High => "Major",
         }
     }
 
     /// The name of a hazard state.
     pub fn hazard_state(self, s: HazardState) -> &'static str {
-        let zh = self == Lang::Zh;
+        if self == Lang::Zh {
+            return s.zh();
+        }
         match s {
-            HazardState::Reported => if zh { "已发现" } else { "Reported" },
-            HazardState::Assigned => if zh { "已交办" } else { "Assigned" },
-            HazardState::Rectifying => if zh { "整改中" } else { "Rectifying" },
-            HazardState::Verified => if zh { "已复查" } else { "Verified" },
-            HazardState::Closed => if zh { "已销号" } else { "Closed" },
-            HazardState::FixedOnSpot => if zh { "当场整改" } else { "Fixed on the spot" },
-            HazardState::Escalated => if zh { "已上报" } else { "Escalated" },
+            HazardState::Reported => "Reported",
+            HazardState::Assigned => "Assigned",
+            HazardState::Rectifying => "Rectifying",
+            HazardState::Verified => "Verified",
+            HazardState::Closed => "Closed",
+            HazardState::FixedOnSpot => "Fixed on the spot",
+            HazardState::Escalated => "Escalated",
         }
     }
 

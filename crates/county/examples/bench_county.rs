@@ -3,7 +3,9 @@
 //!
 //! Data: 20 townships, 300 teams, one patrol a day per team for 365 days (109 500 patrols),
 //! each a copy of one real patrol pushed by the device client (signed bytes with a fresh id,
-//! its 1-hour track of 720 fixes, signatures; no photo bytes); 9 in 10 patrols found a hazard
+//! its 1-hour track of 720 fixes, signatures; no photo bytes; the copies' signatures do not
+//! match their new ids, so their pages say so — the same checks, the same work), each for its
+//! team's morning duty of the day; 9 in 10 patrols found a hazard
 //! (≈ 98 500 hazards, 3 history entries each ≈ 295 000 entries; most closed, some open, some
 //! overdue); two duties a day per team on the plan; two phones per team.
 //!
@@ -90,6 +92,13 @@ async fn generate(pool: &sqlx::PgPool, template: Uuid) -> anyhow::Result<()> {
          WHERE tp.id = $1",
     )
     .bind(template)
+    .execute(pool)
+    .await?;
+    // Each patrol answers its team's morning duty of that (Beijing) day.
+    sqlx::query(
+        "UPDATE patrol p SET duty_id = d.id FROM plan_duty d
+         WHERE d.team_id = p.team_id AND d.time = '09:00' AND d.dates @> ARRAY[((p.started_at AT TIME ZONE 'UTC') + interval '8 hours')::date]",
+    )
     .execute(pool)
     .await?;
     eprintln!("  patrols: done ({:.0} s)", started.elapsed().as_secs_f64());
@@ -188,7 +197,7 @@ async fn main() -> anyhow::Result<()> {
         ("overview", "各队今日", Box::new(|_| format!("{base}/console"))),
         ("patrol_list", "第 2 / ", Box::new(|_| format!("{base}/console/patrols?township={township}&from={month_start}&to={month_end}&page=2"))),
         ("patrol_page", "个定位点", Box::new(|i| format!("{base}/console/patrols/{}", patrols[i % patrols.len()]))),
-        ("hazard_register", "逾期", Box::new(|_| format!("{base}/console/hazards"))),
+        ("hazard_register", "class=\"hazard-link\"", Box::new(|_| format!("{base}/console/hazards"))),
     ];
     let mut order: Vec<usize> = (0..patrols.len()).collect();
     order.shuffle(&mut rand::thread_rng());

@@ -35,24 +35,65 @@ BEGIN
 END $$;
 CREATE TRIGGER hazard_event_no_change BEFORE UPDATE OR DELETE ON hazard_event
     FOR EACH ROW EXECUTE FUNCTION append_only();
+CREATE TRIGGER hazard_event_no_truncate BEFORE TRUNCATE ON hazard_event
+    FOR EACH STATEMENT EXECUTE FUNCTION append_only();
 
--- Hazards already at the county: their report from the sealed patrol that names them.
+-- Hazards already at the county: their report from the first patrol that names them (an
+-- amendment names its original's hazards again; the original comes first).
+CREATE TEMPORARY TABLE found_hazard ON COMMIT DROP AS
+SELECT DISTINCT ON ((o ->> 'hazard_id')::uuid)
+       (o ->> 'hazard_id')::uuid AS hazard_id, r.id AS patrol_id, r.team_id, r.started_at, o
+FROM (SELECT id, team_id, started_at, substr(canonical, length('redvest/patrol-record/v1') + 2)::jsonb AS j FROM patrol) r,
+     jsonb_array_elements(r.j -> 'observations') o
+WHERE o ->> 'hazard_id' IS NOT NULL AND o -> 'body' ->> 'type' = 'hazard'
+ORDER BY (o ->> 'hazard_id')::uuid, (r.j ->> 'amends') IS NOT NULL, r.started_at;
+
 UPDATE hazard h SET
-    patrol_id = p.id,
-    found_at = p.started_at,
-    domain = o -> 'body' ->> 'domain',
-    item = o -> 'body' ->> 'item',
-    description = coalesce(o -> 'body' ->> 'description', ''),
-    severity = o -> 'body' ->> 'severity',
-    place = coalesce(o -> 'body' ->> 'place', ''),
-    unit = o -> 'body' -> 'handling' ->> 'unit',
-    responsible = o -> 'body' -> 'handling' ->> 'responsible',
-    deadline = (o -> 'body' -> 'handling' ->> 'deadline')::date,
-    photos = coalesce(ARRAY(SELECT jsonb_array_elements(o -> 'photos') ->> 'sha256'), '{}')
-FROM patrol p, jsonb_array_elements(substr(p.canonical, length('redvest/patrol-record/v1') + 2)::jsonb -> 'observations') o
-WHERE (o ->> 'hazard_id')::uuid = h.id AND p.team_id = h.team_id;
-INSERT INTO hazard_event (id, hazard_id, at, by_name, action, state, patrol_id)
-SELECT gen_random_uuid(), id, coalesce(found_at, updated_at), '巡查发现', 'found', state, patrol_id FROM hazard;
+    patrol_id = f.patrol_id,
+    found_at = f.started_at,
+    domain = f.o -> 'body' ->> 'domain',
+    item = f.o -> 'body' ->> 'item',
+    description = coalesce(f.o -> 'body' ->> 'description', ''),
+    severity = f.o -> 'body' ->> 'severity',
+    place = coalesce(f.o -> 'body' ->> 'place', ''),
+    unit = f.o -> 'body' -> 'handling' ->> 'unit',
+    responsible = f.o -> 'body' -> 'handling' ->> 'responsible',
+    deadline = (f.o -> 'body' -> 'handling' ->> 'deadline')::date,
+    photos = coalesce(ARRAY(SELECT jsonb_array_elements(f.o -> 'photos') ->> 'sha256'), '{}')
+FROM found_hazard f
+WHERE f.hazard_id = h.id AND f.team_id = h.team_id;
+
+-- Their history: found (in the state its handling opened it in), the team's changes (each
+-- under its record's id, as new ones are), the county's earlier decisions.
+INSERT INTO hazard_event (id, hazard_id, at, by_name, action, state, responsible, deadline, patrol_id)
+SELECT gen_random_uuid(), h.id, coalesce(h.found_at, h.updated_at), '巡查发现', 'found',
+       CASE f.o -> 'body' -> 'handling' ->> 'kind' WHEN 'rectify' THEN 'assigned' WHEN 'fixed_on_spot' THEN 'fixed_on_spot'
+            WHEN 'escalated' THEN 'escalated' ELSE h.state END,
+       h.responsible, h.deadline, h.patrol_id
+FROM hazard h LEFT JOIN found_hazard f ON f.hazard_id = h.id AND f.team_id = h.team_id;
+
+INSERT INTO hazard_event (id, hazard_id, at, by_name, action, state, reason, responsible, deadline)
+SELECT r.id, h.id, (r.body ->> 'at')::timestamptz, coalesce(r.body ->> 'by_name', ''), 'team', r.body ->> 'state',
+       coalesce(r.body ->> 'reason', ''), r.body ->> 'responsible', (r.body ->> 'deadline')::date
+FROM record r JOIN hazard h ON h.id = (r.body ->> 'hazard_id')::uuid AND h.team_id = r.team_id
+WHERE r.kind = 'hazard_event'
+ON CONFLICT (id) DO NOTHING;
+
+-- `set`: a state the county set by the command line before the console's decisions existed.
+INSERT INTO hazard_event (id, hazard_id, at, by_name, action, state, reason)
+SELECT (p.body ->> 'id')::uuid, h.id, (p.body ->> 'at')::timestamptz, '县综治中心', 'set', p.body ->> 'state', coalesce(p.body ->> 'reason', '')
+FROM published p JOIN hazard h ON h.id = (p.body ->> 'hazard_id')::uuid AND h.team_id = p.team_id
+WHERE p.body ->> 'kind' = 'hazard_decision'
+ON CONFLICT (id) DO NOTHING;
+
+-- A hazard's state, responsible person and deadline follow from its history (db::hazard::settle).
+UPDATE hazard h SET
+    state = coalesce((SELECT e.state FROM hazard_event e WHERE e.hazard_id = h.id AND e.action <> 'supervise'
+                      ORDER BY e.at DESC, e.id DESC LIMIT 1), h.state),
+    responsible = coalesce((SELECT e.responsible FROM hazard_event e WHERE e.hazard_id = h.id AND e.responsible IS NOT NULL
+                            ORDER BY e.at DESC, e.id DESC LIMIT 1), h.responsible),
+    deadline = coalesce((SELECT e.deadline FROM hazard_event e WHERE e.hazard_id = h.id AND e.deadline IS NOT NULL
+                         ORDER BY e.at DESC, e.id DESC LIMIT 1), h.deadline);
 
 -- The register lists open hazards, overdue first.
 CREATE INDEX hazard_by_team_state ON hazard (team_id, state, deadline);

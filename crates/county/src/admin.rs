@@ -38,6 +38,11 @@ pub(crate) fn enum_text<T: serde::Serialize>(value: T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
 }
 
+/// The value of a unit enum kept as its serde name (`None` for text no value has).
+pub(crate) fn from_key<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
+    serde_json::from_value(serde_json::Value::String(key.to_owned())).ok()
+}
+
 /// Creates a team.
 pub async fn create_team(db: &Db, name: &str) -> Result<Uuid, AdminError> {
     if name.trim().is_empty() || name.chars().count() > 200 {
@@ -313,8 +318,17 @@ pub enum DecisionRefused {
     /// 督办 or 退回 without a reason.
     #[error("this action needs a reason")]
     MissingReason,
-    /// A text over 500 characters.
-    #[error("reason or responsible person is longer than 500 characters")]
+    /// A responsible person given with an action other than 交办.
+    #[error("only assign names a responsible person")]
+    ResponsibleNotTaken,
+    /// A deadline given with 复查 or 销号.
+    #[error("only assign, supervise and return set a deadline")]
+    DeadlineNotTaken,
+    /// A deadline before today (Beijing).
+    #[error("the deadline is in the past")]
+    DeadlinePast,
+    /// A responsible person over 40 characters or a reason over 200 (the phones' limits).
+    #[error("responsible person over 40 or reason over 200 characters")]
     TooLong,
     /// The action does not apply to the hazard's state.
     #[error("{} does not apply to a hazard in state {}", .0.key(), enum_text(.1))]
@@ -330,26 +344,16 @@ impl DecisionRefused {
         match self {
             DecisionRefused::MissingResponsible => "交办需要填写责任人。".into(),
             DecisionRefused::MissingDeadline => "交办需要填写整改期限(如 2026-12-20)。".into(),
-            DecisionRefused::MissingReason => "督办和退回需要填写理由。".into(),
-            DecisionRefused::TooLong => "理由或责任人太长,请控制在 500 字以内。".into(),
+            DecisionRefused::MissingReason => "督办和退回需要填写说明。".into(),
+            DecisionRefused::ResponsibleNotTaken => "只有交办填写责任人;请清空责任人,或把办理方式改为交办。".into(),
+            DecisionRefused::DeadlineNotTaken => "复查和销号不设整改期限;请清空整改期限。".into(),
+            DecisionRefused::DeadlinePast => "整改期限已经过去,请选今天或以后的日期。".into(),
+            DecisionRefused::TooLong => "责任人请在 40 字以内,说明请在 200 字以内。".into(),
             DecisionRefused::NotAllowed(action, state) => {
-                format!("这条隐患目前是“{}”,不能{};请按 交办 → 整改 → 复查 → 销号 的顺序办理。", hazard_state_zh(*state), action.zh())
+                format!("这条隐患目前是“{}”,不能{};请按 交办 → 整改 → 复查 → 销号 的顺序办理。", state.zh(), action.zh())
             }
             DecisionRefused::NotFound => "没有这条隐患,或者您无权办理。".into(),
         }
-    }
-}
-
-/// A hazard state's name in Chinese, as the register and the phones show it.
-pub fn hazard_state_zh(state: HazardState) -> &'static str {
-    match state {
-        HazardState::Reported => "待处理",
-        HazardState::Assigned => "已交办",
-        HazardState::Rectifying => "整改中",
-        HazardState::Verified => "已复查",
-        HazardState::Closed => "已销号",
-        HazardState::FixedOnSpot => "当场整改",
-        HazardState::Escalated => "已上报",
     }
 }
 
@@ -360,6 +364,7 @@ pub async fn decide_hazard(db: &Db, hazard: Uuid, scope: Option<Uuid>, mut d: Co
     d.reason = d.reason.trim().to_owned();
     d.responsible = d.responsible.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
     let refuse = |r| Err(AdminError::Decision(r));
+    let takes_deadline = matches!(d.action, CountyAction::Assign | CountyAction::Supervise | CountyAction::Return);
     if d.action.needs_assignee() && d.responsible.is_none() {
         return refuse(DecisionRefused::MissingResponsible);
     }
@@ -369,7 +374,16 @@ pub async fn decide_hazard(db: &Db, hazard: Uuid, scope: Option<Uuid>, mut d: Co
     if d.action.needs_reason() && d.reason.is_empty() {
         return refuse(DecisionRefused::MissingReason);
     }
-    if d.reason.chars().count() > 500 || d.responsible.as_ref().is_some_and(|r| r.chars().count() > 500) {
+    if !d.action.needs_assignee() && d.responsible.is_some() {
+        return refuse(DecisionRefused::ResponsibleNotTaken);
+    }
+    if !takes_deadline && d.deadline.is_some() {
+        return refuse(DecisionRefused::DeadlineNotTaken);
+    }
+    if d.deadline.is_some_and(|day| day < crate::beijing::local(now).date()) {
+        return refuse(DecisionRefused::DeadlinePast);
+    }
+    if d.reason.chars().count() > 200 || d.responsible.as_ref().is_some_and(|r| r.chars().count() > 40) {
         return refuse(DecisionRefused::TooLong);
     }
     match db.decide_hazard(hazard, scope, &d, now).await? {

@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod beijing;
 pub mod console;
 pub mod db;
 pub mod error;

@@ -268,7 +268,7 @@ async fn main() -> anyhow::Result<()> {
         Command::HazardDecide { hazard, action, reason, responsible, deadline, by } => {
             let decision = CountyDecision { action, by, reason, responsible, deadline, clerk: None };
             let state = admin::decide_hazard(&db, hazard, None, decision, Utc::now()).await?;
-            println!("{}", admin::hazard_state_zh(state));
+            println!("{}", state.zh());
         }
     }
     Ok(())

@@ -14,6 +14,17 @@ pub enum CheckDomain {
     FireSafety,
 }
 
+impl CheckDomain {
+    /// Its name in Chinese, as the phones and the county show it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            CheckDomain::PublicOrder => "社会治安",
+            CheckDomain::WorkSafety => "安全生产",
+            CheckDomain::FireSafety => "消防安全",
+        }
+    }
+}
+
 /// One item of the catalog.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChecklistItem {

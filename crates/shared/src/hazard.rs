@@ -28,6 +28,19 @@ pub enum HazardState {
 }
 
 impl HazardState {
+    /// Its name in Chinese, as the phones and the county show it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            HazardState::Reported => "已发现",
+            HazardState::Assigned => "已交办",
+            HazardState::Rectifying => "整改中",
+            HazardState::Verified => "已复查",
+            HazardState::Closed => "已销号",
+            HazardState::FixedOnSpot => "当场整改",
+            HazardState::Escalated => "已上报",
+        }
+    }
+
     /// Every state.
     pub const ALL: [HazardState; 7] = [
         HazardState::Reported,
@@ -73,6 +86,7 @@ pub fn opened(report: &HazardReport) -> (HazardState, Option<String>, Option<Nai
 
 /// What the county decides on a hazard (县综治中心 or a township's 综治中心), appended to its
 /// history and pulled by the team's phones.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CountyAction {

@@ -20,6 +20,17 @@ pub enum Severity {
     High,
 }
 
+impl Severity {
+    /// Its name in Chinese, as the phones and the county show it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Severity::Low => "一般",
+            Severity::Medium => "较大",
+            Severity::High => "重大",
+        }
+    }
+}
+
 /// Where an escalated hazard went (上报).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -110,3 +110,53 @@ pub struct PublicKeyInfo {
     /// Ed25519 public key, lowercase hex.
     pub public_key_hex: String,
 }
+
+/// What the county's enrolment QR code carries: its address and a one-time code, as
+/// `redvest:enrol?server=<address>&code=<code>`. The phone's 连接县平台 screen fills both
+/// from it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnrolQr {
+    /// The county's address, e.g. `http://10.1.2.3:8787`.
+    pub server: String,
+    /// The one-time enrolment code, e.g. `1234-5678-9012`.
+    pub code: String,
+}
+
+impl EnrolQr {
+    const PREFIX: &'static str = "redvest:enrol?";
+
+    /// The text the QR code holds.
+    pub fn to_text(&self) -> String {
+        // The address and the code use no `&`, `=` or spaces: nothing to escape, and the
+        // text stays short for a small QR code.
+        format!("{}server={}&code={}", Self::PREFIX, self.server, self.code)
+    }
+
+    /// Reads a scanned text; `None` for anything else (a hand-over frame, another app's QR).
+    pub fn parse(text: &str) -> Option<EnrolQr> {
+        let query = text.trim().strip_prefix(Self::PREFIX)?;
+        let (mut server, mut code) = (None, None);
+        for pair in query.split('&') {
+            match pair.split_once('=') {
+                Some(("server", v)) if v.starts_with("http://") || v.starts_with("https://") => server = Some(v.to_owned()),
+                Some(("code", v)) if !v.is_empty() && v.len() <= 32 => code = Some(v.to_owned()),
+                _ => {}
+            }
+        }
+        Some(EnrolQr { server: server?, code: code? })
+    }
+}
+
+#[cfg(test)]
+mod enrol_qr_tests {
+    use super::EnrolQr;
+
+    #[test]
+    fn the_enrolment_qr_reads_back_and_nothing_else_reads_as_one() {
+        let qr = EnrolQr { server: "http://10.1.2.3:8787".into(), code: "1234-5678-9012".into() };
+        assert_eq!(EnrolQr::parse(&qr.to_text()), Some(qr));
+        assert_eq!(EnrolQr::parse("UR:BYTES/1-10/LPADBBCS"), None, "a hand-over frame");
+        assert_eq!(EnrolQr::parse("redvest:enrol?server=ftp://x&code=1"), None, "not a web address");
+        assert_eq!(EnrolQr::parse("redvest:enrol?server=http://x"), None, "no code");
+    }
+}

@@ -29,7 +29,7 @@ use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 use uuid::Uuid;
 
 use crate::duty::Assignment;
-use crate::hazard::HazardState;
+use crate::hazard::{CountyAction, HazardState};
 use crate::patrol::SignerRole;
 use crate::team::Role;
 
@@ -450,6 +450,10 @@ pub struct HazardDecision {
     /// this field say 县综治中心.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// What the county did; for 督办 the phone keeps the state it has (the county's may be
+    /// older than the team's last change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<CountyAction>,
     /// 责任人, when 交办.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub responsible: Option<String>,

@@ -11,6 +11,7 @@ use leptos::leptos_dom::helpers::set_interval_with_handle;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use redvest_shared::handover::{QrShow, Received};
+use redvest_shared::team::EnrolQr;
 use redvest_shared::{ErrorCode, IpcError};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -93,10 +94,19 @@ async fn camera() -> Result<MediaStream, JsValue> {
     JsFuture::from(devices.get_user_media_with_constraints(&constraints)?).await?.dyn_into()
 }
 
+/// What a scanner reads.
+#[derive(Clone, Copy)]
+pub enum ScanFor {
+    /// A hand-over: frames go to the shell until the whole record is there.
+    Handover(Callback<Received>),
+    /// The county's enrolment QR code: the first frame that reads as one.
+    Enrolment(Callback<EnrolQr>),
+}
+
 /// The scanner: the camera (or the test frames of `REDVEST_CAMERA_DIR`), frames decoded as
-/// they come; `on_received` hears what the whole hand-over brought.
+/// they come and handed on as `purpose` says.
 #[component]
-pub fn Scanner(on_received: Callback<Received>) -> impl IntoView {
+pub fn Scanner(purpose: ScanFor) -> impl IntoView {
     let t = use_text();
     let frames = RwSignal::new(0u32);
     let error = RwSignal::new(None::<IpcError>);
@@ -118,25 +128,36 @@ pub fn Scanner(on_received: Callback<Received>) -> impl IntoView {
             }
         });
     }
-    // Hands each decoded text to the shell; true once the hand-over is whole.
+    // Hands on each decoded text; true once what was scanned for is whole.
     let take = move |texts: Vec<String>| async move {
         for text in texts {
-            match ipc::scan_frame(text).await {
-                Ok(state) => {
-                    frames.set(state.frames);
-                    error.set(None);
-                    if let Some(r) = state.received {
-                        on_received.run(r);
+            match purpose {
+                ScanFor::Enrolment(on_read) => {
+                    if let Some(qr) = EnrolQr::parse(&text) {
+                        on_read.run(qr);
                         return true;
                     }
                 }
-                Err(e) => error.set(Some(e)),
+                ScanFor::Handover(on_received) => match ipc::scan_frame(text).await {
+                    Ok(state) => {
+                        frames.set(state.frames);
+                        error.set(None);
+                        if let Some(r) = state.received {
+                            on_received.run(r);
+                            return true;
+                        }
+                    }
+                    Err(e) => error.set(Some(e)),
+                },
             }
         }
         false
     };
+    let handover = matches!(purpose, ScanFor::Handover(_));
     spawn_local(async move {
-        let _ = ipc::scan_start().await;
+        if handover {
+            let _ = ipc::scan_start().await;
+        }
         let test = ipc::camera_test_frames().await.unwrap_or(0);
         let mut i = 0u32;
         if test == 0 {
@@ -182,10 +203,10 @@ pub fn Scanner(on_received: Callback<Received>) -> impl IntoView {
     });
     view! {
         <div class="scanner" id="scanner">
-            <p>{move || t().scan_hint}</p>
+            <p>{move || if handover { t().scan_hint } else { t().enrol_scan_hint }}</p>
             <video node_ref=video class="scanner-video" autoplay=true muted=true playsinline=true></video>
             <canvas node_ref=canvas class="scanner-canvas" hidden=true></canvas>
-            <p class="muted" id="scan-frames">{move || t().scan_frames} " " {move || frames.get()}</p>
+            {handover.then(|| view! { <p class="muted" id="scan-frames">{move || t().scan_frames} " " {move || frames.get()}</p> })}
             {move || no_camera.get().then(|| view! { <p class="error" role="alert" id="no-camera">{move || t().camera_failed}</p> })}
             {move || error.get().map(|e| view! { <p class="error" role="alert" id="scan-error">{move || error_text(t(), &e)}</p> })}
         </div>
@@ -226,6 +247,6 @@ pub fn ScanButton(#[prop(into)] id: String, label: fn(&'static crate::i18n::Text
     let open = RwSignal::new(false);
     view! {
         <button class="secondary" id=id on:click=move |_| open.update(|o| *o = !*o)>{move || label(t())}</button>
-        {move || open.get().then(|| view! { <Scanner on_received=Callback::new(move |r| { open.set(false); on_received.run(r); })/> })}
+        {move || open.get().then(|| view! { <Scanner purpose=ScanFor::Handover(Callback::new(move |r| { open.set(false); on_received.run(r); }))/> })}
     }
 }

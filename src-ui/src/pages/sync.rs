@@ -7,10 +7,12 @@ use chrono::{DateTime, Local, Utc};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use redvest_shared::sync::{OutboxItem, OutboxKind, OutboxState, SyncStatus};
+use redvest_shared::team::EnrolQr;
 use redvest_shared::IpcError;
 
 use crate::app::{use_navigate, Page};
 use crate::components::field_error::FieldError;
+use crate::components::qr::{ScanFor, Scanner};
 use crate::i18n::{error_text, human_bytes, outbox_kind, outbox_state, refusal_text, sync_problem, use_lang, use_text};
 use crate::ipc;
 
@@ -144,9 +146,18 @@ fn Enrol(server: String, again: bool, on_done: impl Fn() + Copy + Send + Sync + 
             <FieldError error=error field=name/>
         </label>
     };
+    // The county's team page shows the address and the code as one QR code.
+    let scanning = RwSignal::new(false);
+    let scanned = Callback::new(move |qr: EnrolQr| {
+        scanning.set(false);
+        server.set(qr.server);
+        code.set(qr.code);
+    });
     view! {
         <section class="card" id="enrol" class:again=again>
             <h2>{move || if again { t().enrol_again_heading } else { t().enrol_heading }}</h2>
+            <button class="secondary" id="enrol-scan" on:click=move |_| scanning.update(|s| *s = !*s)>{move || t().enrol_scan}</button>
+            {move || scanning.get().then(|| view! { <Scanner purpose=ScanFor::Enrolment(scanned)/> })}
             {field("sync.server", |t| t.enrol_server, server)}
             {field("sync.code", |t| t.enrol_code, code)}
             {field("sync.device_name", |t| t.enrol_device, device)}

@@ -72,7 +72,10 @@ impl Store {
                     // Appended to the history (never replacing a local entry); once, by its id.
                     tx.execute(
                         "INSERT INTO hazard_event (id, hazard_id, at, by_name, state, reason, responsible, deadline)
-                         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (SELECT 1 FROM hazard WHERE id = ?2)
+                         SELECT ?1, ?2, ?3, ?4,
+                                CASE WHEN ?9 THEN coalesce((SELECT state FROM hazard_event WHERE hazard_id = ?2 ORDER BY at DESC, id DESC LIMIT 1), ?5) ELSE ?5 END,
+                                ?6, ?7, ?8
+                         WHERE EXISTS (SELECT 1 FROM hazard WHERE id = ?2)
                          ON CONFLICT (id) DO NOTHING",
                         params![
                             d.id,
@@ -82,7 +85,9 @@ impl Store {
                             enum_text(&d.state)?,
                             d.reason,
                             d.responsible,
-                            d.deadline
+                            d.deadline,
+                            // 督办 presses; it keeps the state this phone has.
+                            d.action == Some(redvest_shared::hazard::CountyAction::Supervise)
                         ],
                     )?;
                 }

@@ -8,14 +8,16 @@ use axum::Form;
 use chrono::{NaiveDate, Utc};
 use redvest_shared::checklist::{item_text, CheckDomain};
 use redvest_shared::hazard::{CountyAction, HazardState};
+use redvest_shared::observation::Severity;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::page::{self, from_key, render};
-use super::patrols::{beijing, beijing_today, frame, severity_zh, Frame};
+use super::page::{self, render};
+use super::patrols::{frame, Frame};
 use super::session::Clerk;
-use crate::admin::{self, hazard_state_zh, AdminError};
+use crate::admin::{self, from_key, AdminError};
 use crate::db::{CountyDecision, HazardFilter, HazardRow, Named};
+use crate::beijing::{self, format as beijing};
 use crate::http::AppState;
 
 /// Rows per page of the register.
@@ -23,17 +25,9 @@ const PAGE: i64 = 50;
 
 /// A state key's Chinese name ("" for a key no state has).
 fn state_zh(key: &str) -> &'static str {
-    from_key(key).map_or("", hazard_state_zh)
+    from_key(key).map_or("", HazardState::zh)
 }
 
-/// A domain's Chinese name.
-pub(super) fn domain_zh(domain: CheckDomain) -> &'static str {
-    match domain {
-        CheckDomain::PublicOrder => "社会治安",
-        CheckDomain::WorkSafety => "安全生产",
-        CheckDomain::FireSafety => "消防安全",
-    }
-}
 
 /// The register's filters, as the form sends them (empty: any).
 #[derive(Debug, Default, Deserialize)]
@@ -73,10 +67,10 @@ fn row(r: HazardRow) -> Row {
         found: r.found_at.map(beijing).unwrap_or_default(),
         township: r.township.unwrap_or_default(),
         team: r.team,
-        domain: r.domain.as_deref().and_then(from_key).map_or("", domain_zh),
+        domain: r.domain.as_deref().and_then(from_key).map_or("", CheckDomain::zh),
         description: r.description,
         place: r.place,
-        severity: r.severity.as_deref().and_then(from_key).map_or("", severity_zh),
+        severity: r.severity.as_deref().and_then(from_key).map_or("", Severity::zh),
         state: state_zh(&r.state),
         responsible: r.responsible.unwrap_or_default(),
         deadline: r.deadline.map(|d| d.to_string()).unwrap_or_default(),
@@ -111,7 +105,7 @@ pub async fn list(State(state): State<AppState>, clerk: Clerk, Query(mut q): Que
         team: id(&q.team),
         state: Some(q.state.clone()).filter(|s| s != "all"),
         domain: Some(q.domain.clone()).filter(|d| !d.is_empty()),
-        today: beijing_today(),
+        today: beijing::today(),
         offset: (page - 1) * PAGE,
         limit: PAGE,
     };
@@ -124,8 +118,7 @@ pub async fn list(State(state): State<AppState>, clerk: Clerk, Query(mut q): Que
         Ok(r) => r,
         Err(e) => return page::unavailable(e),
     };
-    let pairs = [("township", &q.township), ("team", &q.team), ("state", &q.state), ("domain", &q.domain)];
-    let query_without_page = serde_urlencoded::to_string(pairs.iter().filter(|(_, v)| !v.is_empty()).collect::<Vec<_>>()).unwrap_or_default();
+    let query_without_page = page::filter_query(&[("township", &q.township), ("team", &q.team), ("state", &q.state), ("domain", &q.domain)]);
     render(&ListPage {
         frame: frame(&state, &clerk).await,
         q,
@@ -134,7 +127,7 @@ pub async fn list(State(state): State<AppState>, clerk: Clerk, Query(mut q): Que
         rows: rows.into_iter().map(row).collect(),
         total,
         page,
-        pages: ((total + PAGE - 1) / PAGE).max(1),
+        pages: page::page_count(total, PAGE),
         query_without_page,
     })
 }
@@ -167,7 +160,7 @@ struct HazardPage {
 }
 
 async fn show(state: &AppState, clerk: &Clerk, id: Uuid, done: Option<String>, error: Option<String>) -> Response {
-    let detail = match state.db.hazard_detail(id, clerk.scope(), beijing_today()).await {
+    let detail = match state.db.hazard_detail(id, clerk.scope(), beijing::today()).await {
         Ok(Some(d)) => d,
         Ok(None) => return page::not_found(),
         Err(e) => return page::unavailable(e),
@@ -182,6 +175,7 @@ async fn show(state: &AppState, clerk: &Clerk, id: Uuid, done: Option<String>, e
             action: match e.action.as_str() {
                 "found" => "巡查发现",
                 "team" => "队伍更新",
+                "set" => "县级更改状态",
                 key => CountyAction::from_key(key).map_or("", CountyAction::zh),
             },
             state: state_zh(&e.state),
@@ -251,14 +245,19 @@ pub async fn decide(State(state): State<AppState>, clerk: Clerk, Path(id): Path<
             Err(_) => return show(&state, &clerk, id, None, Some("整改期限的格式应为 2026-12-20。".into())).await,
         },
     };
+    // Who decided, as the phones will show it for good: never a guess.
     let by = match clerk.scope() {
         None => "县综治中心".to_owned(),
-        Some(_) => format!("{}综治中心", frame(&state, &clerk).await.scope),
+        Some(township) => match state.db.townships(Some(township)).await.map(|w| w.into_iter().next()) {
+            Ok(Some(w)) => format!("{}综治中心", w.name),
+            Ok(None) => return page::not_found(),
+            Err(e) => return page::unavailable(e),
+        },
     };
     let decision = CountyDecision { action, by, reason: f.reason, responsible: Some(f.responsible), deadline, clerk: Some(clerk.0.id) };
     match admin::decide_hazard(&state.db, id, clerk.scope(), decision, Utc::now()).await {
         Ok(to) => {
-            let _ = state.db.audit(Some(clerk.0.id), &clerk.0.login, &format!("{}隐患", action.zh()), &format!("隐患 {id}:{}", hazard_state_zh(to))).await;
+            let _ = state.db.audit(Some(clerk.0.id), &clerk.0.login, &format!("{}隐患", action.zh()), &format!("隐患 {id}:{}", to.zh())).await;
             // Back to the page by GET, so a reload does not post the decision twice.
             Redirect::to(&format!("/console/hazards/{id}?done={}", action.key())).into_response()
         }

@@ -5,12 +5,13 @@
 use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
-use chrono::{FixedOffset, Utc};
+use chrono::Utc;
 
 use super::page::{self, render};
-use super::patrols::{beijing, frame, Frame};
+use super::patrols::{frame, Frame};
 use super::session::Clerk;
 use crate::db::{AlertRow, TeamDay};
+use crate::beijing::{self, format as beijing};
 use crate::http::AppState;
 
 #[derive(Template)]
@@ -25,12 +26,11 @@ struct OverviewPage {
 
 /// 首页.
 pub async fn overview(State(state): State<AppState>, clerk: Clerk) -> Response {
-    let cst = FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("UTC"));
-    let now = Utc::now().with_timezone(&cst);
-    let today = now.date_naive();
-    let start = today.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc() - chrono::Duration::hours(8);
+    let now = beijing::local(Utc::now());
+    let today = now.date();
+    let start = beijing::day_start(today);
     let result = async {
-        let teams = state.db.overview(clerk.scope(), today, now.naive_local(), (start, start + chrono::Duration::days(1))).await?;
+        let teams = state.db.overview(clerk.scope(), today, now, (start, start + chrono::Duration::days(1))).await?;
         Ok::<_, crate::db::DbError>((teams, state.db.alerts_in_force(clerk.scope()).await?))
     }
     .await;

@@ -6,9 +6,14 @@ use axum::response::{Html, IntoResponse, Response};
 
 use crate::db::DbError;
 
-/// The value of a snake_case enum kept as text in the database (`None` for text no value has).
-pub fn from_key<T: serde::de::DeserializeOwned>(key: &str) -> Option<T> {
-    serde_json::from_value(serde_json::Value::String(key.to_owned())).ok()
+/// Pages of `per` rows that `total` rows fill (at least one).
+pub fn page_count(total: i64, per: i64) -> i64 {
+    ((total + per - 1) / per).max(1)
+}
+
+/// A list's filters as a query string for its paging links (empty ones left out).
+pub fn filter_query(pairs: &[(&str, &String)]) -> String {
+    serde_urlencoded::to_string(pairs.iter().filter(|(_, v)| !v.is_empty()).collect::<Vec<_>>()).unwrap_or_default()
 }
 
 /// A rendered template; a template that fails to render is a 500 page, logged.

@@ -5,33 +5,24 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use redvest_shared::checklist::{item_text, CheckDomain, CheckOutcome, CATALOG_V1};
-use redvest_shared::observation::{Observation, Severity};
+use redvest_shared::observation::Observation;
 use redvest_shared::patrol::{PatrolRecord, Presence, PATROL_RECORD_V1};
 use redvest_shared::seal::{chain_link, countersign_message, sha256, verifies};
 use redvest_shared::wire::WireSignature;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::hazards::domain_zh;
 use super::page::{self, render};
 use super::session::Clerk;
 use crate::db::{AuditRow, Named, PatrolFilter, PatrolListRow};
+use crate::beijing::{self, format as beijing};
 use crate::http::AppState;
 
 /// Rows per page of the patrol list.
 const PAGE: i64 = 50;
 
-/// Today in China Standard Time.
-pub(super) fn beijing_today() -> NaiveDate {
-    (Utc::now() + chrono::Duration::hours(8)).date_naive()
-}
-
-/// China Standard Time: what the clerks read.
-pub(super) fn beijing(t: DateTime<Utc>) -> String {
-    t.with_timezone(&FixedOffset::east_opt(8 * 3600).unwrap_or(FixedOffset::east_opt(0).expect("UTC"))).format("%Y-%m-%d %H:%M").to_string()
-}
 
 /// The Chinese name of a post or zone key.
 pub(super) fn assignment_zh(key: &str) -> &'static str {
@@ -122,8 +113,7 @@ fn day(field: &str, text: &str) -> Result<Option<DateTime<Utc>>, String> {
         return Ok(None);
     }
     let date = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| format!("{field}的日期格式应为 2026-11-24"))?;
-    // Days start at midnight Beijing time.
-    Ok(date.and_hms_opt(0, 0, 0).map(|t| t.and_utc() - chrono::Duration::hours(8)))
+    Ok(Some(beijing::day_start(date)))
 }
 
 /// The patrol list, filtered and paged.
@@ -178,7 +168,8 @@ async fn render_list(state: &AppState, clerk: &Clerk, q: ListQuery, filter: Patr
             state: state_zh(&r.state),
         })
         .collect();
-    let query_without_page = serde_urlencoded_pairs(&q);
+    let query_without_page =
+        page::filter_query(&[("township", &q.township), ("team", &q.team), ("from", &q.from), ("to", &q.to), ("assignment", &q.assignment), ("state", &q.state)]);
     render(&ListPage {
         frame: frame(state, clerk).await,
         assignments: redvest_shared::duty::Assignment::ALL.iter().map(|a| (a.key(), assignment_zh(a.key()))).collect(),
@@ -188,17 +179,12 @@ async fn render_list(state: &AppState, clerk: &Clerk, q: ListQuery, filter: Patr
         rows,
         total,
         page,
-        pages: ((total + PAGE - 1) / PAGE).max(1),
+        pages: page::page_count(total, PAGE),
         error,
         query_without_page,
     })
 }
 
-/// The list's filters as a query string, for the paging links (empty ones left out).
-fn serde_urlencoded_pairs(q: &ListQuery) -> String {
-    let pairs = [("township", &q.township), ("team", &q.team), ("from", &q.from), ("to", &q.to), ("assignment", &q.assignment), ("state", &q.state)];
-    serde_urlencoded::to_string(pairs.iter().filter(|(_, v)| !v.is_empty()).collect::<Vec<_>>()).unwrap_or_default()
-}
 
 struct Line {
     ok: bool,
@@ -273,17 +259,10 @@ fn outcome_zh(outcome: CheckOutcome) -> &'static str {
     }
 }
 
-pub(super) fn severity_zh(s: Severity) -> &'static str {
-    match s {
-        Severity::Low => "一般",
-        Severity::Medium => "较大",
-        Severity::High => "重大",
-    }
-}
 
 fn finding(o: &Observation) -> (&'static str, String) {
     match o {
-        Observation::Hazard(h) => ("隐患", format!("{}(程度:{})· 地点:{}", h.description, severity_zh(h.severity), h.place)),
+        Observation::Hazard(h) => ("隐患", format!("{}(程度:{})· 地点:{}", h.description, h.severity.zh(), h.place)),
         Observation::Dispute { summary, place, handed_to_village } => {
             ("矛盾纠纷", format!("{summary} · 地点:{place}{}", if *handed_to_village { " · 已移交村(社区)" } else { "" }))
         }
@@ -345,15 +324,17 @@ pub async fn page(State(state): State<AppState>, clerk: Clerk, Path(id): Path<St
     // Grouped by domain, in catalog order, by the items' text (a code the catalog does not
     // know is shown as it is, under 其他).
     let domains = [CheckDomain::PublicOrder, CheckDomain::WorkSafety, CheckDomain::FireSafety];
-    let mut checks: Vec<(&'static str, Vec<(String, &'static str)>)> = domains.iter().map(|d| (domain_zh(*d), vec![])).chain([("其他", vec![])]).collect();
-    let answered = |code: &str| record.checks.iter().find(|c| c.code == code).map(|c| outcome_zh(c.outcome));
+    let mut checks: Vec<(&'static str, Vec<(String, &'static str)>)> = domains.iter().map(|d| (d.zh(), vec![])).chain([("其他", vec![])]).collect();
+    // Only version 1 is named by the shared catalog: a later catalog may reuse a code.
+    let named = |c: &&redvest_shared::checklist::CheckResult| c.catalog_version == 1 && item_text(&c.code).is_some();
+    let answered = |code: &str| record.checks.iter().filter(named).find(|c| c.code == code).map(|c| outcome_zh(c.outcome));
     for (code, domain, text) in CATALOG_V1 {
         if let Some(outcome) = answered(code) {
             let group = domains.iter().position(|d| *d == domain).unwrap_or(3);
             checks[group].1.push((text.to_owned(), outcome));
         }
     }
-    for c in record.checks.iter().filter(|c| item_text(&c.code).is_none()) {
+    for c in record.checks.iter().filter(|c| !named(c)) {
         checks[3].1.push((c.code.clone(), outcome_zh(c.outcome)));
     }
     checks.retain(|(_, v)| !v.is_empty());

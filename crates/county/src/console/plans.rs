@@ -6,7 +6,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use axum::Form;
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use redvest_shared::duty::Assignment;
 use redvest_shared::wire::PlanDuty;
 use uuid::Uuid;
@@ -53,12 +53,11 @@ pub async fn form(State(state): State<AppState>, clerk: Clerk) -> Response {
 
 /// A team the clerk may publish for, from a form field.
 async fn team_in_scope(state: &AppState, clerk: &Clerk, field: Option<&str>) -> Result<Uuid, String> {
-    let id = field.and_then(|t| Uuid::parse_str(t.trim()).ok()).ok_or("请选择队伍。")?;
-    let teams = state.db.teams_in(clerk.scope()).await.map_err(|_| "县平台数据库暂时无法访问,请稍后再试。")?;
-    if teams.iter().any(|t| t.id == id) {
-        Ok(id)
-    } else {
-        Err("没有这个队伍,或者您无权为它发布。".into())
+    let id = field.map(str::trim).filter(|t| !t.is_empty()).ok_or("请选择队伍。")?;
+    match super::teams::team_in_scope(state, clerk, id).await {
+        Ok(Some(team)) => Ok(team.id),
+        Ok(None) => Err("没有这个队伍,或者您无权为它发布。".into()),
+        Err(_) => Err("县平台数据库暂时无法访问,请稍后再试。".into()),
     }
 }
 
@@ -116,17 +115,18 @@ pub async fn publish_plan(State(state): State<AppState>, clerk: Clerk, Form(fiel
             show(&state, &clerk, Some(format!("{month} 的勤务计划已发布({count} 项),队员手机下次同步时收到。")), None).await
         }
         Err(AdminError::Db(e)) => page::unavailable(e),
-        Err(e) => show(&state, &clerk, None, Some(format!("没有发布:{e}"))).await,
+        Err(e) => {
+            // The form's own checks name the field first; this is the rule behind them.
+            tracing::warn!(error = %e, "console: publishing refused");
+            show(&state, &clerk, None, Some("没有发布:内容不符合要求,请检查各项后再发布。".into())).await
+        }
     }
 }
 
 /// A `datetime-local` field, in Beijing time.
 fn beijing_time(field: &str, text: &str) -> Result<DateTime<Utc>, String> {
     let local = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%dT%H:%M").map_err(|_| format!("请填写{field}。"))?;
-    chrono::FixedOffset::east_opt(8 * 3600)
-        .and_then(|cst| cst.from_local_datetime(&local).single())
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or(format!("{field}不存在,请检查。"))
+    Ok(crate::beijing::instant(local))
 }
 
 /// Publishes an alert (提示短信) for a team.
@@ -155,6 +155,10 @@ pub async fn publish_alert(State(state): State<AppState>, clerk: Clerk, Form(fie
             show(&state, &clerk, Some("提示已发布,队员手机下次同步时收到。".into()), None).await
         }
         Err(AdminError::Db(e)) => page::unavailable(e),
-        Err(e) => show(&state, &clerk, None, Some(format!("没有发布:{e}"))).await,
+        Err(e) => {
+            // The form's own checks name the field first; this is the rule behind them.
+            tracing::warn!(error = %e, "console: publishing refused");
+            show(&state, &clerk, None, Some("没有发布:内容不符合要求,请检查各项后再发布。".into())).await
+        }
     }
 }

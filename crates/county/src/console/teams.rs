@@ -10,11 +10,12 @@ use chrono::Utc;
 use redvest_shared::team::Role;
 use uuid::Uuid;
 
-use super::page::{self, from_key, render};
-use super::patrols::{beijing, frame, Frame};
+use super::page::{self, render};
+use super::patrols::{frame, Frame};
 use super::session::Clerk;
-use crate::admin;
+use crate::admin::{self, from_key};
 use crate::db::{DbError, TeamRow};
+use crate::beijing::format as beijing;
 use crate::http::AppState;
 
 #[derive(Template)]
@@ -56,6 +57,8 @@ struct Device {
 /// A freshly issued enrolment code, shown once.
 struct Code {
     text: String,
+    server: String,
+    valid_days: i64,
     qr_svg: String,
 }
 
@@ -72,7 +75,7 @@ struct TeamPage {
 }
 
 /// The team, if it is in the clerk's scope.
-async fn team_in_scope(state: &AppState, clerk: &Clerk, id: &str) -> Result<Option<TeamRow>, DbError> {
+pub(super) async fn team_in_scope(state: &AppState, clerk: &Clerk, id: &str) -> Result<Option<TeamRow>, DbError> {
     let Ok(id) = Uuid::parse_str(id) else { return Ok(None) };
     Ok(state.db.team_rows(clerk.scope(), Some(id)).await?.into_iter().next())
 }
@@ -141,13 +144,15 @@ pub async fn issue_code(State(state): State<AppState>, clerk: Clerk, headers: He
             return show(&state, &clerk, team, None, None, Some("没有生成注册码,请稍后再试。".into())).await;
         }
     };
-    let _ = state.db.audit(Some(clerk.0.id), &clerk.0.login, "生成注册码", &format!("队伍 {}", team.name)).await;
+    let _ = state.db.audit(Some(clerk.0.id), &clerk.0.login, "生成登记码", &format!("队伍 {}", team.name)).await;
+    // The address the clerk's browser reached: the one the phones reach on the intranet.
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    let payload = format!("redvest:enrol?server=http://{host}&code={code}");
+    let server = format!("http://{host}");
+    let payload = redvest_shared::team::EnrolQr { server: server.clone(), code: code.clone() }.to_text();
     let qr_svg = qrcode::QrCode::new(payload.as_bytes())
         .map(|q| q.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).build())
         .unwrap_or_default();
-    show(&state, &clerk, team, Some(Code { text: code, qr_svg }), None, None).await
+    show(&state, &clerk, team, Some(Code { text: code, server, valid_days: admin::CODE_VALID_DAYS, qr_svg }), None, None).await
 }
 
 /// Revokes one of the team's devices: its token stops working at once.

@@ -337,11 +337,11 @@ pub struct TeamRow {
     pub name: String,
     /// Its township.
     pub township: Option<String>,
-    /// Confirmed members.
+    /// Members of the roster (not proposals made on a phone).
     pub members: i64,
     /// Devices not revoked.
     pub devices: i64,
-    /// When one of its devices last reached the county.
+    /// When one of its devices in use last reached the county.
     pub last_seen: Option<DateTime<Utc>>,
 }
 
@@ -367,7 +367,7 @@ impl Db {
             "SELECT t.id, t.name, w.name,
                     (SELECT count(*) FROM member m WHERE m.team_id = t.id AND m.status = 'active'),
                     (SELECT count(*) FROM device d WHERE d.team_id = t.id AND d.revoked_at IS NULL),
-                    (SELECT max(d.last_seen_at) FROM device d WHERE d.team_id = t.id)
+                    (SELECT max(d.last_seen_at) FROM device d WHERE d.team_id = t.id AND d.revoked_at IS NULL)
              FROM team t LEFT JOIN township w ON w.id = t.township_id
              WHERE ($1::uuid IS NULL OR t.township_id = $1) AND ($2::uuid IS NULL OR t.id = $2)
              ORDER BY w.name NULLS LAST, t.name",

@@ -10,7 +10,7 @@ use sqlx::Row;
 use uuid::Uuid;
 
 use super::{publish_in, Db, DbError};
-use crate::admin::enum_text;
+use crate::admin::{enum_text, from_key};
 
 /// What an accepted record does to the register.
 #[derive(Debug, Clone)]
@@ -86,24 +86,39 @@ pub(super) async fn write_entry(tx: &mut sqlx::PgConnection, team: Uuid, entry: 
             }
         }
         HazardEntry::Changed { event_id, hazard_id, at, by, state, reason, responsible, deadline } => {
-            let mine = sqlx::query(
-                "UPDATE hazard SET state = $3, responsible = coalesce($4, responsible), deadline = coalesce($5, deadline), updated_at = now()
-                 WHERE id = $1 AND team_id = $2",
-            )
-            .bind(hazard_id)
-            .bind(team)
-            .bind(enum_text(state))
-            .bind(responsible)
-            .bind(deadline)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            if mine {
+            let mine: Option<Uuid> = sqlx::query_scalar("SELECT id FROM hazard WHERE id = $1 AND team_id = $2 FOR UPDATE")
+                .bind(hazard_id)
+                .bind(team)
+                .fetch_optional(&mut *tx)
+                .await?;
+            if mine.is_some() {
                 append(tx, *hazard_id, *event_id, *at, by, "team", *state, reason, responsible.as_deref(), *deadline, None, None).await?;
+                settle(tx, *hazard_id).await?;
             }
         }
     }
+    Ok(())
+}
+
+/// Sets a hazard's state, responsible person and deadline from its history, by the phones'
+/// rule: the newest entry (by time, then id) says the state — a change that arrives late
+/// does not undo a later one — and the newest entry naming a responsible person or a deadline
+/// says those. 督办 entries keep the state they found, so they never say it.
+async fn settle(tx: &mut sqlx::PgConnection, hazard: Uuid) -> Result<(), DbError> {
+    sqlx::query(
+        "UPDATE hazard h SET
+             state = coalesce((SELECT e.state FROM hazard_event e WHERE e.hazard_id = h.id AND e.action <> 'supervise'
+                               ORDER BY e.at DESC, e.id DESC LIMIT 1), h.state),
+             responsible = coalesce((SELECT e.responsible FROM hazard_event e WHERE e.hazard_id = h.id AND e.responsible IS NOT NULL
+                                     ORDER BY e.at DESC, e.id DESC LIMIT 1), h.responsible),
+             deadline = coalesce((SELECT e.deadline FROM hazard_event e WHERE e.hazard_id = h.id AND e.deadline IS NOT NULL
+                                  ORDER BY e.at DESC, e.id DESC LIMIT 1), h.deadline),
+             updated_at = now()
+         WHERE h.id = $1",
+    )
+    .bind(hazard)
+    .execute(tx)
+    .await?;
     Ok(())
 }
 
@@ -278,9 +293,9 @@ macro_rules! hazard_columns {
     ($today:literal) => {
         concat!(
             "SELECT h.id, t.name, w.name, h.found_at, h.domain, h.description, h.severity, h.place, h.state, h.responsible, h.deadline,
-                (h.state NOT IN ('closed', 'fixed_on_spot') AND h.deadline < ",
+                coalesce(h.state NOT IN ('closed', 'fixed_on_spot') AND h.deadline < ",
             $today,
-            ") AS overdue "
+            ", false) AS overdue "
         )
     };
 }
@@ -298,7 +313,7 @@ fn hazard_row(r: &sqlx::postgres::PgRow) -> HazardRow {
         state: r.get(8),
         responsible: r.get(9),
         deadline: r.get(10),
-        overdue: r.get::<Option<bool>, _>(11).unwrap_or(false),
+        overdue: r.get(11),
     }
 }
 
@@ -371,21 +386,16 @@ impl Db {
             return Ok(Decided::NotFound);
         };
         let team: Uuid = row.get(0);
-        let from: HazardState = serde_json::from_value(serde_json::Value::String(row.get(1)))
-            .map_err(|e| DbError::Other(sqlx::Error::Decode(Box::new(e))))?;
+        let Some(from) = from_key::<HazardState>(&row.get::<String, _>(1)) else {
+            return Err(DbError::Other(sqlx::Error::Decode(format!("hazard {hazard} has an unknown state").into())));
+        };
         let Some(to) = d.action.target(from) else { return Ok(Decided::NotAllowed(from)) };
-        sqlx::query("UPDATE hazard SET state = $2, responsible = coalesce($3, responsible), deadline = coalesce($4, deadline), updated_at = now() WHERE id = $1")
-            .bind(hazard)
-            .bind(enum_text(to))
-            .bind(&d.responsible)
-            .bind(d.deadline)
-            .execute(&mut *tx)
-            .await?;
         let id = Uuid::now_v7();
         append(&mut tx, hazard, id, now, &d.by, d.action.key(), to, &d.reason, d.responsible.as_deref(), d.deadline, None, d.clerk).await?;
-        // The phone's history reads the action by name where the state alone does not say it.
+        settle(&mut tx, hazard).await?;
+        // A phone's history shows the reason: it names the action where the state does not.
         let reason = match d.action {
-            CountyAction::Supervise | CountyAction::Return => format!("{}:{}", d.action.zh(), d.reason),
+            CountyAction::Supervise | CountyAction::Return => format!("{}：{}", d.action.zh(), d.reason),
             _ => d.reason.clone(),
         };
         let decision = HazardDecision {
@@ -395,6 +405,7 @@ impl Db {
             reason,
             at: now,
             by: Some(d.by.clone()),
+            action: Some(d.action),
             responsible: d.responsible.clone(),
             deadline: d.deadline,
         };

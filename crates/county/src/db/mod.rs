@@ -392,12 +392,12 @@ impl Db {
         Ok(EnrolOutcome::Enrolled { device, team, team_name })
     }
 
-    /// The device a token hash belongs to.
-    /// The device a token hash belongs to; notes when it was last seen (at most once a
-    /// minute, so a sync run does not write a row per request).
+    /// The device a token hash belongs to; notes when a device in use was last seen (at most
+    /// once a minute, so a sync run does not write a row per request).
     pub async fn device_by_token(&self, token_hash: &[u8]) -> Result<Option<DeviceAuth>, DbError> {
         let row = sqlx::query(
-            "SELECT id, team_id, chain_id, revoked_at IS NOT NULL, last_seen_at IS NULL OR last_seen_at < now() - interval '1 minute'
+            "SELECT id, team_id, chain_id, revoked_at IS NOT NULL,
+                    revoked_at IS NULL AND (last_seen_at IS NULL OR last_seen_at < now() - interval '1 minute')
              FROM device WHERE token_hash = $1",
         )
         .bind(token_hash)
