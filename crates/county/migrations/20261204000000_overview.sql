@@ -30,3 +30,6 @@ CREATE INDEX patrol_by_duty ON patrol (duty_id, started_at) WHERE duty_id IS NOT
 ALTER TABLE device ADD COLUMN last_seen_at TIMESTAMPTZ;
 
 CREATE INDEX published_alerts ON published (team_id) WHERE body ->> 'kind' = 'alert';
+
+-- A clerk who left is disabled, never deleted: the audit log keeps naming them.
+ALTER TABLE clerk ADD COLUMN disabled_at TIMESTAMPTZ;

@@ -31,6 +31,9 @@ pub enum AdminError {
     /// A decision on a hazard was not taken.
     #[error(transparent)]
     Decision(#[from] DecisionRefused),
+    /// A clerk was not added.
+    #[error(transparent)]
+    Clerk(#[from] ClerkRefused),
 }
 
 /// A unit enum's serde name (`key_revoked`, `leader`), as the API and the CLI spell it.
@@ -70,27 +73,86 @@ pub async fn set_team_township(db: &Db, team: Uuid, township: Uuid) -> Result<()
     Ok(())
 }
 
+/// Why a clerk was not added.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ClerkRefused {
+    /// The login is empty, too long or has spaces.
+    #[error("a login is 1–64 characters without spaces")]
+    Login,
+    /// Another clerk has this login.
+    #[error("this login is taken")]
+    LoginTaken,
+    /// The name is empty or too long.
+    #[error("a name is 1–100 characters")]
+    Name,
+    /// The password is shorter than 10 characters.
+    #[error("a password has at least 10 characters")]
+    Password,
+    /// No such township.
+    #[error("no such township")]
+    Township,
+}
+
+impl ClerkRefused {
+    /// What the clerk reads: the field and the fix.
+    pub fn zh(&self) -> &'static str {
+        match self {
+            ClerkRefused::Login => "登录名请填 1–64 个字符,不要有空格。",
+            ClerkRefused::LoginTaken => "这个登录名已经有人用了,请换一个。",
+            ClerkRefused::Name => "姓名请填 1–100 个字。",
+            ClerkRefused::Password => "初始密码至少 10 个字符。",
+            ClerkRefused::Township => "没有这个乡镇。",
+        }
+    }
+}
+
+/// A clerk to add.
+#[derive(Debug, Clone)]
+pub struct NewClerk<'a> {
+    /// What they log in with.
+    pub login: &'a str,
+    /// Their name.
+    pub name: &'a str,
+    /// Their first password (they change it under 修改密码).
+    pub password: &'a str,
+    /// Their township; `None` for a county clerk.
+    pub township: Option<Uuid>,
+    /// May manage clerks.
+    pub is_admin: bool,
+}
+
 /// Adds a clerk for the console (a county clerk without `township`); the password is kept
 /// as an Argon2id hash only.
 pub async fn add_clerk(db: &Db, login: &str, name: &str, password: &str, township: Option<Uuid>, is_admin: bool) -> Result<Uuid, AdminError> {
-    let login = login.trim();
+    add_clerk_by(db, &NewClerk { login, name, password, township, is_admin }, None).await
+}
+
+/// Adds a clerk, in the audit log as made by `by` (a console admin: id and login) or by the
+/// command line.
+pub async fn add_clerk_by(db: &Db, new: &NewClerk<'_>, by: Option<(Uuid, &str)>) -> Result<Uuid, AdminError> {
+    let refuse = |r| Err(AdminError::Clerk(r));
+    let (login, name) = (new.login.trim(), new.name.trim());
     if login.is_empty() || login.chars().count() > 64 || login.chars().any(char::is_whitespace) {
-        return Err(AdminError::Invalid("a login is 1–64 characters without spaces".into()));
+        return refuse(ClerkRefused::Login);
     }
-    if name.trim().is_empty() || name.chars().count() > 100 {
-        return Err(AdminError::Invalid("a name is 1–100 characters".into()));
+    if name.is_empty() || name.chars().count() > 100 {
+        return refuse(ClerkRefused::Name);
     }
-    if password.chars().count() < 10 {
-        return Err(AdminError::Invalid("a password has at least 10 characters".into()));
+    if new.password.chars().count() < 10 {
+        return refuse(ClerkRefused::Password);
     }
-    if let Some(t) = township {
+    if let Some(t) = new.township {
         if db.townships(Some(t)).await?.is_empty() {
-            return Err(AdminError::NotFound(format!("township {t}")));
+            return refuse(ClerkRefused::Township);
         }
     }
-    let hash = crate::console::hash_password(password).map_err(|e| AdminError::Invalid(format!("hashing the password: {e}")))?;
-    let id = db.add_clerk(login, name.trim(), &hash, township, is_admin).await?;
-    db.audit(None, "redvest-county", "添加用户", &format!("{login}({})", name.trim())).await?;
+    if db.clerk_login_taken(login).await? {
+        return refuse(ClerkRefused::LoginTaken);
+    }
+    let hash = crate::console::hash_password(new.password).map_err(|e| AdminError::Invalid(format!("hashing the password: {e}")))?;
+    let id = db.add_clerk(login, name, &hash, new.township, new.is_admin).await?;
+    let (by_id, by_login) = by.map_or((None, "redvest-county"), |(id, login)| (Some(id), login));
+    db.audit(by_id, by_login, "添加用户", &format!("{login}({name})")).await?;
     Ok(id)
 }
 

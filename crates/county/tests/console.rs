@@ -438,3 +438,142 @@ async fn the_overview_counts_the_day_and_the_team_page_enrols_and_revokes_phones
     assert!(matches!(refused, Err(redvest_core::sync::SyncFailure::Revoked(_))), "a revoked phone cannot sync: {refused:?}");
     drop(second);
 }
+
+async fn log_out(c: &Client) {
+    c.find(Locator::Css("#logout")).await.expect("logout").click().await.expect("click");
+    c.wait().at_most(Duration::from_secs(20)).for_element(Locator::Css("#login-form")).await.expect("logged out");
+}
+
+/// A county admin adds a township clerk in the console (a mismatched password and a taken
+/// login are refused by name first); the new clerk logs in to their township, cannot manage
+/// users, changes their password; the admin disables them and they can no longer log in.
+#[sqlx::test(migrations = false)]
+async fn an_admin_adds_a_clerk_who_changes_their_password_and_is_then_disabled(pool: PgPool) {
+    let (db, _, _) = county(pool.clone()).await;
+    let chengguan = admin::create_township(&db, "城关镇").await.expect("township");
+    admin::add_clerk(&db, "zhangli", "张丽(县综治中心)", PASSWORD, None, true).await.expect("county admin");
+    let (addr, server) = serve(db.clone()).await;
+    std::mem::forget(server);
+    let base = format!("http://{addr}");
+    let driver = chromedriver();
+    let c = browser(&driver).await;
+    login(&c, &base, "zhangli", PASSWORD).await;
+    c.goto(&format!("{base}/console/clerks")).await.expect("clerks");
+    let fill = |login: &'static str, second: &'static str| {
+        let c = c.clone();
+        async move {
+            set(&c, "#new-login", login).await;
+            set(&c, "#new-name", "城关镇综治中心").await;
+            set(&c, "#new-township", &chengguan.to_string()).await;
+            set(&c, "#new-password", "初始密码-123456").await;
+            set(&c, "#new-password2", second).await;
+            c.find(Locator::Css("#add-clerk")).await.expect("button").click().await.expect("click");
+        }
+    };
+    fill("chengguan", "另一个密码-123456").await;
+    wait_text(&c, "#error", "两次输入的初始密码不一样").await;
+    fill("zhangli", "初始密码-123456").await;
+    wait_text(&c, "#error", "这个登录名已经有人用了").await;
+    fill("chengguan", "初始密码-123456").await;
+    wait_text(&c, "#done", "已添加用户 chengguan").await;
+    assert!(text(&c, "#clerk-table").await.contains("城关镇"));
+    screenshot(&c, "clerks").await;
+    let by: String = sqlx::query_scalar("SELECT login FROM audit_log WHERE action = '添加用户' AND detail LIKE 'chengguan%'").fetch_one(&pool).await.expect("audit");
+    assert_eq!(by, "zhangli", "the audit log names the admin who added the clerk");
+    log_out(&c).await;
+
+    login(&c, &base, "chengguan", "初始密码-123456").await;
+    assert!(text(&c, "#who").await.contains("城关镇"));
+    c.goto(&format!("{base}/console/clerks")).await.expect("clerks");
+    assert!(text(&c, "#problem").await.contains("无权查看"), "not an admin");
+    c.goto(&format!("{base}/console/password")).await.expect("password");
+    set(&c, "#old-password", "不是原密码-000").await;
+    set(&c, "#new-password", "新的密码-7654321").await;
+    set(&c, "#new-password2", "新的密码-7654321").await;
+    c.find(Locator::Css("#change-password")).await.expect("button").click().await.expect("click");
+    wait_text(&c, "#error", "原密码不对").await;
+    set(&c, "#old-password", "初始密码-123456").await;
+    set(&c, "#new-password", "新的密码-7654321").await;
+    set(&c, "#new-password2", "新的密码-7654321").await;
+    c.find(Locator::Css("#change-password")).await.expect("button").click().await.expect("click");
+    wait_text(&c, "#done", "密码已修改").await;
+    log_out(&c).await;
+    login(&c, &base, "chengguan", "新的密码-7654321").await;
+    assert!(text(&c, "#who").await.contains("城关镇"), "the new password logs in");
+    log_out(&c).await;
+
+    login(&c, &base, "zhangli", PASSWORD).await;
+    c.goto(&format!("{base}/console/clerks")).await.expect("clerks");
+    c.find(Locator::Css("button.disable[data-login='chengguan']")).await.expect("disable").click().await.expect("click");
+    wait_text(&c, "#done", "已停用").await;
+    log_out(&c).await;
+    login(&c, &base, "chengguan", "新的密码-7654321").await;
+    assert!(text(&c, "#login-error").await.contains("用户名或密码不对"), "a disabled clerk cannot log in");
+    c.close().await.expect("close");
+}
+
+/// Keyboard only: the login form and the navigation work with Tab and Enter. On a tablet
+/// (768 wide) no page is wider than the screen (wide tables scroll within themselves).
+#[sqlx::test(migrations = false)]
+async fn the_console_works_by_keyboard_and_fits_a_tablet(pool: PgPool) {
+    let (db, team, code) = county(pool.clone()).await;
+    admin::add_clerk(&db, "zhangli", "张丽(县综治中心)", PASSWORD, None, true).await.expect("admin");
+    let (addr, server) = serve(db.clone()).await;
+    std::mem::forget(server);
+    let base = format!("http://{addr}");
+    let d = team_device(base.clone(), code, SyncOptions::default()).await;
+    let (patrol, hazard) = {
+        let d = d.clone();
+        tokio::task::spawn_blocking(move || {
+            let (patrol, hazard, _) = sealed_patrol(&d, 1, 60);
+            sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("sync");
+            (patrol, hazard)
+        })
+        .await
+        .expect("join")
+    };
+    let driver = chromedriver();
+    let c = browser(&driver).await;
+    const TAB: &str = "\u{E004}";
+    const ENTER: &str = "\u{E007}";
+    c.goto(&format!("{base}/console/login")).await.expect("login page");
+    // The login field has the focus on arrival.
+    c.active_element().await.expect("focus").send_keys(&format!("zhangli{TAB}{PASSWORD}{ENTER}")).await.expect("type");
+    assert!(text(&c, "#who").await.contains("张丽"), "logged in by keyboard");
+    // Tab through the page to 隐患台账 and open it with Enter.
+    let mut reached = false;
+    for _ in 0..20 {
+        c.active_element().await.expect("focus").send_keys(TAB).await.expect("tab");
+        let focused = c.execute("return document.activeElement.textContent.trim();", vec![]).await.expect("js");
+        if focused == serde_json::json!("隐患台账") {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "隐患台账 is reachable by Tab");
+    c.active_element().await.expect("focus").send_keys(ENTER).await.expect("enter");
+    assert!(text(&c, "h1").await.contains("隐患台账"));
+
+    c.set_window_size(768, 1024).await.expect("tablet");
+    for path in [
+        "/console".to_owned(),
+        "/console/teams".to_owned(),
+        format!("/console/teams/{team}"),
+        "/console/patrols".to_owned(),
+        format!("/console/patrols/{patrol}"),
+        "/console/hazards".to_owned(),
+        format!("/console/hazards/{hazard}"),
+        "/console/plans".to_owned(),
+        "/console/audit".to_owned(),
+        "/console/clerks".to_owned(),
+        "/console/password".to_owned(),
+    ] {
+        c.goto(&format!("{base}{path}")).await.expect("page");
+        text(&c, "h1").await;
+        let fits = c.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1;", vec![]).await.expect("js");
+        assert_eq!(fits, serde_json::json!(true), "{path} is wider than a tablet");
+    }
+    c.goto(&format!("{base}/console/hazards")).await.expect("page");
+    screenshot(&c, "tablet-hazards").await;
+    c.close().await.expect("close");
+}

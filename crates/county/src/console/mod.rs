@@ -4,6 +4,7 @@
 //! (CSRF); what a clerk does goes to the audit log. A township clerk sees only their
 //! township: anything else is 404, by link too.
 
+mod clerks;
 mod hazards;
 mod overview;
 mod page;
@@ -39,6 +40,9 @@ pub fn router() -> Router<AppState> {
         .route("/hazards", get(hazards::list))
         .route("/hazards/{id}", get(hazards::hazard).post(hazards::decide))
         .route("/audit", get(patrols::audit))
+        .route("/clerks", get(clerks::list).post(clerks::add))
+        .route("/clerks/{id}/disable", post(clerks::disable))
+        .route("/password", get(clerks::password_form).post(clerks::change_password))
         .route("/plans", get(plans::form))
         .route("/plans/plan", post(plans::publish_plan))
         .route("/plans/alert", post(plans::publish_alert))

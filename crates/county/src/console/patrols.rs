@@ -53,6 +53,8 @@ pub struct Frame {
     pub name: String,
     /// Their scope, in words.
     pub scope: String,
+    /// Whether they manage clerks (the nav shows 用户管理).
+    pub is_admin: bool,
 }
 
 pub(super) async fn frame(state: &AppState, clerk: &Clerk) -> Frame {
@@ -60,7 +62,7 @@ pub(super) async fn frame(state: &AppState, clerk: &Clerk) -> Frame {
         None => "全县".to_owned(),
         Some(t) => state.db.townships(Some(t)).await.ok().and_then(|v| v.into_iter().next()).map_or_else(|| "乡镇".to_owned(), |w| w.name),
     };
-    Frame { name: clerk.0.name.clone(), scope }
+    Frame { name: clerk.0.name.clone(), scope, is_admin: clerk.0.is_admin }
 }
 
 /// The list's filters, as the form sends them (empty fields mean "any").

@@ -30,6 +30,19 @@ pub fn hash_password(password: &str) -> Result<String, argon2::password_hash::Er
     Ok(Argon2::default().hash_password(password.as_bytes(), &SaltString::generate(&mut OsRng))?.to_string())
 }
 
+/// Whether `password` is the one `hash` keeps (Argon2 takes its time off the async threads).
+pub async fn password_matches(hash: &str, password: &str) -> bool {
+    let (hash, password) = (hash.to_owned(), password.to_owned());
+    tokio::task::spawn_blocking(move || PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()))
+        .await
+        .unwrap_or(false)
+}
+
+/// The session token the browser sent, hashed as it is kept.
+pub fn session_hash(headers: &HeaderMap) -> Option<Vec<u8>> {
+    session_token(headers).map(|t| token_hash(&t).to_vec())
+}
+
 /// How long the next try must wait after `failed` wrong passwords: nothing for the first
 /// three, then 2, 4, 8 … seconds, at most 15 minutes.
 pub fn wait_after(failed: i32) -> Duration {
@@ -112,11 +125,7 @@ pub async fn login(State(state): State<AppState>, Form(form): Form<LoginForm>) -
         let _ = state.db.audit(Some(clerk.id), &clerk.login, "登录被延迟", &format!("密码连续错误 {} 次", clerk.failed_logins)).await;
         return again(&format!("密码错误次数过多,请 {seconds} 秒后再试。"));
     }
-    let (hash, password) = (clerk.password_hash.clone(), form.password.clone());
-    let good = tokio::task::spawn_blocking(move || PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()))
-        .await
-        .unwrap_or(false);
-    if !good {
+    if !password_matches(&clerk.password_hash, &form.password).await {
         let _ = state.db.login_failed(clerk.id).await;
         let _ = state.db.audit(Some(clerk.id), &clerk.login, "登录失败", "密码不对").await;
         return again("用户名或密码不对。");

@@ -166,9 +166,23 @@ impl Db {
         Ok(id)
     }
 
-    /// The clerk who logs in with `login`.
+    /// Sets a clerk's password and ends their sessions but `keep` (the one that changed it).
+    pub async fn set_password(&self, clerk: Uuid, password_hash: &str, keep: Option<&[u8]>) -> Result<(), DbError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE clerk SET password_hash = $2 WHERE id = $1").bind(clerk).bind(password_hash).execute(&mut *tx).await?;
+        sqlx::query("DELETE FROM clerk_session WHERE clerk_id = $1 AND token_hash IS DISTINCT FROM $2").bind(clerk).bind(keep).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Whether a clerk (in use or disabled) has this login.
+    pub async fn clerk_login_taken(&self, login: &str) -> Result<bool, DbError> {
+        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM clerk WHERE login = $1)").bind(login).fetch_one(&self.pool).await?)
+    }
+
+    /// The clerk who logs in with `login`, unless disabled.
     pub async fn clerk_by_login(&self, login: &str) -> Result<Option<ClerkRow>, DbError> {
-        let row = sqlx::query(concat!("SELECT ", clerk_columns!(), " FROM clerk c WHERE c.login = $1")).bind(login).fetch_optional(&self.pool).await?;
+        let row = sqlx::query(concat!("SELECT ", clerk_columns!(), " FROM clerk c WHERE c.login = $1 AND c.disabled_at IS NULL")).bind(login).fetch_optional(&self.pool).await?;
         Ok(row.map(clerk_row))
     }
 
@@ -199,7 +213,8 @@ impl Db {
         let row = sqlx::query(concat!(
             "SELECT ",
             clerk_columns!(),
-            " FROM clerk_session s JOIN clerk c ON c.id = s.clerk_id WHERE s.token_hash = $1 AND s.expires_at > now()"
+            " FROM clerk_session s JOIN clerk c ON c.id = s.clerk_id
+              WHERE s.token_hash = $1 AND s.expires_at > now() AND c.disabled_at IS NULL"
         ))
         .bind(token_hash)
         .fetch_optional(&self.pool)
@@ -399,5 +414,57 @@ impl Db {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+}
+
+/// A clerk as the console's user list shows them.
+#[derive(Debug, Clone)]
+pub struct ClerkListRow {
+    /// Their id.
+    pub id: Uuid,
+    /// What they log in with.
+    pub login: String,
+    /// Their name.
+    pub name: String,
+    /// Their township's name; `None` for a county clerk.
+    pub township: Option<String>,
+    /// May manage clerks.
+    pub is_admin: bool,
+    /// When they were disabled.
+    pub disabled_at: Option<DateTime<Utc>>,
+}
+
+impl Db {
+    /// The clerks of a scope (`None`: every clerk; a township: that township's).
+    pub async fn clerks(&self, scope: Option<Uuid>) -> Result<Vec<ClerkListRow>, DbError> {
+        let rows = sqlx::query(
+            "SELECT c.id, c.login, c.name, w.name, c.is_admin, c.disabled_at FROM clerk c LEFT JOIN township w ON w.id = c.township_id
+             WHERE $1::uuid IS NULL OR c.township_id = $1 ORDER BY c.disabled_at IS NOT NULL, w.name NULLS FIRST, c.login",
+        )
+        .bind(scope)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| ClerkListRow { id: r.get(0), login: r.get(1), name: r.get(2), township: r.get(3), is_admin: r.get(4), disabled_at: r.get(5) })
+            .collect())
+    }
+
+    /// Disables a clerk of the scope and ends their sessions; false if there is no such clerk
+    /// in use there.
+    pub async fn disable_clerk(&self, clerk: Uuid, scope: Option<Uuid>) -> Result<bool, DbError> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("UPDATE clerk SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL AND ($2::uuid IS NULL OR township_id = $2)")
+            .bind(clerk)
+            .bind(scope)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+            == 1;
+        if done {
+            sqlx::query("DELETE FROM clerk_session WHERE clerk_id = $1").bind(clerk).execute(&mut *tx).await?;
+        }
+        tx.commit().await?;
+        Ok(done)
     }
 }

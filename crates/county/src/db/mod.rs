@@ -4,7 +4,7 @@ mod console;
 mod hazard;
 mod overview;
 
-pub use console::{AuditRow, ClerkRow, DeviceRow, Named, PatrolFilter, PatrolListRow, PatrolPageRow, TeamRow};
+pub use console::{AuditRow, ClerkListRow, ClerkRow, DeviceRow, Named, PatrolFilter, PatrolListRow, PatrolPageRow, TeamRow};
 pub use overview::{AlertRow, TeamDay};
 pub use hazard::{CountyDecision, Decided, HazardDetail, HazardEntry, HazardFilter, HazardRow, HistoryRow};
 
