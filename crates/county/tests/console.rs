@@ -91,8 +91,18 @@ async fn screenshot(c: &Client, name: &str) {
     }
 }
 
-#[sqlx::test(migrations = false)]
-async fn a_clerk_logs_in_sees_a_pushed_patrol_verified_and_a_township_clerk_sees_only_their_own(pool: PgPool) {
+/// The county most tests start from: 城关镇 with the team, 河西镇 without; a county admin
+/// `zhangli` and a 河西镇 clerk `hexi`; the server; the team's phone, which has pushed a sealed
+/// patrol with a photo, a 60-fix track and an escalated hazard.
+struct Scene {
+    team: uuid::Uuid,
+    base: String,
+    phone: std::sync::Arc<redvest_core::fixtures::Device>,
+    patrol: uuid::Uuid,
+    hazard: uuid::Uuid,
+}
+
+async fn scene(pool: &PgPool) -> Scene {
     let (db, team, code) = county(pool.clone()).await;
     let chengguan = admin::create_township(&db, "城关镇").await.expect("township");
     let hexi = admin::create_township(&db, "河西镇").await.expect("township");
@@ -102,19 +112,22 @@ async fn a_clerk_logs_in_sees_a_pushed_patrol_verified_and_a_township_clerk_sees
     let (addr, server) = serve(db.clone()).await;
     std::mem::forget(server);
     let base = format!("http://{addr}");
+    let phone = team_device(base.clone(), code, SyncOptions::default()).await;
+    let d = phone.clone();
+    let (patrol, hazard) = tokio::task::spawn_blocking(move || {
+        let (patrol, hazard, _) = sealed_patrol(&d, 1, 60);
+        sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("sync");
+        (patrol, hazard)
+    })
+    .await
+    .expect("join");
+    Scene { team, base, phone, patrol, hazard }
+}
 
+#[sqlx::test(migrations = false)]
+async fn a_clerk_logs_in_sees_a_pushed_patrol_verified_and_a_township_clerk_sees_only_their_own(pool: PgPool) {
     // A patrol with a photo and a track, pushed by the real device client.
-    let d = team_device(base.clone(), code, SyncOptions::default()).await;
-    let patrol = {
-        let d = d.clone();
-        tokio::task::spawn_blocking(move || {
-            let (patrol, _, _) = sealed_patrol(&d, 1, 60);
-            sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("sync");
-            patrol
-        })
-        .await
-        .expect("join")
-    };
+    let Scene { base, phone: d, patrol, .. } = scene(&pool).await;
 
     let driver = chromedriver();
     let c = browser(&driver).await;
@@ -270,26 +283,7 @@ async fn a_plan_and_an_alert_published_in_the_console_reach_the_phone(pool: PgPo
 /// and reaches the phone on its next pull; another township's clerk cannot open it.
 #[sqlx::test(migrations = false)]
 async fn a_hazard_closed_in_the_console_reaches_the_phone(pool: PgPool) {
-    let (db, team, code) = county(pool.clone()).await;
-    let chengguan = admin::create_township(&db, "城关镇").await.expect("township");
-    let hexi = admin::create_township(&db, "河西镇").await.expect("township");
-    admin::set_team_township(&db, team, chengguan).await.expect("team in 城关镇");
-    admin::add_clerk(&db, "zhangli", "张丽(县综治中心)", PASSWORD, None, false).await.expect("clerk");
-    admin::add_clerk(&db, "hexi", "河西镇综治中心", PASSWORD, Some(hexi), false).await.expect("township clerk");
-    let (addr, server) = serve(db.clone()).await;
-    std::mem::forget(server);
-    let base = format!("http://{addr}");
-    let d = team_device(base.clone(), code, SyncOptions::default()).await;
-    let hazard = {
-        let d = d.clone();
-        tokio::task::spawn_blocking(move || {
-            let (_, hazard, _) = sealed_patrol(&d, 1, 60);
-            sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("sync");
-            hazard
-        })
-        .await
-        .expect("join")
-    };
+    let Scene { team, base, phone: d, hazard, .. } = scene(&pool).await;
 
     let driver = chromedriver();
     let c = browser(&driver).await;
@@ -516,22 +510,7 @@ async fn an_admin_adds_a_clerk_who_changes_their_password_and_is_then_disabled(p
 /// (768 wide) no page is wider than the screen (wide tables scroll within themselves).
 #[sqlx::test(migrations = false)]
 async fn the_console_works_by_keyboard_and_fits_a_tablet(pool: PgPool) {
-    let (db, team, code) = county(pool.clone()).await;
-    admin::add_clerk(&db, "zhangli", "张丽(县综治中心)", PASSWORD, None, true).await.expect("admin");
-    let (addr, server) = serve(db.clone()).await;
-    std::mem::forget(server);
-    let base = format!("http://{addr}");
-    let d = team_device(base.clone(), code, SyncOptions::default()).await;
-    let (patrol, hazard) = {
-        let d = d.clone();
-        tokio::task::spawn_blocking(move || {
-            let (patrol, hazard, _) = sealed_patrol(&d, 1, 60);
-            sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("sync");
-            (patrol, hazard)
-        })
-        .await
-        .expect("join")
-    };
+    let Scene { team, base, patrol, hazard, .. } = scene(&pool).await;
     let driver = chromedriver();
     let c = browser(&driver).await;
     const TAB: &str = "\u{E004}";
