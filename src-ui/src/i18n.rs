@@ -598,7 +598,7 @@ const EN: Text = Text {
     enrol_device: "This device's name",
     enrol_button: "Connect",
     enrol_scan: "Scan the county's QR code",
-    enrol_scan_hint: "Point the camera at the enrolment QR code on the county console's team page; the address and the code fill in.",
+    enrol_scan_hint: "Point the camera at the enrolment QR code on the county console's team page; the address and the code are filled in automatically.",
     team_label: "Team",
     last_success: "Last successful sync",
     never: "never",

@@ -41,7 +41,7 @@ impl Store {
             .optional()?
             .ok_or_else(|| Error::NotFound(format!("hazard {id}")))?;
         let mut stmt = conn.prepare_cached(
-            "SELECT id, at, by_name, state, reason, responsible, deadline, patrol_id
+            "SELECT id, at, by_name, state, reason, responsible, deadline, patrol_id, keeps_state
              FROM hazard_event WHERE hazard_id = ?1 ORDER BY at, id",
         )?;
         let history = stmt
@@ -55,15 +55,19 @@ impl Store {
                     r.get::<_, Option<String>>(5)?,
                     r.get::<_, Option<NaiveDate>>(6)?,
                     r.get::<_, Option<Uuid>>(7)?,
+                    r.get::<_, bool>(8)?,
                 ))
             })?
             .map(|row| {
-                let (id, at, by, state, reason, responsible, deadline, patrol_id) = row?;
-                Ok(HazardEvent { id, at, by, state: enum_from(&state)?, reason, responsible, deadline, patrol_id })
+                let (id, at, by, state, reason, responsible, deadline, patrol_id, keeps_state) = row?;
+                Ok((HazardEvent { id, at, by, state: enum_from(&state)?, reason, responsible, deadline, patrol_id }, keeps_state))
             })
             .collect::<Result<Vec<_>>>()?;
-        let last = history.last().ok_or_else(|| Error::Corrupt(format!("hazard {id} has no history")))?;
-        let state = last.state;
+        // The newest entry says the state, but a county's 督办 (it keeps the state) never does:
+        // the county's register reads its history the same way.
+        let last = history.iter().rev().find(|(_, keeps)| !keeps).or(history.last());
+        let state = last.ok_or_else(|| Error::Corrupt(format!("hazard {id} has no history")))?.0.state;
+        let history: Vec<HazardEvent> = history.into_iter().map(|(e, _)| e).collect();
         let deadline = history.iter().rev().find_map(|e| e.deadline);
         Ok(Hazard {
             id,

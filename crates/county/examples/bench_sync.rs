@@ -233,7 +233,14 @@ async fn main() -> anyhow::Result<()> {
     for round in 1..=3 {
         // Forget the patrol and its photos on both sides, and point the device at a new lossy link.
         let lossy_proxy = Throttle::start(county, lossy).await;
-        sqlx::query("TRUNCATE photo_ref, chain_link, upload, hazard").execute(&pool).await?;
+        // The register's history refuses TRUNCATE; this throwaway database lets the bench
+        // start each round afresh.
+        sqlx::raw_sql(
+            "ALTER TABLE hazard_event DISABLE TRIGGER USER; TRUNCATE photo_ref, chain_link, upload, hazard_event, hazard;
+             ALTER TABLE hazard_event ENABLE TRIGGER USER;",
+        )
+        .execute(&pool)
+        .await?;
         sqlx::query("DELETE FROM record WHERE kind = 'patrol'").execute(&pool).await?;
         {
             let conn = rusqlite::Connection::open(subject.dir.path().join("redvest.sqlite3"))?;

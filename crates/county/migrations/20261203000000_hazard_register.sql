@@ -41,12 +41,12 @@ CREATE TRIGGER hazard_event_no_truncate BEFORE TRUNCATE ON hazard_event
 -- Hazards already at the county: their report from the first patrol that names them (an
 -- amendment names its original's hazards again; the original comes first).
 CREATE TEMPORARY TABLE found_hazard ON COMMIT DROP AS
-SELECT DISTINCT ON ((o ->> 'hazard_id')::uuid)
+SELECT DISTINCT ON ((o ->> 'hazard_id')::uuid, r.team_id)
        (o ->> 'hazard_id')::uuid AS hazard_id, r.id AS patrol_id, r.team_id, r.started_at, o
 FROM (SELECT id, team_id, started_at, substr(canonical, length('redvest/patrol-record/v1') + 2)::jsonb AS j FROM patrol) r,
      jsonb_array_elements(r.j -> 'observations') o
 WHERE o ->> 'hazard_id' IS NOT NULL AND o -> 'body' ->> 'type' = 'hazard'
-ORDER BY (o ->> 'hazard_id')::uuid, (r.j ->> 'amends') IS NOT NULL, r.started_at;
+ORDER BY (o ->> 'hazard_id')::uuid, r.team_id, (r.j ->> 'amends') IS NOT NULL, r.started_at;
 
 UPDATE hazard h SET
     patrol_id = f.patrol_id,

@@ -149,8 +149,17 @@ pub async fn add_clerk_by(db: &Db, new: &NewClerk<'_>, by: Option<(Uuid, &str)>)
     if db.clerk_login_taken(login).await? {
         return refuse(ClerkRefused::LoginTaken);
     }
-    let hash = crate::console::hash_password(new.password).map_err(|e| AdminError::Invalid(format!("hashing the password: {e}")))?;
-    let id = db.add_clerk(login, name, &hash, new.township, new.is_admin).await?;
+    // Argon2 takes its time off the async threads.
+    let password = new.password.to_owned();
+    let hash = tokio::task::spawn_blocking(move || crate::console::hash_password(&password))
+        .await
+        .map_err(|e| AdminError::Invalid(format!("hashing the password: {e}")))?
+        .map_err(|e| AdminError::Invalid(format!("hashing the password: {e}")))?;
+    let id = match db.add_clerk(login, name, &hash, new.township, new.is_admin).await {
+        // Another admin took the login in the meantime.
+        Err(DbError::Other(sqlx::Error::Database(e))) if e.is_unique_violation() => return refuse(ClerkRefused::LoginTaken),
+        other => other?,
+    };
     let (by_id, by_login) = by.map_or((None, "redvest-county"), |(id, login)| (Some(id), login));
     db.audit(by_id, by_login, "添加用户", &format!("{login}({name})")).await?;
     Ok(id)

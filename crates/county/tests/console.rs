@@ -503,6 +503,33 @@ async fn an_admin_adds_a_clerk_who_changes_their_password_and_is_then_disabled(p
     log_out(&c).await;
     login(&c, &base, "chengguan", "新的密码-7654321").await;
     assert!(text(&c, "#login-error").await.contains("用户名或密码不对"), "a disabled clerk cannot log in");
+
+    // A township admin manages their township only: no county clerk to disable, no admin to
+    // make, no clerk of another township.
+    admin::add_clerk(&db, "cgadmin", "城关镇管理员", PASSWORD, Some(chengguan), true).await.expect("township admin");
+    let zhangli: uuid::Uuid = sqlx::query_scalar("SELECT id FROM clerk WHERE login = 'zhangli'").fetch_one(&pool).await.expect("id");
+    login(&c, &base, "cgadmin", PASSWORD).await;
+    c.goto(&format!("{base}/console/clerks")).await.expect("clerks");
+    assert!(!text(&c, "#clerk-table").await.contains("zhangli"), "the county's clerks are not theirs to see");
+    let post = |path: String, form: String| {
+        let c = c.clone();
+        async move {
+            c.execute(
+                "return fetch(arguments[0], {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: arguments[1]}).then(r => r.status);",
+                vec![serde_json::json!(path), serde_json::json!(form)],
+            )
+            .await
+            .expect("fetch")
+        }
+    };
+    assert_eq!(post(format!("/console/clerks/{zhangli}/disable"), String::new()).await, serde_json::json!(404));
+    let form = "login=xiaowang&name=%E5%B0%8F%E7%8E%8B&township=&admin=on&password=%E5%88%9D%E5%A7%8B%E5%AF%86%E7%A0%81-123456&password2=%E5%88%9D%E5%A7%8B%E5%AF%86%E7%A0%81-123456";
+    assert_eq!(post("/console/clerks".into(), form.into()).await, serde_json::json!(200));
+    let (township, is_admin): (Option<uuid::Uuid>, bool) =
+        sqlx::query_as("SELECT township_id, is_admin FROM clerk WHERE login = 'xiaowang'").fetch_one(&pool).await.expect("added");
+    assert_eq!((township, is_admin), (Some(chengguan), false), "added to 城关镇, and not as an admin");
+    let disabled: Option<chrono::DateTime<chrono::Utc>> = sqlx::query_scalar("SELECT disabled_at FROM clerk WHERE login = 'zhangli'").fetch_one(&pool).await.expect("q");
+    assert!(disabled.is_none());
     c.close().await.expect("close");
 }
 

@@ -1,7 +1,8 @@
 //! The hazard register between the county and a phone that changes hazards offline: the
-//! county and the phone end with the same state whatever order things arrive in. A change
-//! the phone made before the county's later decision does not undo it when it arrives late;
-//! 督办 presses without putting back an older state.
+//! county and the phone read a hazard's history by the same rule and end with the same state,
+//! whatever order things arrive in and whatever the phone's clock says. A change the phone
+//! made before the county's later decision does not undo it when it arrives late; 督办
+//! presses without saying the state.
 
 mod common;
 
@@ -48,13 +49,29 @@ async fn the_county_and_the_phone_agree_on_a_hazard_whatever_arrives_late(pool: 
     assert_eq!(on_phone.state, HazardState::Assigned);
     assert_eq!(on_phone.history.last().and_then(|e| e.responsible.clone()).as_deref(), Some("张老板"), "the 交办's responsible person");
 
-    // Offline, the team starts the work; meanwhile the county presses (督办).
-    let change = |state, reason: &str| HazardChange { hazard_id: hazard, state, by_member: d.leader.id, reason: reason.into(), responsible: None, deadline: None };
-    d.store.change_hazard(&change(HazardState::Rectifying, "已开始清理"), Utc::now()).expect("rectifying");
-    assert_eq!(decide(&db, hazard, CountyAction::Supervise, "请本周内完成").await, HazardState::Assigned, "督办 keeps the county's state");
+    // The county presses (督办) and the phone hears it; then the team starts the work on a
+    // phone whose clock is behind: its 整改中 is stamped between the 交办 and the 督办.
+    assert_eq!(decide(&db, hazard, CountyAction::Supervise, "请本周内完成").await, HazardState::Assigned, "督办 keeps the state");
     run(d.clone()).await;
-    assert_eq!(d.store.hazard_on(hazard, Utc::now().date_naive()).expect("h").state, HazardState::Rectifying, "督办 did not put back 已交办");
-    assert_eq!(county_state(&pool, hazard).await, "rectifying", "the team's change counts at the county too");
+    let at = |action: &'static str| {
+        let pool = pool.clone();
+        async move {
+            sqlx::query_scalar::<_, chrono::DateTime<Utc>>("SELECT at FROM hazard_event WHERE hazard_id = $1 AND action = $2")
+                .bind(hazard)
+                .bind(action)
+                .fetch_one(&pool)
+                .await
+                .expect("entry")
+        }
+    };
+    let (assigned, supervised) = (at("assign").await, at("supervise").await);
+    let change = |state, reason: &str| HazardChange { hazard_id: hazard, state, by_member: d.leader.id, reason: reason.into(), responsible: None, deadline: None };
+    let on_phone = d.store.change_hazard(&change(HazardState::Rectifying, "已开始清理"), assigned + (supervised - assigned) / 2).expect("rectifying");
+    assert_eq!(on_phone.state, HazardState::Rectifying, "the team's change counts on the phone, 督办 or not");
+    let pressed = on_phone.history.iter().find(|e| e.reason.starts_with("督办")).expect("the 督办 entry");
+    assert_eq!(pressed.state, HazardState::Assigned, "督办 shows the state it found");
+    run(d.clone()).await;
+    assert_eq!(county_state(&pool, hazard).await, "rectifying", "and at the county, by the same rule");
 
     // The county checks the fix (复查); a re-check the phone made earlier arrives after it.
     assert_eq!(decide(&db, hazard, CountyAction::Recheck, "现场已清理").await, HazardState::Verified);

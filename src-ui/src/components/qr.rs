@@ -94,6 +94,15 @@ async fn camera() -> Result<MediaStream, JsValue> {
     JsFuture::from(devices.get_user_media_with_constraints(&constraints)?).await?.dyn_into()
 }
 
+/// Stops a camera stream's tracks (the camera light goes off).
+fn stop(stream: &MediaStream) {
+    stream.get_tracks().for_each(&mut |track, _, _| {
+        if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
+            track.stop();
+        }
+    });
+}
+
 /// What a scanner reads.
 #[derive(Clone, Copy)]
 pub enum ScanFor {
@@ -120,11 +129,7 @@ pub fn Scanner(purpose: ScanFor) -> impl IntoView {
         on_cleanup(move || {
             alive.store(false, Ordering::Relaxed);
             if let Some(s) = stream.try_get_value().flatten() {
-                s.get_tracks().for_each(&mut |track, _, _| {
-                    if let Ok(track) = track.dyn_into::<web_sys::MediaStreamTrack>() {
-                        track.stop();
-                    }
-                });
+                stop(&s);
             }
         });
     }
@@ -162,6 +167,12 @@ pub fn Scanner(purpose: ScanFor) -> impl IntoView {
         let mut i = 0u32;
         if test == 0 {
             match camera().await {
+                // Closed while the camera was being opened (a second tap on the permission
+                // prompt): the cleanup has run already, so the stream stops here.
+                Ok(s) if !alive.load(Ordering::Relaxed) => {
+                    stop(&s);
+                    return;
+                }
                 Ok(s) => {
                     if let Some(v) = video.get_untracked() {
                         v.set_src_object(Some(&s));

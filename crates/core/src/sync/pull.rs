@@ -71,10 +71,11 @@ impl Store {
                 Published::HazardDecision(d) => {
                     // Appended to the history (never replacing a local entry); once, by its id.
                     tx.execute(
-                        "INSERT INTO hazard_event (id, hazard_id, at, by_name, state, reason, responsible, deadline)
+                        "INSERT INTO hazard_event (id, hazard_id, at, by_name, state, reason, responsible, deadline, keeps_state)
                          SELECT ?1, ?2, ?3, ?4,
-                                CASE WHEN ?9 THEN coalesce((SELECT state FROM hazard_event WHERE hazard_id = ?2 ORDER BY at DESC, id DESC LIMIT 1), ?5) ELSE ?5 END,
-                                ?6, ?7, ?8
+                                CASE WHEN ?9 THEN coalesce((SELECT state FROM hazard_event WHERE hazard_id = ?2 AND keeps_state = 0 AND (at, id) < (?3, ?1)
+                                                            ORDER BY at DESC, id DESC LIMIT 1), ?5) ELSE ?5 END,
+                                ?6, ?7, ?8, ?9
                          WHERE EXISTS (SELECT 1 FROM hazard WHERE id = ?2)
                          ON CONFLICT (id) DO NOTHING",
                         params![
@@ -86,7 +87,7 @@ impl Store {
                             d.reason,
                             d.responsible,
                             d.deadline,
-                            // 督办 presses; it keeps the state this phone has.
+                            // 督办 presses; it keeps the state (shown as it was at its time).
                             d.action == Some(redvest_shared::hazard::CountyAction::Supervise)
                         ],
                     )?;

@@ -6,18 +6,22 @@
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use chrono::Utc;
 use serde::Deserialize;
 use uuid::Uuid;
 
 use super::page::{self, render};
 use super::patrols::{frame, Frame};
-use super::session::{hash_password, password_matches, session_hash, Clerk};
+use super::session::{hash_password, password_matches, session_hash, wait_after, Clerk};
 use crate::admin::{self, AdminError, NewClerk};
 use crate::beijing::format as beijing;
 use crate::db::Named;
 use crate::http::AppState;
+
+/// Wrong old passwords on 修改密码 after which the session ends.
+const LOG_OUT_AFTER: i32 = 5;
 
 struct Row {
     id: Uuid,
@@ -126,11 +130,11 @@ pub async fn disable(State(state): State<AppState>, clerk: Clerk, Path(id): Path
         return page::not_found();
     }
     match state.db.disable_clerk(id, clerk.scope()).await {
-        Ok(true) => {
-            let _ = state.db.audit(Some(clerk.0.id), &clerk.0.login, "停用用户", &id.to_string()).await;
+        Ok(Some(who)) => {
+            let _ = state.db.audit(Some(clerk.0.id), &clerk.0.login, "停用用户", &who).await;
             show(&state, &clerk, Some("已停用,这个用户不能再登录。".into()), None).await
         }
-        Ok(false) => page::not_found(),
+        Ok(None) => page::not_found(),
         Err(e) => page::unavailable(e),
     }
 }
@@ -162,8 +166,19 @@ pub struct PasswordForm {
 /// Changes one's own password; the clerk's other sessions end.
 pub async fn change_password(State(state): State<AppState>, clerk: Clerk, headers: HeaderMap, Form(f): Form<PasswordForm>) -> Response {
     let again = |error: &'static str| async { render(&PasswordPage { frame: frame(&state, &clerk).await, done: None, error: Some(error.into()) }) };
+    // Guessing the old password from an unattended session meets the login's delays, and
+    // ends the session after a few tries.
+    let wait = wait_after(clerk.0.failed_logins);
+    if clerk.0.last_failed_at.is_some_and(|at| at + wait > Utc::now()) {
+        return again("密码错误次数过多,请稍后再试。").await;
+    }
     if !password_matches(&clerk.0.password_hash, &f.old).await {
+        let _ = state.db.login_failed(clerk.0.id).await;
         let _ = state.db.audit(Some(clerk.0.id), &clerk.0.login, "修改密码失败", "原密码不对").await;
+        if clerk.0.failed_logins + 1 >= LOG_OUT_AFTER {
+            let _ = state.db.end_sessions_of(clerk.0.id).await;
+            return Redirect::to("/console/login").into_response();
+        }
         return again("原密码不对。").await;
     }
     if f.new.chars().count() < 10 {

@@ -169,7 +169,11 @@ impl Db {
     /// Sets a clerk's password and ends their sessions but `keep` (the one that changed it).
     pub async fn set_password(&self, clerk: Uuid, password_hash: &str, keep: Option<&[u8]>) -> Result<(), DbError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE clerk SET password_hash = $2 WHERE id = $1").bind(clerk).bind(password_hash).execute(&mut *tx).await?;
+        sqlx::query("UPDATE clerk SET password_hash = $2, failed_logins = 0, last_failed_at = NULL WHERE id = $1")
+            .bind(clerk)
+            .bind(password_hash)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM clerk_session WHERE clerk_id = $1 AND token_hash IS DISTINCT FROM $2").bind(clerk).bind(keep).execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(())
@@ -450,21 +454,28 @@ impl Db {
             .collect())
     }
 
-    /// Disables a clerk of the scope and ends their sessions; false if there is no such clerk
-    /// in use there.
-    pub async fn disable_clerk(&self, clerk: Uuid, scope: Option<Uuid>) -> Result<bool, DbError> {
+    /// Disables a clerk of the scope and ends their sessions; their `login(name)`, or `None` if
+    /// there is no such clerk in use there.
+    pub async fn disable_clerk(&self, clerk: Uuid, scope: Option<Uuid>) -> Result<Option<String>, DbError> {
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE clerk SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL AND ($2::uuid IS NULL OR township_id = $2)")
-            .bind(clerk)
-            .bind(scope)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-            == 1;
-        if done {
+        let who: Option<String> = sqlx::query_scalar(
+            "UPDATE clerk SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL AND ($2::uuid IS NULL OR township_id = $2)
+             RETURNING login || '(' || name || ')'",
+        )
+        .bind(clerk)
+        .bind(scope)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if who.is_some() {
             sqlx::query("DELETE FROM clerk_session WHERE clerk_id = $1").bind(clerk).execute(&mut *tx).await?;
         }
         tx.commit().await?;
-        Ok(done)
+        Ok(who)
+    }
+
+    /// Ends every session of a clerk.
+    pub async fn end_sessions_of(&self, clerk: Uuid) -> Result<(), DbError> {
+        sqlx::query("DELETE FROM clerk_session WHERE clerk_id = $1").bind(clerk).execute(&self.pool).await?;
+        Ok(())
     }
 }

@@ -390,6 +390,10 @@ impl Db {
             return Err(DbError::Other(sqlx::Error::Decode(format!("hazard {hazard} has an unknown state").into())));
         };
         let Some(to) = d.action.target(from) else { return Ok(Decided::NotAllowed(from)) };
+        // The decision is the newest entry, whatever the clocks of the phones whose entries
+        // came before it, or of a clerk deciding at the same moment (the row is locked).
+        let newest: Option<DateTime<Utc>> = sqlx::query_scalar("SELECT max(at) FROM hazard_event WHERE hazard_id = $1").bind(hazard).fetch_one(&mut *tx).await?;
+        let now = newest.map_or(now, |n| now.max(n + chrono::Duration::microseconds(1)));
         let id = Uuid::now_v7();
         append(&mut tx, hazard, id, now, &d.by, d.action.key(), to, &d.reason, d.responsible.as_deref(), d.deadline, None, d.clerk).await?;
         settle(&mut tx, hazard).await?;
