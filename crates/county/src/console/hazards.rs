@@ -16,8 +16,8 @@ use super::page::{self, render};
 use super::patrols::{frame, Frame};
 use super::session::Clerk;
 use crate::admin::{self, from_key, AdminError};
-use crate::db::{CountyDecision, HazardFilter, HazardRow, Named};
 use crate::beijing::{self, format as beijing};
+use crate::db::{CountyDecision, HazardFilter, HazardRow, Named};
 use crate::http::AppState;
 
 /// Rows per page of the register.
@@ -27,7 +27,6 @@ const PAGE: i64 = 50;
 fn state_zh(key: &str) -> &'static str {
     from_key(key).map_or("", HazardState::zh)
 }
-
 
 /// The register's filters, as the form sends them (empty: any).
 #[derive(Debug, Default, Deserialize)]

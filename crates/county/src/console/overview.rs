@@ -10,8 +10,8 @@ use chrono::Utc;
 use super::page::{self, render};
 use super::patrols::{frame, Frame};
 use super::session::Clerk;
-use crate::db::{AlertRow, TeamDay};
 use crate::beijing::{self, format as beijing};
+use crate::db::{AlertRow, TeamDay};
 use crate::http::AppState;
 
 #[derive(Template)]

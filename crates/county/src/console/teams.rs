@@ -14,15 +14,16 @@ use super::page::{self, render};
 use super::patrols::{frame, Frame};
 use super::session::Clerk;
 use crate::admin::{self, from_key};
-use crate::db::{DbError, TeamRow};
 use crate::beijing::format as beijing;
+use crate::db::{DbError, TeamRow};
 use crate::http::AppState;
 
 #[derive(Template)]
 #[template(path = "teams.html")]
 struct TeamsPage {
     frame: Frame,
-    teams: Vec<(TeamRow, String)>,
+    /// Each team with its last sync in words.
+    teams: Vec<(String, TeamRow)>,
 }
 
 /// Every team in the clerk's scope.
@@ -30,10 +31,7 @@ pub async fn list(State(state): State<AppState>, clerk: Clerk) -> Response {
     match state.db.team_rows(clerk.scope(), None).await {
         Ok(teams) => render(&TeamsPage {
             frame: frame(&state, &clerk).await,
-            teams: teams.into_iter().map(|t| {
-                let seen = t.last_seen.map(beijing).unwrap_or_else(|| "从未".into());
-                (t, seen)
-            }).collect(),
+            teams: teams.into_iter().map(|t| (t.last_seen.map(beijing).unwrap_or_else(|| "从未".into()), t)).collect(),
         }),
         Err(e) => page::unavailable(e),
     }
