@@ -560,8 +560,8 @@ async fn the_console_works_by_keyboard_and_fits_a_tablet(pool: PgPool) {
     c.active_element().await.expect("focus").send_keys(ENTER).await.expect("enter");
     assert!(text(&c, "h1").await.contains("隐患台账"));
 
-    c.set_window_size(768, 1024).await.expect("tablet");
-    for path in [
+    // Every page, as a clerk's 1366×768 screen shows it (kept as artifacts), then on a tablet.
+    let pages = [
         "/console".to_owned(),
         "/console/teams".to_owned(),
         format!("/console/teams/{team}"),
@@ -573,7 +573,16 @@ async fn the_console_works_by_keyboard_and_fits_a_tablet(pool: PgPool) {
         "/console/audit".to_owned(),
         "/console/clerks".to_owned(),
         "/console/password".to_owned(),
-    ] {
+    ];
+    for path in &pages {
+        c.goto(&format!("{base}{path}")).await.expect("page");
+        text(&c, "h1").await;
+        let name = path.trim_start_matches("/console").trim_start_matches('/').split('/').next().filter(|p| !p.is_empty()).unwrap_or("overview");
+        let name = if path.matches('/').count() > 2 { format!("1366-{name}-one") } else { format!("1366-{name}") };
+        screenshot(&c, &name).await;
+    }
+    c.set_window_size(768, 1024).await.expect("tablet");
+    for path in &pages {
         c.goto(&format!("{base}{path}")).await.expect("page");
         text(&c, "h1").await;
         let fits = c.execute("return document.documentElement.scrollWidth <= window.innerWidth + 1;", vec![]).await.expect("js");
