@@ -21,9 +21,7 @@ pub struct Xvfb {
 impl Xvfb {
     /// Starts Xvfb on the first free display number from :99.
     pub fn start() -> Result<Self> {
-        let n = (99..200)
-            .find(|n| !Path::new(&format!("/tmp/.X{n}-lock")).exists())
-            .context("no free X display number between :99 and :199")?;
+        let n = (99..200).find(|n| free(*n)).context("no free X display number between :99 and :199")?;
         let display = format!(":{n}");
         let child = Command::new("Xvfb")
             .args([&display, "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
@@ -44,9 +42,32 @@ impl Xvfb {
     }
 }
 
+/// Whether display `n` is free: no lock, or a lock left by an Xvfb that is gone (a killed
+/// server cannot remove its own; it is removed here, with its socket).
+fn free(n: u32) -> bool {
+    let lock = format!("/tmp/.X{n}-lock");
+    let Ok(text) = std::fs::read_to_string(&lock) else { return !Path::new(&lock).exists() };
+    let alive = text.trim().parse::<u32>().is_ok_and(|pid| Path::new(&format!("/proc/{pid}")).exists());
+    if alive {
+        return false;
+    }
+    remove_leftovers(n);
+    !Path::new(&lock).exists()
+}
+
+fn remove_leftovers(n: u32) {
+    let _ = std::fs::remove_file(format!("/tmp/.X{n}-lock"));
+    let _ = std::fs::remove_file(format!("/tmp/.X11-unix/X{n}"));
+}
+
 impl Drop for Xvfb {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // Killed, Xvfb leaves its lock and socket behind; a hundred runs would use up the
+        // display numbers.
+        if let Some(n) = self.display.strip_prefix(':').and_then(|n| n.parse().ok()) {
+            remove_leftovers(n);
+        }
     }
 }

@@ -34,10 +34,10 @@ struct Slot {
 }
 
 impl InFlight {
-    fn slot(&self, sha: &str) -> Arc<Slot> {
+    fn slot(&self, team: uuid::Uuid, sha: &str) -> Arc<Slot> {
         let mut slots = self.0.lock().unwrap_or_else(|p| p.into_inner());
         slots
-            .entry(sha.to_owned())
+            .entry(format!("{team}/{sha}"))
             .or_insert_with(|| Arc::new(Slot { generation: watch::channel(0).0, lock: Arc::default() }))
             .clone()
     }
@@ -124,7 +124,7 @@ pub async fn create(State(state): State<AppState>, Device(auth): Device, headers
     if !state.db.photo_referenced(auth.team_id, &sha).await? {
         return Err(Failure::new(StatusCode::CONFLICT, "record_first", "no record of this team names this photo yet; push the record first"));
     }
-    let upload = state.db.create_upload(&sha, length).await?;
+    let upload = state.db.create_upload(auth.team_id, &sha, length).await?;
     if upload.length != length {
         return Err(Failure::new(StatusCode::CONFLICT, "length_mismatch", format!("this photo was created with Upload-Length {}", upload.length)));
     }
@@ -140,7 +140,7 @@ pub async fn create(State(state): State<AppState>, Device(auth): Device, headers
     responses((status = 200, description = "Upload-Offset and Upload-Length"), (status = 404, description = "No such upload")))]
 pub async fn head(State(state): State<AppState>, Device(auth): Device, Path(sha): Path<String>) -> Result<Response, Failure> {
     check_sha(&sha)?;
-    let upload = match state.db.upload(&sha).await? {
+    let upload = match state.db.upload(auth.team_id, &sha).await? {
         Some(u) if state.db.photo_referenced(auth.team_id, &sha).await? => u,
         _ => return Ok(tus_headers(StatusCode::NOT_FOUND.into_response(), &[])),
     };
@@ -175,7 +175,7 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
     }
     // Stop an earlier PATCH of this photo (its client has moved on) and wait for it to keep
     // what it received; only then is the offset known.
-    let slot = state.uploads.slot(&sha);
+    let slot = state.uploads.slot(auth.team_id, &sha);
     let mut generation = 0;
     slot.generation.send_modify(|g| {
         *g += 1;
@@ -183,7 +183,7 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
     });
     let mut superseded = slot.generation.subscribe();
     let guard = slot.lock.clone().lock_owned().await;
-    let Some(current) = state.db.upload(&sha).await? else {
+    let Some(current) = state.db.upload(auth.team_id, &sha).await? else {
         return Err(Failure::new(StatusCode::NOT_FOUND, "not_found", "create the upload with POST first"));
     };
     if current.complete {
@@ -194,7 +194,7 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
     }
     // Read what arrives and keep it, even if the connection drops: its own task, because
     // the server drops this handler when the client goes away.
-    let (db, sha_task) = (state.db.clone(), sha.clone());
+    let (db, sha_task, team) = (state.db.clone(), sha.clone(), auth.team_id);
     let stored = tokio::spawn(async move {
         let _guard = guard;
         let mut body = body;
@@ -222,7 +222,7 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
                 }
             }
         }
-        let after = db.append_upload(&sha_task, offset, &chunk).await?;
+        let after = db.append_upload(team, &sha_task, offset, &chunk).await?;
         if cut {
             tracing::info!(sha = %sha_task, kept = chunk.len(), "PATCH cut off; kept what arrived");
         }
@@ -238,12 +238,12 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
         return Err(Failure::new(StatusCode::BAD_REQUEST, "cut", "the body was cut off; ask with HEAD and go on"));
     }
     if after.received == after.length {
-        let bytes = state.db.upload_bytes(&sha).await?.unwrap_or_default();
+        let bytes = state.db.upload_bytes(auth.team_id, &sha).await?.unwrap_or_default();
         if hex::encode(sha256(&[&bytes])) != sha {
-            state.db.reset_upload(&sha).await?;
+            state.db.reset_upload(auth.team_id, &sha).await?;
             return Err(Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch", "the uploaded bytes do not have the photo's SHA-256; upload it again from 0"));
         }
-        state.db.complete_upload(&sha).await?;
+        state.db.complete_upload(auth.team_id, &sha).await?;
         tracing::info!(%sha, bytes = after.length, "photo complete");
     }
     Ok(tus_headers(StatusCode::NO_CONTENT.into_response(), &[("Upload-Offset", after.received.to_string())]))
@@ -259,8 +259,8 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
     ))]
 pub async fn get(State(state): State<AppState>, Device(auth): Device, Path(sha): Path<String>) -> Result<Response, Failure> {
     check_sha(&sha)?;
-    let complete = state.db.upload(&sha).await?.is_some_and(|u| u.complete);
-    let bytes = match state.db.upload_bytes(&sha).await? {
+    let complete = state.db.upload(auth.team_id, &sha).await?.is_some_and(|u| u.complete);
+    let bytes = match state.db.upload_bytes(auth.team_id, &sha).await? {
         Some(bytes) if complete && state.db.photo_referenced(auth.team_id, &sha).await? => bytes,
         _ => return Err(Failure::new(StatusCode::NOT_FOUND, "not_found", "no complete photo of this team has that hash (yet)")),
     };

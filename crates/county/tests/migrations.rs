@@ -1,7 +1,8 @@
 //! The console's migrations on a county that already holds records: hazards registered before
 //! the register get their report from the patrol that found them and their whole history
 //! (found, the team's changes, the county's earlier decisions), and their state follows from
-//! it; plans published before keep their duties for the overview.
+//! it; plans published before keep their duties for the overview; uploads belong to the team
+//! whose records name them.
 
 use redvest_core::fixtures::{device, sealed_patrol};
 use redvest_shared::seal::sha256;
@@ -16,7 +17,11 @@ const BEFORE: [&str; 5] = [
     include_str!("../migrations/20261201000000_review.sql"),
     include_str!("../migrations/20261202000000_console.sql"),
 ];
-const AFTER: [&str; 2] = [include_str!("../migrations/20261203000000_hazard_register.sql"), include_str!("../migrations/20261204000000_overview.sql")];
+const AFTER: [&str; 3] = [
+    include_str!("../migrations/20261203000000_hazard_register.sql"),
+    include_str!("../migrations/20261204000000_overview.sql"),
+    include_str!("../migrations/20261205000000_team_uploads.sql"),
+];
 
 #[sqlx::test(migrations = false)]
 async fn hazards_and_plans_already_at_the_county_are_carried_into_the_register_and_the_overview(pool: PgPool) {
@@ -72,6 +77,14 @@ async fn hazards_and_plans_already_at_the_county_are_carried_into_the_register_a
         sqlx::query("INSERT INTO published (team_id, body) VALUES ($1, $2)").bind(team).bind(body).execute(&pool).await.expect("published");
     }
 
+    // The photo's upload, from before uploads belonged to a team.
+    sqlx::query("INSERT INTO photo_ref (team_id, sha256, record_id) VALUES ($1, $2, $3)").bind(team).bind(&photos[0]).bind(change).execute(&pool).await.expect("ref");
+    sqlx::query("INSERT INTO upload (sha256, length, received, data, completed_at) VALUES ($1, 3, 3, '\\x010203', now())")
+        .bind(&photos[0])
+        .execute(&pool)
+        .await
+        .expect("upload");
+
     for sql in AFTER {
         sqlx::raw_sql(sql).execute(&pool).await.expect("the new migration on old data");
     }
@@ -96,6 +109,8 @@ async fn hazards_and_plans_already_at_the_county_are_carried_into_the_register_a
     assert_eq!(history, expected, "found as its handling opened it, then what came after, in order");
     let dates: Vec<String> = sqlx::query_scalar("SELECT d::text FROM plan_duty, unnest(dates) d WHERE id = $1 ORDER BY d").bind(duty).fetch_all(&pool).await.expect("duty");
     assert_eq!(dates, ["2026-12-01", "2026-12-03"], "the published plan's duty, for the overview");
+    let owner: Uuid = sqlx::query_scalar("SELECT team_id FROM upload WHERE sha256 = $1").bind(&photos[0]).fetch_one(&pool).await.expect("upload");
+    assert_eq!(owner, team, "the upload belongs to the team whose record names it");
     // The history is kept as it was written.
     assert!(sqlx::query("DELETE FROM hazard_event").execute(&pool).await.is_err());
     assert!(sqlx::query("TRUNCATE hazard_event").execute(&pool).await.is_err());

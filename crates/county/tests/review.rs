@@ -117,7 +117,7 @@ async fn the_leader_countersigns_on_their_own_phone_and_the_volunteers_phone_sho
     assert_eq!(sealed, 1, "the county holds the sealed patrol once");
     assert!(admin::verify_chains(&db, team).await.expect("verify").is_empty());
     for sha in &photos {
-        assert!(db.upload_bytes(sha).await.expect("q").is_some_and(|b| !b.is_empty()), "photo {sha} followed");
+        assert!(db.upload_bytes(team, sha).await.expect("q").is_some_and(|b| !b.is_empty()), "photo {sha} followed");
     }
     // Nothing more to decide anywhere.
     sync(&li).await;

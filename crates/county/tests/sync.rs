@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{NaiveTime, Utc};
 use common::proxy::{Fault, Proxy};
-use common::{county, device, sealed_patrol, serve, serve_at, team_device, Device};
+use common::{county, device, sealed_patrol, serve, serve_at, team_device, token_of, Device};
 use redvest_core::fixtures::sealed_patrol_signed;
 use redvest_core::sync::{sync_once, SyncFailure, SyncOptions, SyncReport};
 use redvest_county::db::CountyDecision;
@@ -43,9 +43,9 @@ async fn patrols_held(pool: &PgPool, team: Uuid) -> i64 {
 async fn county_holds(db: &Db, pool: &PgPool, team: Uuid, d: &Device, patrols: i64, photos: &[String]) {
     assert_eq!(patrols_held(pool, team).await, patrols, "every patrol exactly once");
     for sha in photos {
-        let done: Option<bool> = sqlx::query_scalar("SELECT completed_at IS NOT NULL FROM upload WHERE sha256 = $1").bind(sha).fetch_optional(pool).await.expect("q");
+        let done = db.upload(team, sha).await.expect("q").map(|u| u.complete);
         assert_eq!(done, Some(true), "photo {sha} complete");
-        let bytes = db.upload_bytes(sha).await.expect("bytes").expect("upload");
+        let bytes = db.upload_bytes(team, sha).await.expect("bytes").expect("upload");
         assert_eq!(bytes, d.store.photo_bytes(sha, false).expect("local"), "photo {sha} byte-identical");
     }
 }
@@ -128,12 +128,6 @@ async fn the_same_id_twice_is_a_repeat_and_different_content_is_a_conflict(pool:
     assert_eq!((conflict[0].status, conflict[0].outcome), (409, PushOutcome::Conflict));
     assert!(conflict[0].reason.as_deref().is_some_and(|r| r.contains("never overwritten")));
     assert_eq!(patrols_held(&pool, team).await, 1);
-}
-
-/// The device's bearer token, read from its store (tests call the API directly with it).
-fn token_of(d: &Device) -> String {
-    let conn = rusqlite::Connection::open(d.dir.path().join("redvest.sqlite3")).expect("open");
-    conn.query_row("SELECT json_extract(value, '$.token') FROM setting WHERE key = 'sync.enrolment'", [], |r| r.get(0)).expect("token")
 }
 
 #[sqlx::test(migrations = false)]
@@ -332,7 +326,7 @@ async fn a_cut_chunk_keeps_what_arrived(pool: PgPool) {
     assert!(sync(&d).await.is_err(), "the cut shows as a failed run");
     let mut kept = None;
     for _ in 0..50 {
-        kept = db.upload(&photos[0]).await.expect("upload").map(|u| u.received).filter(|r| *r > 0);
+        kept = db.upload(team, &photos[0]).await.expect("upload").map(|u| u.received).filter(|r| *r > 0);
         if kept.is_some() {
             break;
         }

@@ -287,8 +287,8 @@ impl Db {
     /// A complete photo, if a record of a team in the clerk's scope names it.
     pub async fn photo_visible(&self, sha: &str, scope: Option<Uuid>) -> Result<Option<Vec<u8>>, DbError> {
         Ok(sqlx::query_scalar(
-            "SELECT u.data FROM upload u WHERE u.sha256 = $1 AND u.completed_at IS NOT NULL AND EXISTS (
-                 SELECT 1 FROM photo_ref r JOIN team t ON t.id = r.team_id WHERE r.sha256 = $1 AND ($2::uuid IS NULL OR t.township_id = $2))",
+            "SELECT u.data FROM upload u JOIN team t ON t.id = u.team_id
+             WHERE u.sha256 = $1 AND u.completed_at IS NOT NULL AND ($2::uuid IS NULL OR t.township_id = $2) LIMIT 1",
         )
         .bind(sha)
         .bind(scope)

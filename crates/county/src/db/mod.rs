@@ -619,7 +619,7 @@ impl Db {
         match &rec.effect {
             Effect::None => {}
             Effect::Key { member_id, public_key, previous_key } => {
-                sqlx::query(
+                let new = sqlx::query(
                     "INSERT INTO signer_key (public_key, team_id, device_id, member_id, previous_key) VALUES ($1, $2, $3, $4, $5)
                      ON CONFLICT (public_key) DO NOTHING",
                 )
@@ -629,7 +629,20 @@ impl Db {
                 .bind(member_id)
                 .bind(previous_key)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected()
+                    == 1;
+                // Registered meanwhile (the check before raced another push): fine when it is
+                // this team's key of the same member, refused otherwise, never silently dropped.
+                if !new {
+                    let owner: Option<(Uuid, Uuid)> = sqlx::query_as("SELECT team_id, member_id FROM signer_key WHERE public_key = $1")
+                        .bind(public_key)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if owner != Some((auth.team_id, *member_id)) {
+                        return Ok(Inserted::Refused(Refusal::Conflict, "this key is already registered for someone else".into()));
+                    }
+                }
             }
             Effect::Member { id, name, role } => {
                 sqlx::query("INSERT INTO member (id, team_id, name, role, status) VALUES ($1, $2, $3, $4, 'proposed') ON CONFLICT (id) DO NOTHING")
@@ -680,32 +693,36 @@ impl Db {
             .await?)
     }
 
-    /// Starts an upload (or finds the one already there).
-    pub async fn create_upload(&self, sha: &str, length: i64) -> Result<UploadState, DbError> {
-        sqlx::query("INSERT INTO upload (sha256, length) VALUES ($1, $2) ON CONFLICT (sha256) DO NOTHING")
+    /// Starts a team's upload (or finds the one already there).
+    pub async fn create_upload(&self, team: Uuid, sha: &str, length: i64) -> Result<UploadState, DbError> {
+        sqlx::query("INSERT INTO upload (team_id, sha256, length) VALUES ($1, $2, $3) ON CONFLICT (team_id, sha256) DO NOTHING")
+            .bind(team)
             .bind(sha)
             .bind(length)
             .execute(&self.pool)
             .await?;
-        self.upload(sha).await?.ok_or(DbError::Other(sqlx::Error::RowNotFound))
+        self.upload(team, sha).await?.ok_or(DbError::Other(sqlx::Error::RowNotFound))
     }
 
-    /// An upload's progress.
-    pub async fn upload(&self, sha: &str) -> Result<Option<UploadState>, DbError> {
-        let row = sqlx::query("SELECT length, received, completed_at IS NOT NULL FROM upload WHERE sha256 = $1")
+    /// A team's upload's progress.
+    pub async fn upload(&self, team: Uuid, sha: &str) -> Result<Option<UploadState>, DbError> {
+        let row = sqlx::query("SELECT length, received, completed_at IS NOT NULL FROM upload WHERE team_id = $1 AND sha256 = $2")
+            .bind(team)
             .bind(sha)
             .fetch_optional(&self.pool)
             .await?;
         Ok(row.map(|r| UploadState { length: r.get(0), received: r.get(1), complete: r.get(2) }))
     }
 
-    /// Appends `chunk` at `offset`; `None` if the offset is not where the upload stands.
-    pub async fn append_upload(&self, sha: &str, offset: i64, chunk: &[u8]) -> Result<Option<UploadState>, DbError> {
+    /// Appends `chunk` at `offset` to a team's upload; `None` if the offset is not where the
+    /// upload stands.
+    pub async fn append_upload(&self, team: Uuid, sha: &str, offset: i64, chunk: &[u8]) -> Result<Option<UploadState>, DbError> {
         let row = sqlx::query(
-            "UPDATE upload SET data = data || $3, received = received + length($3)
-             WHERE sha256 = $1 AND received = $2 AND completed_at IS NULL AND received + length($3) <= length
+            "UPDATE upload SET data = data || $4, received = received + length($4)
+             WHERE team_id = $1 AND sha256 = $2 AND received = $3 AND completed_at IS NULL AND received + length($4) <= length
              RETURNING length, received",
         )
+        .bind(team)
         .bind(sha)
         .bind(offset)
         .bind(chunk)
@@ -714,20 +731,20 @@ impl Db {
         Ok(row.map(|r| UploadState { length: r.get(0), received: r.get(1), complete: false }))
     }
 
-    /// The received bytes of an upload.
-    pub async fn upload_bytes(&self, sha: &str) -> Result<Option<Vec<u8>>, DbError> {
-        Ok(sqlx::query_scalar("SELECT data FROM upload WHERE sha256 = $1").bind(sha).fetch_optional(&self.pool).await?)
+    /// The received bytes of a team's upload.
+    pub async fn upload_bytes(&self, team: Uuid, sha: &str) -> Result<Option<Vec<u8>>, DbError> {
+        Ok(sqlx::query_scalar("SELECT data FROM upload WHERE team_id = $1 AND sha256 = $2").bind(team).bind(sha).fetch_optional(&self.pool).await?)
     }
 
-    /// Marks an upload verified and complete.
-    pub async fn complete_upload(&self, sha: &str) -> Result<(), DbError> {
-        sqlx::query("UPDATE upload SET completed_at = now() WHERE sha256 = $1").bind(sha).execute(&self.pool).await?;
+    /// Marks a team's upload verified and complete.
+    pub async fn complete_upload(&self, team: Uuid, sha: &str) -> Result<(), DbError> {
+        sqlx::query("UPDATE upload SET completed_at = now() WHERE team_id = $1 AND sha256 = $2").bind(team).bind(sha).execute(&self.pool).await?;
         Ok(())
     }
 
-    /// Throws away a failed upload so it starts again.
-    pub async fn reset_upload(&self, sha: &str) -> Result<(), DbError> {
-        sqlx::query("UPDATE upload SET data = ''::bytea, received = 0 WHERE sha256 = $1").bind(sha).execute(&self.pool).await?;
+    /// Throws away a team's failed upload so it starts again.
+    pub async fn reset_upload(&self, team: Uuid, sha: &str) -> Result<(), DbError> {
+        sqlx::query("UPDATE upload SET data = ''::bytea, received = 0 WHERE team_id = $1 AND sha256 = $2").bind(team).bind(sha).execute(&self.pool).await?;
         Ok(())
     }
 

@@ -48,3 +48,9 @@ pub async fn county(pool: sqlx::PgPool) -> (Db, Uuid, String) {
     (db, team, code)
 }
 
+
+/// The device's bearer token, read from its store (tests call the API directly with it).
+pub fn token_of(d: &Device) -> String {
+    let conn = rusqlite::Connection::open(d.dir.path().join("redvest.sqlite3")).expect("open");
+    conn.query_row("SELECT json_extract(value, '$.token') FROM setting WHERE key = 'sync.enrolment'", [], |r| r.get(0)).expect("token")
+}
