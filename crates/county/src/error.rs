@@ -26,6 +26,13 @@ impl Failure {
         self
     }
 
+    /// 500 for a failure inside the county: logged in full, never sent (its text may name
+    /// internals).
+    pub fn internal(e: impl std::fmt::Display) -> Self {
+        tracing::error!(error = %e, "internal failure");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "something failed inside the county; it is logged for the operator")
+    }
+
     /// 422 for input that breaks a rule.
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", message).field(field)
@@ -40,8 +47,15 @@ impl IntoResponse for Failure {
 
 impl From<DbError> for Failure {
     fn from(e: DbError) -> Self {
-        tracing::error!(error = %e, "database failure");
-        Failure::new(StatusCode::SERVICE_UNAVAILABLE, "database", "the county database is unavailable; try again later")
+        match e {
+            DbError::Conflict(constraint) => Failure::new(StatusCode::CONFLICT, "conflict", format!("this conflicts with what the county holds ({constraint})")),
+            DbError::Invalid(constraint) => Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("the county's rules refuse this ({constraint})")),
+            DbError::Unavailable(e) => {
+                tracing::error!(error = %e, "database unavailable");
+                Failure::new(StatusCode::SERVICE_UNAVAILABLE, "database", "the county database is unavailable; try again later")
+            }
+            e => Failure::internal(e),
+        }
     }
 }
 

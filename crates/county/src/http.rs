@@ -17,6 +17,10 @@ use crate::{push, tus, Db};
 
 /// The largest JSON body accepted (a push batch); photos go in 1 MB chunks.
 pub const MAX_JSON_BODY: usize = 8 * 1024 * 1024;
+
+/// How long any request may take, slow links included (a phone sends photos in small chunks;
+/// a cut PATCH keeps what arrived): a client that stalls holds nothing for longer.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 /// The most items one pull page carries.
 pub const MAX_PAGE: i64 = 200;
 
@@ -53,6 +57,11 @@ impl utoipa::Modify for BearerAuth {
 
 /// The whole HTTP surface, apart from `main` so tests can serve it on any listener.
 pub fn app(db: Db) -> Router {
+    app_with_timeout(db, REQUEST_TIMEOUT)
+}
+
+/// [`app`] with another request timeout (tests).
+pub fn app_with_timeout(db: Db, timeout: std::time::Duration) -> Router {
     let state = AppState { db, limiter: limiter(), uploads: tus::InFlight::default() };
     let api = Router::new()
         .route("/enrol", post(enrol))
@@ -70,6 +79,16 @@ pub fn app(db: Db) -> Router {
         .nest("/api/v1", api)
         .nest("/console", crate::console::router())
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
+        .layer(axum::middleware::from_fn(move |request: axum::extract::Request, next: axum::middleware::Next| async move {
+            match tokio::time::timeout(timeout, next.run(request)).await {
+                Ok(response) => response,
+                Err(_) => axum::response::IntoResponse::into_response(Failure::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "request_timeout",
+                    format!("the request took longer than {} s; send it again", timeout.as_secs()),
+                )),
+            }
+        }))
         .with_state(state)
 }
 

@@ -54,12 +54,10 @@ pub async fn push(State(state): State<AppState>, Device(auth): Device, ApiJson(b
                 roster_changed |= proposal && matches!(result.outcome, PushOutcome::Accepted | PushOutcome::Repeat);
                 result
             }
-            Err(Refused::Rejected(code, reason)) => {
-                state.db.log_refusal(auth, id, seq, &enum_text(code), &reason).await?;
-                let status = if code == Refusal::Conflict { 409 } else { 422 };
-                let outcome = if code == Refusal::Conflict { PushOutcome::Conflict } else { PushOutcome::Rejected };
-                PushResult { id, status, outcome, code: Some(code), reason: Some(reason) }
-            }
+            Err(Refused::Rejected(code, reason)) => refused(&state, auth, id, seq, code, reason).await?,
+            // A constraint that refuses this record refuses it alone; the batch goes on.
+            Err(Refused::Db(DbError::Conflict(constraint))) => refused(&state, auth, id, seq, Refusal::Conflict, format!("conflicts with what the county holds ({constraint})")).await?,
+            Err(Refused::Db(DbError::Invalid(constraint))) => refused(&state, auth, id, seq, Refusal::Malformed, format!("the county's rules refuse it ({constraint})")).await?,
             Err(Refused::Db(e)) => return Err(e.into()),
         };
         results.push(result);
@@ -68,7 +66,7 @@ pub async fn push(State(state): State<AppState>, Device(auth): Device, ApiJson(b
         // Every phone of the team shows the proposed person once, marked as pending.
         crate::admin::publish_roster(&state.db, auth.team_id).await.map_err(|e| match e {
             crate::admin::AdminError::Db(e) => Failure::from(e),
-            other => Failure::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "internal", other.to_string()),
+            other => Failure::internal(other),
         })?;
     }
     Ok(Json(PushResults { results }))
@@ -77,6 +75,14 @@ pub async fn push(State(state): State<AppState>, Device(auth): Device, ApiJson(b
 enum Refused {
     Rejected(Refusal, String),
     Db(DbError),
+}
+
+/// A refused record's answer (409 for a conflict, 422 otherwise), logged for the clerk.
+async fn refused(state: &AppState, auth: DeviceAuth, id: Uuid, seq: Option<i64>, code: Refusal, reason: String) -> Result<PushResult, Failure> {
+    state.db.log_refusal(auth, id, seq, &enum_text(code), &reason).await?;
+    let conflict = code == Refusal::Conflict;
+    let (status, outcome) = if conflict { (409, PushOutcome::Conflict) } else { (422, PushOutcome::Rejected) };
+    Ok(PushResult { id, status, outcome, code: Some(code), reason: Some(reason) })
 }
 
 impl From<DbError> for Refused {

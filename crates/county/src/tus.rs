@@ -229,7 +229,7 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
         Ok((after, cut))
     })
     .await
-    .map_err(|e| Failure::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", e.to_string()))?;
+    .map_err(Failure::internal)?;
     let (after, cut) = stored?;
     let Some(after) = after else {
         return Err(Failure::new(StatusCode::CONFLICT, "offset", format!("Upload-Offset {offset} is not where the upload stands ({}); ask with HEAD", current.received)));

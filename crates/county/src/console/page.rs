@@ -45,8 +45,11 @@ pub fn not_found() -> Response {
     problem(StatusCode::NOT_FOUND, "没有这个页面,或者您无权查看。")
 }
 
-/// 503: the database did not answer.
+/// 503 when the database did not answer; 500 (logged) for any other database failure.
 pub fn unavailable(e: DbError) -> Response {
     tracing::error!(error = %e, "console: database failure");
-    problem(StatusCode::SERVICE_UNAVAILABLE, "县平台数据库暂时无法访问,请稍后再试。")
+    match e {
+        DbError::Unavailable(_) => problem(StatusCode::SERVICE_UNAVAILABLE, "县平台数据库暂时无法访问,请稍后再试。"),
+        _ => problem(StatusCode::INTERNAL_SERVER_ERROR, "出错了,已记录下来;请稍后再试,如果一直这样,请联系维护人员。"),
+    }
 }

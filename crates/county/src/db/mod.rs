@@ -10,15 +10,46 @@ pub use hazard::{CountyDecision, Decided, HazardDetail, HazardEntry, HazardFilte
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-/// Errors from the database layer, converted from sqlx in one place.
+/// Errors from the database layer, converted from sqlx in one place ([`From`] below), so
+/// callers answer by what happened: a refused row is the caller's business (409, 422), an
+/// unreachable database is the only 503.
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     /// Applying the embedded migrations failed.
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// Any other database failure.
+    /// A unique or foreign-key constraint refused the row (its name).
+    #[error("conflict with {0}")]
+    Conflict(String),
+    /// A check or not-null constraint refused the row (its name, or the column).
+    #[error("refused by {0}")]
+    Invalid(String),
+    /// PostgreSQL could not be reached or did not answer in time.
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
+    /// Any other database failure (a bug or data that does not read).
     #[error("database error: {0}")]
-    Other(#[from] sqlx::Error),
+    Other(sqlx::Error),
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(e: sqlx::Error) -> Self {
+        use sqlx::error::ErrorKind;
+        match e {
+            sqlx::Error::Database(db) => {
+                let constraint = db.constraint().or(db.table()).unwrap_or("a constraint").to_owned();
+                match db.kind() {
+                    ErrorKind::UniqueViolation | ErrorKind::ForeignKeyViolation => DbError::Conflict(constraint),
+                    ErrorKind::CheckViolation | ErrorKind::NotNullViolation => DbError::Invalid(constraint),
+                    _ => DbError::Other(sqlx::Error::Database(db)),
+                }
+            }
+            e @ (sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) | sqlx::Error::WorkerCrashed) => {
+                DbError::Unavailable(e)
+            }
+            e => DbError::Other(e),
+        }
+    }
 }
 
 /// The county database.
