@@ -64,6 +64,52 @@ fn walk_8h(start: DateTime<Utc>) -> Vec<Fix> {
     fixes
 }
 
+/// `n` fixes every 5 s, 12 m apart in a straight line, accuracy 5 m: all of them kept.
+fn steady_walk(start: DateTime<Utc>, n: i64) -> Vec<Fix> {
+    (0..n)
+        .map(|i| Fix {
+            lat: 29.9321 + i as f64 * 12.0 / 111_320.0,
+            lon: 107.8812,
+            altitude_m: Some(310.0),
+            accuracy_m: 5.0,
+            speed_mps: None,
+            bearing_deg: None,
+            time: start + Duration::seconds(i * 5),
+            source: FixSource::Replay,
+        })
+        .collect()
+}
+
+/// The value of a `track_point` column for the plain-INSERT baseline.
+fn column_value(column: &str, patrol: uuid::Uuid, i: usize, f: &Fix) -> rusqlite::types::Value {
+    use rusqlite::types::Value;
+    match column {
+        "patrol_id" => Value::Blob(patrol.as_bytes().to_vec()),
+        "seq" => Value::Integer(i as i64),
+        "lat" => Value::Real(f.lat),
+        "lon" => Value::Real(f.lon),
+        "altitude_m" => f.altitude_m.map_or(Value::Null, Value::Real),
+        "accuracy_m" => Value::Real(f.accuracy_m),
+        "time" | "received_at" => Value::Text(f.time.to_rfc3339()),
+        "segment" => Value::Integer(0),
+        _ => Value::Null,
+    }
+}
+
+/// The file system `path` is on, from /proc/mounts (the longest mount point above it).
+fn file_system(path: &std::path::Path) -> String {
+    let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
+    mounts
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace();
+            let (_, point, kind) = (parts.next()?, parts.next()?, parts.next()?);
+            path.starts_with(point).then(|| (point.len(), kind.to_owned()))
+        })
+        .max()
+        .map_or_else(|| "unknown".into(), |(_, kind)| kind)
+}
+
 fn kept(fixes: &[Fix], settings: &TrackSettings) -> Vec<TrackPoint> {
     let mut points: Vec<TrackPoint> = Vec::new();
     let mut received = None;
@@ -114,7 +160,17 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let start = Utc.with_ymd_and_hms(2026, 11, 24, 8, 0, 0).single().ok_or("time")?;
     let walk = walk_8h(start);
-    let dir = tempfile::tempdir()?;
+    // On the file system the app's data folder is on (`REDVEST_DATA_DIR`, or where Tauri puts
+    // it on Linux: $XDG_DATA_HOME or ~/.local/share): /tmp may be memory, which fsyncs for free.
+    let root = std::env::var_os("REDVEST_DATA_DIR")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("XDG_DATA_HOME").map(std::path::PathBuf::from))
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".local/share")))
+        .ok_or("no data folder: set REDVEST_DATA_DIR")?;
+    std::fs::create_dir_all(&root)?;
+    let dir = tempfile::Builder::new().prefix("redvest-bench-").tempdir_in(&root)?;
+    let fs = file_system(dir.path());
+    eprintln!("measuring in {} ({fs})", dir.path().display());
     let store = Store::open(dir.path().join("bench.sqlite3"))?;
     let new_patrol = || {
         store.start_patrol(
@@ -135,35 +191,44 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     lat_us.sort_by(f64::total_cmp);
     println!(
         "{}",
-        json!({"case": "durable_append", "fixes": lat_us.len(),
+        json!({"case": "durable_append", "fixes": lat_us.len(), "file_system": fs,
                "durable_append_p50_us": percentile(&lat_us, 0.5), "durable_append_p99_us": percentile(&lat_us, 0.99)})
     );
 
-    eprintln!("bulk: the recorder over the 8-hour walk in one transaction, against a plain INSERT of the same rows");
+    // Like with like: a walk whose every fix the recorder keeps (12 m apart, good accuracy),
+    // so both sides write the same rows; the recorder's extra is its rules and counters.
+    let steady = steady_walk(start, 20_000);
+    let all_kept = kept(&steady, &settings).len();
+    assert_eq!(all_kept, steady.len(), "every fix of the steady walk is kept");
+    eprintln!("bulk: the recorder over {} kept fixes in one transaction, against a plain INSERT of the same rows into the same table", steady.len());
     let p = new_patrol()?.id;
     let t = Instant::now();
-    store.record_fixes(p, &walk, &settings, |f| f.time)?;
-    let bulk = walk.len() as f64 / t.elapsed().as_secs_f64();
+    store.record_fixes(p, &steady, &settings, |f| f.time)?;
+    let bulk = steady.len() as f64 / t.elapsed().as_secs_f64();
     let raw = {
-        let conn = rusqlite::Connection::open(dir.path().join("raw.sqlite3"))?;
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
-             CREATE TABLE t (patrol_id BLOB, seq INTEGER, lat REAL, lon REAL, altitude_m REAL, accuracy_m REAL, time TEXT, PRIMARY KEY (patrol_id, seq)) WITHOUT ROWID;",
-        )?;
+        // The same database file and table the recorder writes, under another patrol.
+        let conn = rusqlite::Connection::open(dir.path().join("bench.sqlite3"))?;
+        let other = new_patrol()?.id;
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('track_point') ORDER BY cid")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
         let t = Instant::now();
         let tx = conn.unchecked_transaction()?;
         {
-            let mut stmt = tx.prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
-            for (i, f) in walk.iter().enumerate() {
-                stmt.execute(rusqlite::params![p, i as i64, f.lat, f.lon, f.altitude_m, f.accuracy_m, f.time])?;
+            let sql = format!("INSERT INTO track_point ({}) VALUES ({})", columns.join(", "), (1..=columns.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", "));
+            let mut stmt = tx.prepare(&sql)?;
+            for (i, f) in steady.iter().enumerate() {
+                let values: Vec<rusqlite::types::Value> = columns.iter().map(|c| column_value(c, other, i, f)).collect();
+                stmt.execute(rusqlite::params_from_iter(values))?;
             }
         }
         tx.commit()?;
-        walk.len() as f64 / t.elapsed().as_secs_f64()
+        steady.len() as f64 / t.elapsed().as_secs_f64()
     };
     println!(
         "{}",
-        json!({"case": "bulk_append", "fixes": walk.len(), "bulk_fixes_per_s": bulk, "raw_sqlite_rows_per_s": raw, "ratio_bulk_over_raw": bulk / raw})
+        json!({"case": "bulk_append", "fixes": steady.len(), "file_system": fs, "bulk_fixes_per_s": bulk, "raw_sqlite_rows_per_s": raw, "ratio_bulk_over_raw": bulk / raw})
     );
 
     eprintln!("sync encoding: the kept fixes of the walk and of the shipped sample");

@@ -79,5 +79,9 @@ async fn the_document_is_openapi_3_1_and_matches_the_answers(pool: PgPool) {
     assert_eq!(status, 422);
     check(&doc, "/api/v1/push", "post", status, &body);
     let (status, body) = answer(http.post(format!("{base}/api/v1/push")).bearer_auth("wrong").json(&json!({"records": []})).send().await.expect("post")).await;
+    assert_eq!(status, 401, "a wrong token: {body}");
+    check(&doc, "/api/v1/push", "post", status, &body);
+    let (status, body) = answer(http.post(format!("{base}/api/v1/push")).bearer_auth(&token).json(&json!({"records": []})).send().await.expect("post")).await;
+    assert_eq!(status, 200);
     check(&doc, "/api/v1/push", "post", status, &body);
 }
