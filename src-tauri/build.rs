@@ -34,6 +34,7 @@ fn main() {
             "add_member",
             "create_key",
             "change_pin",
+            "lift_pin_lock",
             "public_keys",
             "list_duties",
             "add_duty",

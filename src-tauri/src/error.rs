@@ -27,6 +27,8 @@ impl Error {
             CoreError::Invalid { field, code, .. } => IpcError::new(*code, message).with_field(*field),
             CoreError::SchemaTooNew { .. } => IpcError::new(ErrorCode::SchemaTooNew, message),
             CoreError::WrongPin => IpcError::new(ErrorCode::WrongPin, message).with_field("signer.pin"),
+            CoreError::PinWait(_) => IpcError::new(ErrorCode::PinWait, message).with_field("signer.pin"),
+            CoreError::PinLocked(_) => IpcError::new(ErrorCode::PinLocked, message).with_field("signer.pin"),
             CoreError::NoKey(_) => IpcError::new(ErrorCode::NoKey, message),
             CoreError::NotAllowed(_) => IpcError::new(ErrorCode::NotAllowed, message),
             CoreError::WrongState(_) => IpcError::new(ErrorCode::WrongState, message),

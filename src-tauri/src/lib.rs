@@ -72,6 +72,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::team::add_member,
             commands::team::create_key,
             commands::team::change_pin,
+            commands::team::lift_pin_lock,
             commands::team::public_keys,
             commands::duty::list_duties,
             commands::duty::add_duty,

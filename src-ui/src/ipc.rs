@@ -8,7 +8,7 @@ use redvest_shared::observation::{Observation, ObservationEntry};
 use redvest_shared::patrol::{AttendanceEntry, Finding, PatrolDetail, SignPatrol, StartPatrol};
 use redvest_shared::photo::{Photo, PhotoBacklog, PhotoSettings};
 use redvest_shared::sync::{Enrolled, SyncStatus};
-use redvest_shared::team::{ChangePin, Member, NewMember, PublicKeyInfo};
+use redvest_shared::team::{ChangePin, LiftPinLock, Member, NewMember, PublicKeyInfo};
 use redvest_shared::today::Today;
 use redvest_shared::track::{LocationStatus, TrackPoint, TrackSettings, TrackSummary};
 use redvest_shared::{ErrorCode, IpcError, PatrolSummary};
@@ -102,6 +102,8 @@ command!(/// Creates a member's signing key.
     create_key(member_id: Uuid, pin: String) -> PublicKeyInfo);
 command!(/// Changes a member's PIN (a new key, endorsed by the old one).
     change_pin(req: ChangePin) -> PublicKeyInfo);
+command!(/// A leader lifts the lock wrong PINs put on a member's key.
+    lift_pin_lock(req: LiftPinLock) -> ());
 command!(/// Everyone's public key.
     public_keys() -> Vec<PublicKeyInfo>);
 command!(/// The duty schedule.

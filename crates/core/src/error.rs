@@ -48,6 +48,12 @@ pub enum Error {
     /// The PIN did not unlock the key.
     #[error("the PIN is wrong")]
     WrongPin,
+    /// Too many wrong PINs: try again after this many seconds.
+    #[error("too many wrong PINs; try again in {0} s")]
+    PinWait(i64),
+    /// Ten wrong PINs: the key stays locked until a leader lifts the lock.
+    #[error("{0}'s key is locked after too many wrong PINs; a leader can lift the lock")]
+    PinLocked(String),
     /// The person has no signing key yet.
     #[error("{0} has no signing key on this device; set a PIN first")]
     NoKey(String),

@@ -378,7 +378,7 @@ impl Store {
         check_handwriting(&req.handwriting_png)?;
         let (submission, checked) = self.waiting(req.patrol_id)?;
         self.check_two_people(submission.signature.member_id, req.member_id)?;
-        let key = self.unlock(req.member_id, &req.pin)?;
+        let key = self.unlock(req.member_id, &req.pin, now)?;
         let signature = key.sign(&countersign_message(&checked.hash, &checked.signature));
         let leader = WireSignature {
             role: SignerRole::Leader,
@@ -409,7 +409,7 @@ impl Store {
         let reason = text("return.reason", reason, 200, true)?;
         self.require_leader(leader)?;
         let (_, checked) = self.waiting(patrol)?;
-        let key = self.unlock(leader, pin)?;
+        let key = self.unlock(leader, pin, now)?;
         let signature = key.sign(&return_message(&checked.hash, &reason));
         let id = Uuid::now_v7();
         let mut conn = self.conn();

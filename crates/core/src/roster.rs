@@ -27,7 +27,7 @@ impl Store {
         )?;
         crate::outbox::enqueue(&tx, OutboxKind::Member, &id.to_string(), 0, now)?;
         tx.commit()?;
-        Ok(Member { id, name, role: new.role, has_key: false, confirmed: false })
+        Ok(Member { id, name, role: new.role, has_key: false, confirmed: false, pin_locked: false })
     }
 
     /// The roster, leaders first, then by name; merged proposals are not listed (the member
@@ -35,16 +35,17 @@ impl Store {
     pub fn list_members(&self) -> Result<Vec<Member>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT m.id, m.name, m.role, k.member_id IS NOT NULL, m.confirmed FROM member m
-             LEFT JOIN signer_key k ON k.member_id = m.id WHERE m.merged_into IS NULL
+            "SELECT m.id, m.name, m.role, k.member_id IS NOT NULL, m.confirmed,
+                    EXISTS (SELECT 1 FROM pin_failure f WHERE f.member_id = m.id AND f.failed >= ?1)
+             FROM member m LEFT JOIN signer_key k ON k.member_id = m.id WHERE m.merged_into IS NULL
              ORDER BY m.role <> 'leader', m.name, m.id",
         )?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, Uuid>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?, r.get::<_, bool>(4)?))
+        let rows = stmt.query_map([crate::signing::LOCK_AFTER], |r| {
+            Ok((r.get::<_, Uuid>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?, r.get::<_, bool>(4)?, r.get::<_, bool>(5)?))
         })?;
         rows.map(|row| {
-            let (id, name, role, has_key, confirmed) = row?;
-            Ok(Member { id, name, role: enum_from(&role)?, has_key, confirmed })
+            let (id, name, role, has_key, confirmed, pin_locked) = row?;
+            Ok(Member { id, name, role: enum_from(&role)?, has_key, confirmed, pin_locked })
         })
         .collect()
     }
@@ -54,14 +55,15 @@ impl Store {
         let row = self
             .conn()
             .query_row(
-                "SELECT m.name, m.role, EXISTS (SELECT 1 FROM signer_key k WHERE k.member_id = m.id), m.confirmed
+                "SELECT m.name, m.role, EXISTS (SELECT 1 FROM signer_key k WHERE k.member_id = m.id), m.confirmed,
+                        EXISTS (SELECT 1 FROM pin_failure f WHERE f.member_id = m.id AND f.failed >= ?2)
                  FROM member m WHERE m.id = ?1",
-                [id],
-                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?)),
+                rusqlite::params![id, crate::signing::LOCK_AFTER],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?, r.get::<_, bool>(4)?)),
             )
             .optional()?;
-        let (name, role, has_key, confirmed) = row.ok_or_else(|| Error::NotFound(format!("member {id}")))?;
-        Ok(Member { id, name, role: enum_from(&role)?, has_key, confirmed })
+        let (name, role, has_key, confirmed, pin_locked) = row.ok_or_else(|| Error::NotFound(format!("member {id}")))?;
+        Ok(Member { id, name, role: enum_from(&role)?, has_key, confirmed, pin_locked })
     }
 
     pub(crate) fn member_name(&self, id: Uuid) -> Result<Option<String>> {

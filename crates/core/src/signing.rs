@@ -12,7 +12,7 @@ use redvest_shared::patrol::{
     canonical_bytes, Finding, PatrolState, Presence, Problem, SignPatrol, SignatureInfo, SignerRole,
 };
 use redvest_shared::sync::OutboxKind;
-use redvest_shared::team::{ChangePin, Member, PublicKeyInfo, Role};
+use redvest_shared::team::{ChangePin, LiftPinLock, Member, PublicKeyInfo, Role};
 use redvest_shared::ErrorCode;
 use rusqlite::{params, OptionalExtension};
 use redvest_shared::seal::{chain_link, countersign_message, key_message, sha256, verifies};
@@ -28,6 +28,20 @@ fn check_pin(pin: &str) -> Result<()> {
         return Err(Error::invalid("signer.pin", ErrorCode::PinFormat, "the PIN must be 4 to 8 digits"));
     }
     Ok(())
+}
+
+/// Wrong PINs before each next try waits.
+pub const WAIT_AFTER: i64 = 3;
+/// Wrong PINs that lock a key until a leader lifts the lock.
+pub const LOCK_AFTER: i64 = 10;
+
+/// Seconds the next try waits after `failed` wrong PINs: none for the first three, then 30,
+/// 60, 120 … (at most 15 minutes).
+fn pin_wait(failed: i64) -> i64 {
+    if failed < WAIT_AFTER {
+        return 0;
+    }
+    (30 * (1i64 << (failed - WAIT_AFTER).min(5))).min(900)
 }
 
 /// The key that seals a secret key: Argon2id over the PIN, so guessing PINs is slow.
@@ -71,7 +85,7 @@ impl Store {
             return Err(Error::invalid("pin.new", ErrorCode::PinFormat, "the new PIN must be 4 to 8 digits"));
         }
         let m = self.member(req.member_id)?;
-        let old = self.unlock(req.member_id, &req.old_pin)?;
+        let old = self.unlock(req.member_id, &req.old_pin, now)?;
         self.install_key(&m, Some(&old), &req.new_pin, now)
     }
 
@@ -129,8 +143,55 @@ impl Store {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
-    pub(crate) fn unlock(&self, member: Uuid, pin: &str) -> Result<SigningKey> {
+    /// The member's signing key, if `pin` opens it. Wrong PINs are counted per member: after
+    /// [`WAIT_AFTER`] each try waits longer, after [`LOCK_AFTER`] the key stays locked until a
+    /// leader lifts it ([`Store::lift_pin_lock`]); the right PIN clears the count.
+    pub(crate) fn unlock(&self, member: Uuid, pin: &str, now: DateTime<Utc>) -> Result<SigningKey> {
         check_pin(pin)?;
+        let failures: Option<(i64, DateTime<Utc>)> = self
+            .conn()
+            .query_row("SELECT failed, last_failed_at FROM pin_failure WHERE member_id = ?1", [member], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((failed, last)) = failures {
+            if failed >= LOCK_AFTER {
+                return Err(Error::PinLocked(self.member(member)?.name));
+            }
+            let wait = pin_wait(failed) - (now - last).num_seconds();
+            if wait > 0 {
+                return Err(Error::PinWait(wait));
+            }
+        }
+        match self.open_key(member, pin) {
+            Err(Error::WrongPin) => {
+                let failed: i64 = self.conn().query_row(
+                    "INSERT INTO pin_failure (member_id, failed, last_failed_at) VALUES (?1, 1, ?2)
+                     ON CONFLICT (member_id) DO UPDATE SET failed = failed + 1, last_failed_at = excluded.last_failed_at
+                     RETURNING failed",
+                    params![member, now],
+                    |r| r.get(0),
+                )?;
+                Err(if failed >= LOCK_AFTER { Error::PinLocked(self.member(member)?.name) } else { Error::WrongPin })
+            }
+            Ok(key) => {
+                self.conn().execute("DELETE FROM pin_failure WHERE member_id = ?1", [member])?;
+                Ok(key)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A leader lifts the lock wrong PINs put on a member's key, with their own PIN.
+    pub fn lift_pin_lock(&self, req: &LiftPinLock, now: DateTime<Utc>) -> Result<()> {
+        let leader = self.member(req.leader_id)?;
+        if leader.role != Role::Leader || req.leader_id == req.member_id {
+            return Err(Error::NotAllowed("only another person in the leader role lifts a PIN lock".into()));
+        }
+        self.unlock(req.leader_id, &req.leader_pin, now)?;
+        self.conn().execute("DELETE FROM pin_failure WHERE member_id = ?1", [req.member_id])?;
+        Ok(())
+    }
+
+    fn open_key(&self, member: Uuid, pin: &str) -> Result<SigningKey> {
         let row: Option<(Vec<u8>, Vec<u8>, Vec<u8>)> = self
             .conn()
             .query_row(
@@ -171,7 +232,7 @@ impl Store {
         if now < record.started_at {
             return Err(Error::invalid("patrol.ended_at", ErrorCode::EndBeforeStart, "the end is before the start; check the phone's clock"));
         }
-        let key = self.unlock(req.member_id, &req.pin)?;
+        let key = self.unlock(req.member_id, &req.pin, now)?;
         record.ended_at = Some(now);
         record.remarks = remarks;
         let bytes = canonical_bytes(&record);
@@ -202,7 +263,7 @@ impl Store {
     pub fn return_patrol(&self, patrol: Uuid, leader: Uuid, pin: &str, reason: &str, now: DateTime<Utc>) -> Result<()> {
         let reason = text("return.reason", reason, 200, true)?;
         self.require_leader(leader)?;
-        let key = self.unlock(leader, pin)?;
+        let key = self.unlock(leader, pin, now)?;
         if self.patrol_state(patrol)? != PatrolState::Submitted {
             return Err(Error::WrongState("only a submitted patrol can be sent back".into()));
         }
@@ -224,7 +285,7 @@ impl Store {
             return Err(Error::WrongState("only a patrol signed by its volunteer can be countersigned".into()));
         }
         self.check_two_people(self.volunteer_signer(req.patrol_id)?, req.member_id)?;
-        let key = self.unlock(req.member_id, &req.pin)?;
+        let key = self.unlock(req.member_id, &req.pin, now)?;
         let (hash, volunteer_sig) = self.latest_signature(req.patrol_id, SignerRole::Volunteer)?;
         let current = sha256(&[&canonical_bytes(&self.patrol_record(req.patrol_id)?)]);
         if current.as_slice() != hash.as_slice() {

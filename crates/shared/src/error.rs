@@ -27,6 +27,10 @@ pub enum ErrorCode {
     PinFormat,
     /// The PIN does not unlock this person's key.
     WrongPin,
+    /// Too many wrong PINs: the next try must wait (the message says how long).
+    PinWait,
+    /// Ten wrong PINs: the key is locked until a leader lifts the lock with their PIN.
+    PinLocked,
     /// This person has no signing key on the device yet.
     NoKey,
     /// This person may not do this (e.g. countersign without the leader role).

@@ -78,6 +78,20 @@ pub struct Member {
     /// phone is proposed to the county and shows as 待县平台确认 until a clerk confirms or
     /// merges them.
     pub confirmed: bool,
+    /// Whether wrong PINs have locked this member's key on this phone (a leader lifts it).
+    #[serde(default)]
+    pub pin_locked: bool,
+}
+
+/// A leader lifts the lock that wrong PINs put on a member's key on this phone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LiftPinLock {
+    /// The leader, with a key on this phone.
+    pub leader_id: Uuid,
+    /// The leader's PIN.
+    pub leader_pin: String,
+    /// Whose key is locked.
+    pub member_id: Uuid,
 }
 
 /// A member changes their PIN: the old PIN unlocks the old key, which endorses the new one.

@@ -1,7 +1,7 @@
 //! Roster and signing-key commands.
 
 use chrono::Utc;
-use redvest_shared::team::{ChangePin, Member, NewMember, PublicKeyInfo};
+use redvest_shared::team::{ChangePin, LiftPinLock, Member, NewMember, PublicKeyInfo};
 use tauri::State;
 use uuid::Uuid;
 
@@ -37,6 +37,12 @@ pub fn change_pin(state: State<'_, AppState>, worker: State<'_, SyncWorker>, req
     let key = state.store()?.change_pin(&req, Utc::now())?;
     worker.wake();
     Ok(key)
+}
+
+/// A leader lifts the lock wrong PINs put on a member's key, with their own PIN.
+#[tauri::command(async)]
+pub fn lift_pin_lock(state: State<'_, AppState>, req: LiftPinLock) -> Result<(), Error> {
+    Ok(state.store()?.lift_pin_lock(&req, Utc::now())?)
 }
 
 /// Everyone's public key.

@@ -5,7 +5,7 @@ use chrono::{NaiveTime, Weekday};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use redvest_shared::duty::{Assignment, Duty, NewDuty, Recurrence};
-use redvest_shared::team::{ChangePin, Member, NewMember, Role};
+use redvest_shared::team::{ChangePin, LiftPinLock, Member, NewMember, Role};
 use redvest_shared::photo::PhotoSettings;
 use redvest_shared::track::TrackSettings;
 use redvest_shared::{ErrorCode, IpcError};
@@ -76,7 +76,12 @@ fn Roster() -> impl IntoView {
                     let enrolled = status.await.is_ok_and(|s| s.enrolled.is_some());
                     view! {
                         <ul class="row-list">
-                            {members.into_iter().map(|m| view! { <MemberRow member=m enrolled=enrolled reload=reload/> }).collect_view()}
+                            {
+                                // Who may lift a PIN lock: leaders with a key on this phone.
+                                let leaders: Vec<(uuid::Uuid, String)> =
+                                    members.iter().filter(|m| m.role == Role::Leader && m.has_key).map(|m| (m.id, m.name.clone())).collect();
+                                members.into_iter().map(|m| view! { <MemberRow member=m enrolled=enrolled reload=reload leaders=leaders.clone()/> }).collect_view()
+                            }
                         </ul>
                     }
                 })}
@@ -92,7 +97,7 @@ fn Roster() -> impl IntoView {
 }
 
 #[component]
-fn MemberRow(member: Member, enrolled: bool, reload: RwSignal<u32>) -> impl IntoView {
+fn MemberRow(member: Member, enrolled: bool, reload: RwSignal<u32>, leaders: Vec<(uuid::Uuid, String)>) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
     let pin = RwSignal::new(String::new());
@@ -120,7 +125,10 @@ fn MemberRow(member: Member, enrolled: bool, reload: RwSignal<u32>) -> impl Into
                 <span class="muted">{move || lang().role(role)}</span>
                 {(enrolled && !member.confirmed).then(|| view! { <span class="badge pending">{move || t().pending_confirmation}</span> })}
             </span>
-            {if member.has_key {
+            {if member.has_key && member.pin_locked {
+                let leaders: Vec<(uuid::Uuid, String)> = leaders.into_iter().filter(|(l, _)| *l != id).collect();
+                view! { <LiftLockForm member_id=id leaders=leaders reload=reload/> }.into_any()
+            } else if member.has_key {
                 view! {
                     <div class="key-state">
                         <span class="badge badge-Done">{move || t().has_key}</span>
@@ -143,6 +151,39 @@ fn MemberRow(member: Member, enrolled: bool, reload: RwSignal<u32>) -> impl Into
                 }.into_any()
             }}
         </li>
+    }
+}
+
+/// 队长解锁: wrong PINs locked this member's key; a leader (not themselves) lifts the lock
+/// with their own PIN.
+#[component]
+fn LiftLockForm(member_id: uuid::Uuid, leaders: Vec<(uuid::Uuid, String)>, reload: RwSignal<u32>) -> impl IntoView {
+    let t = use_text();
+    let leader = RwSignal::new(leaders.first().map(|(id, _)| *id));
+    let pin = RwSignal::new(String::new());
+    let (error, set_error) = signal(None::<IpcError>);
+    let lift = move |_| {
+        let Some(leader_id) = leader.get_untracked() else { return };
+        let req = LiftPinLock { leader_id, leader_pin: pin.get_untracked(), member_id };
+        spawn_local(async move {
+            match ipc::lift_pin_lock(req).await {
+                Ok(()) => reload.update(|n| *n += 1),
+                Err(e) => set_error.set(Some(e)),
+            }
+        });
+    };
+    view! {
+        <div class="key-state lift-lock">
+            <span class="badge badge-Missed">{move || t().pin_locked}</span>
+            <p class="muted">{move || t().lift_pin_lock_hint}</p>
+            <select class="lift-leader" on:change=move |ev| leader.set(uuid::Uuid::parse_str(&event_target_value(&ev)).ok())>
+                {leaders.into_iter().map(|(id, name)| view! { <option value=id.to_string()>{name}</option> }).collect_view()}
+            </select>
+            <input class="pin lift-pin" type="password" inputmode="numeric" maxlength="8" placeholder=move || t().leader_pin
+                prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
+            <button class="secondary lift-lock-button" on:click=lift>{move || t().lift_pin_lock}</button>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
+        </div>
     }
 }
 

@@ -1,0 +1,7 @@
+-- Wrong PINs per person on this phone: after three each try waits longer, after ten the key
+-- is locked until a leader lifts it with their own PIN (a right PIN clears the count).
+CREATE TABLE pin_failure (
+    member_id       BLOB PRIMARY KEY NOT NULL REFERENCES member (id),
+    failed          INTEGER NOT NULL CHECK (failed > 0),
+    last_failed_at  TEXT NOT NULL
+) STRICT;
