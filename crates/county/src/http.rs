@@ -10,7 +10,7 @@ use redvest_shared::wire::{ApiError, DatabaseStatus, EnrolRequest, Enrolment, He
 use serde::Deserialize;
 use utoipa::OpenApi;
 
-use crate::auth::{limiter, new_token, token_hash, Device, Limiter};
+use crate::auth::{ip_limiter, limiter, new_token, token_hash, ClientIp, Device, IpLimiter, Limiter};
 use crate::error::{ApiJson, Failure};
 use crate::db::EnrolOutcome;
 use crate::{push, tus, Db};
@@ -18,9 +18,21 @@ use crate::{push, tus, Db};
 /// The largest JSON body accepted (a push batch); photos go in 1 MB chunks.
 pub const MAX_JSON_BODY: usize = 8 * 1024 * 1024;
 
-/// How long any request may take, slow links included (a phone sends photos in small chunks;
-/// a cut PATCH keeps what arrived): a client that stalls holds nothing for longer.
-pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+/// Limits a county server runs with.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How long any request may take, slow links included (a phone sends photos in small
+    /// chunks; a cut PATCH keeps what arrived): a client that stalls holds nothing longer.
+    pub request_timeout: std::time::Duration,
+    /// Photo bytes a team may store in all (a year of a team's photos is about 1 GB).
+    pub team_upload_bytes: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { request_timeout: std::time::Duration::from_secs(120), team_upload_bytes: 10 * 1024 * 1024 * 1024 }
+    }
+}
 /// The most items one pull page carries.
 pub const MAX_PAGE: i64 = 200;
 
@@ -31,6 +43,10 @@ pub struct AppState {
     pub db: Db,
     /// Per-device request budget.
     pub limiter: Limiter,
+    /// Enrolments and unknown tokens per address.
+    pub strangers: IpLimiter,
+    /// The limits this server runs with.
+    pub limits: Limits,
     /// The `PATCH` under way for each photo.
     pub uploads: tus::InFlight,
 }
@@ -57,12 +73,13 @@ impl utoipa::Modify for BearerAuth {
 
 /// The whole HTTP surface, apart from `main` so tests can serve it on any listener.
 pub fn app(db: Db) -> Router {
-    app_with_timeout(db, REQUEST_TIMEOUT)
+    app_with(db, Limits::default())
 }
 
-/// [`app`] with another request timeout (tests).
-pub fn app_with_timeout(db: Db, timeout: std::time::Duration) -> Router {
-    let state = AppState { db, limiter: limiter(), uploads: tus::InFlight::default() };
+/// [`app`] with other limits (tests, operators).
+pub fn app_with(db: Db, limits: Limits) -> Router {
+    let timeout = limits.request_timeout;
+    let state = AppState { db, limiter: limiter(), strangers: ip_limiter(), limits, uploads: tus::InFlight::default() };
     let api = Router::new()
         .route("/enrol", post(enrol))
         .route("/push", post(push::push))
@@ -120,7 +137,9 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
         (status = 401, description = "Unknown, used or expired code", body = ApiError),
         (status = 422, description = "A field is wrong", body = ApiError),
     ))]
-async fn enrol(State(state): State<AppState>, ApiJson(req): ApiJson<EnrolRequest>) -> Result<(StatusCode, Json<Enrolment>), Failure> {
+async fn enrol(State(state): State<AppState>, ip: ClientIp, ApiJson(req): ApiJson<EnrolRequest>) -> Result<(StatusCode, Json<Enrolment>), Failure> {
+    // Counted before the code is looked at: guessing codes gets nowhere.
+    ip.count(&state.strangers)?;
     if req.code.trim().is_empty() || req.code.len() > 64 {
         return Err(Failure::invalid("code", "the enrolment code is 1–64 characters"));
     }

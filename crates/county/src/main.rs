@@ -194,7 +194,7 @@ async fn main() -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("listening on {listen}"))?;
             tracing::info!(addr = %listener.local_addr()?, "county endpoint serving");
-            axum::serve(listener, app(db))
+            axum::serve(listener, app(db).into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
                 })

@@ -33,9 +33,16 @@ struct Slot {
     lock: Arc<tokio::sync::Mutex<()>>,
 }
 
+/// Photos with a slot kept before the idle ones are dropped: the map stays bounded.
+const SLOTS_KEPT: usize = 1024;
+
 impl InFlight {
     fn slot(&self, team: uuid::Uuid, sha: &str) -> Arc<Slot> {
         let mut slots = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        if slots.len() >= SLOTS_KEPT {
+            // A slot nobody holds belongs to no PATCH under way.
+            slots.retain(|_, slot| Arc::strong_count(slot) > 1);
+        }
         slots
             .entry(format!("{team}/{sha}"))
             .or_insert_with(|| Arc::new(Slot { generation: watch::channel(0).0, lock: Arc::default() }))
@@ -106,6 +113,7 @@ pub async fn options() -> Response {
         (status = 201, description = "Created (or already there): Location, Upload-Offset"),
         (status = 409, description = "No record of the team names this photo yet", body = redvest_shared::wire::ApiError),
         (status = 413, description = "Over the size limit", body = redvest_shared::wire::ApiError),
+        (status = 507, description = "The team's photo quota is used up", body = redvest_shared::wire::ApiError),
     ))]
 pub async fn create(State(state): State<AppState>, Device(auth): Device, headers: HeaderMap) -> Result<Response, Failure> {
     check_version(&headers)?;
@@ -123,6 +131,13 @@ pub async fn create(State(state): State<AppState>, Device(auth): Device, headers
     check_sha(&sha)?;
     if !state.db.photo_referenced(auth.team_id, &sha).await? {
         return Err(Failure::new(StatusCode::CONFLICT, "record_first", "no record of this team names this photo yet; push the record first"));
+    }
+    if state.db.upload(auth.team_id, &sha).await?.is_none() && state.db.team_upload_bytes(auth.team_id).await? + length > state.limits.team_upload_bytes {
+        return Err(Failure::new(
+            StatusCode::INSUFFICIENT_STORAGE,
+            "team_quota",
+            format!("this team's photos use its quota of {} bytes; the county operator raises it", state.limits.team_upload_bytes),
+        ));
     }
     let upload = state.db.create_upload(auth.team_id, &sha, length).await?;
     if upload.length != length {

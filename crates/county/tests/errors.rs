@@ -37,7 +37,8 @@ async fn a_stalled_request_times_out(pool: PgPool) {
     db.migrate().await.expect("migrate");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let app = redvest_county::http::app_with_timeout(db, std::time::Duration::from_secs(1));
+    let limits = redvest_county::http::Limits { request_timeout: std::time::Duration::from_secs(1), ..Default::default() };
+    let app = redvest_county::http::app_with(db, limits);
     tokio::spawn(async move { axum::serve(listener, app).await });
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     // Half a body, then nothing.

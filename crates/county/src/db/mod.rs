@@ -735,6 +735,11 @@ impl Db {
         self.upload(team, sha).await?.ok_or(DbError::Other(sqlx::Error::RowNotFound))
     }
 
+    /// The bytes a team's uploads take (declared lengths, finished or not).
+    pub async fn team_upload_bytes(&self, team: Uuid) -> Result<i64, DbError> {
+        Ok(sqlx::query_scalar("SELECT coalesce(sum(length), 0)::bigint FROM upload WHERE team_id = $1").bind(team).fetch_one(&self.pool).await?)
+    }
+
     /// A team's upload's progress.
     pub async fn upload(&self, team: Uuid, sha: &str) -> Result<Option<UploadState>, DbError> {
         let row = sqlx::query("SELECT length, received, completed_at IS NOT NULL FROM upload WHERE team_id = $1 AND sha256 = $2")

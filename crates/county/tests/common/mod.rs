@@ -18,7 +18,7 @@ pub async fn serve(db: Db) -> (SocketAddr, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app(db)).await;
+        let _ = axum::serve(listener, app(db).into_make_service_with_connect_info::<SocketAddr>()).await;
     });
     (addr, task)
 }
@@ -27,7 +27,7 @@ pub async fn serve(db: Db) -> (SocketAddr, tokio::task::JoinHandle<()>) {
 pub async fn serve_at(db: Db, addr: SocketAddr) -> tokio::task::JoinHandle<()> {
     let listener = tokio::net::TcpListener::bind(addr).await.expect("rebind");
     tokio::spawn(async move {
-        let _ = axum::serve(listener, app(db)).await;
+        let _ = axum::serve(listener, app(db).into_make_service_with_connect_info::<SocketAddr>()).await;
     })
 }
 
