@@ -64,10 +64,13 @@ impl Drop for Xvfb {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        // Killed, Xvfb leaves its lock and socket behind; a hundred runs would use up the
-        // display numbers.
-        if let Some(n) = self.display.strip_prefix(':').and_then(|n| n.parse().ok()) {
-            remove_leftovers(n);
+        // Killed, Xvfb leaves its lock and socket behind (a hundred runs would use up the
+        // display numbers): removed when the lock is this server's, never another run's.
+        if let Some(n) = self.display.strip_prefix(':').and_then(|n| n.parse::<u32>().ok()) {
+            let ours = std::fs::read_to_string(format!("/tmp/.X{n}-lock")).is_ok_and(|pid| pid.trim().parse::<u32>() == Ok(self.child.id()));
+            if ours {
+                remove_leftovers(n);
+            }
         }
     }
 }

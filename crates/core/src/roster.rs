@@ -101,10 +101,14 @@ pub(crate) fn apply_roster(tx: &Connection, members: &[RosterMember], merged: &[
         )?;
         if folded > 0 {
             changed += folded;
-            tx.execute(
+            let moved = tx.execute(
                 "UPDATE signer_key SET member_id = ?2 WHERE member_id = ?1 AND NOT EXISTS (SELECT 1 FROM signer_key WHERE member_id = ?2)",
                 params![merge.from, merge.into],
             )?;
+            // Wrong PINs go with the key they were tried on.
+            if moved > 0 {
+                tx.execute("UPDATE pin_failure SET member_id = ?2 WHERE member_id = ?1", params![merge.from, merge.into])?;
+            }
         }
     }
     Ok(changed > 0)

@@ -156,7 +156,12 @@ impl Store {
             if failed >= LOCK_AFTER {
                 return Err(Error::PinLocked(self.member(member)?.name));
             }
-            let wait = pin_wait(failed) - (now - last).num_seconds();
+            if now < last {
+                // The clock was set back (a phone whose battery ran flat): the wait counts from
+                // now, never longer than its length.
+                self.conn().execute("UPDATE pin_failure SET last_failed_at = ?2 WHERE member_id = ?1", params![member, now])?;
+            }
+            let wait = pin_wait(failed) - (now - last).num_seconds().max(0);
             if wait > 0 {
                 return Err(Error::PinWait(wait));
             }
@@ -164,7 +169,7 @@ impl Store {
         match self.open_key(member, pin) {
             Err(Error::WrongPin) => {
                 let failed: i64 = self.conn().query_row(
-                    "INSERT INTO pin_failure (member_id, failed, last_failed_at) VALUES (?1, 1, ?2)
+                    "INSERT INTO pin_failure (member_id, failed, first_failed_at, last_failed_at) VALUES (?1, 1, ?2, ?2)
                      ON CONFLICT (member_id) DO UPDATE SET failed = failed + 1, last_failed_at = excluded.last_failed_at
                      RETURNING failed",
                     params![member, now],
@@ -180,11 +185,21 @@ impl Store {
         }
     }
 
-    /// A leader lifts the lock wrong PINs put on a member's key, with their own PIN.
+    /// A leader lifts the lock wrong PINs put on a member's key, with their own PIN. Only
+    /// another leader whose key on this phone is older than the first wrong PIN: a key made
+    /// afterwards (a 队长 added on the phone, a PIN set for the purpose) does not lift it.
     pub fn lift_pin_lock(&self, req: &LiftPinLock, now: DateTime<Utc>) -> Result<()> {
         let leader = self.member(req.leader_id)?;
         if leader.role != Role::Leader || req.leader_id == req.member_id {
             return Err(Error::NotAllowed("only another person in the leader role lifts a PIN lock".into()));
+        }
+        let older: bool = self.conn().query_row(
+            "SELECT EXISTS (SELECT 1 FROM signer_key k, pin_failure f WHERE k.member_id = ?1 AND f.member_id = ?2 AND k.created_at < f.first_failed_at)",
+            params![req.leader_id, req.member_id],
+            |r| r.get(0),
+        )?;
+        if !older {
+            return Err(Error::NotAllowed("this leader's key is newer than the lock; a leader whose PIN was set before it lifts it".into()));
         }
         self.unlock(req.leader_id, &req.leader_pin, now)?;
         self.conn().execute("DELETE FROM pin_failure WHERE member_id = ?1", [req.member_id])?;

@@ -15,8 +15,9 @@ fn wrong_pins_wait_then_lock_until_a_leader_lifts_the_lock() {
     for _ in 0..3 {
         assert!(matches!(d.store.change_pin(&change("0000"), now), Err(Error::WrongPin)));
     }
-    // The fourth try must wait, whatever the PIN.
+    // The fourth try must wait, whatever the PIN; a clock set back does not make it longer.
     assert!(matches!(d.store.change_pin(&change("2468"), now), Err(Error::PinWait(30))));
+    assert!(matches!(d.store.change_pin(&change("2468"), now - Duration::days(400)), Err(Error::PinWait(30))), "counted from the new now, no longer");
     let mut waited = 0;
     loop {
         now += Duration::seconds(901);
@@ -39,6 +40,11 @@ fn wrong_pins_wait_then_lock_until_a_leader_lifts_the_lock() {
     assert!(matches!(d.store.lift_pin_lock(&lift("0000"), now), Err(Error::WrongPin)));
     let by_herself = LiftPinLock { leader_id: d.volunteer.id, leader_pin: "2468".into(), member_id: d.volunteer.id };
     assert!(matches!(d.store.lift_pin_lock(&by_herself, now), Err(Error::NotAllowed(_))));
+    // A 队长 added on the phone after the lock, with a PIN set for the purpose, does not count.
+    let newcomer = d.store.add_member(&redvest_shared::team::NewMember { name: "赵刚".into(), role: redvest_shared::team::Role::Leader }).expect("add");
+    d.store.create_key(newcomer.id, "8642", now).expect("key");
+    let by_newcomer = LiftPinLock { leader_id: newcomer.id, leader_pin: "8642".into(), member_id: d.volunteer.id };
+    assert!(matches!(d.store.lift_pin_lock(&by_newcomer, now), Err(Error::NotAllowed(_))), "a key newer than the lock");
     d.store.lift_pin_lock(&lift("13579"), now).expect("lifted");
     d.store.change_pin(&change("2468"), now).expect("her right PIN works again");
     // The leader's one wrong PIN was cleared by their right one; hers by hers.

@@ -12,3 +12,5 @@ FROM upload u JOIN (SELECT DISTINCT team_id, sha256 FROM photo_ref) r ON r.sha25
 DELETE FROM upload WHERE team_id IS NULL;
 ALTER TABLE upload ALTER COLUMN team_id SET NOT NULL;
 ALTER TABLE upload ADD PRIMARY KEY (team_id, sha256);
+-- The console finds a photo by its hash alone (a clerk sees several teams).
+CREATE INDEX upload_by_sha256 ON upload (sha256);

@@ -157,7 +157,7 @@ pub async fn add_clerk_by(db: &Db, new: &NewClerk<'_>, by: Option<(Uuid, &str)>)
         .map_err(|e| AdminError::Invalid(format!("hashing the password: {e}")))?;
     let id = match db.add_clerk(login, name, &hash, new.township, new.is_admin).await {
         // Another admin took the login in the meantime.
-        Err(DbError::Conflict(_)) => return refuse(ClerkRefused::LoginTaken),
+        Err(DbError::Conflict(c)) if c.contains("login") => return refuse(ClerkRefused::LoginTaken),
         other => other?,
     };
     let (by_id, by_login) = by.map_or((None, "redvest-county"), |(id, login)| (Some(id), login));

@@ -48,8 +48,15 @@ impl IntoResponse for Failure {
 impl From<DbError> for Failure {
     fn from(e: DbError) -> Self {
         match e {
-            DbError::Conflict(constraint) => Failure::new(StatusCode::CONFLICT, "conflict", format!("this conflicts with what the county holds ({constraint})")),
-            DbError::Invalid(constraint) => Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", format!("the county's rules refuse this ({constraint})")),
+            // The constraint's name is the county's business: logged, not sent.
+            DbError::Conflict(constraint) => {
+                tracing::warn!(%constraint, "refused: conflict");
+                Failure::new(StatusCode::CONFLICT, "conflict", "this conflicts with what the county holds")
+            }
+            DbError::Invalid(constraint) => {
+                tracing::warn!(%constraint, "refused: a rule of the county's database");
+                Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid", "the county's rules refuse this")
+            }
             DbError::Unavailable(e) => {
                 tracing::error!(error = %e, "database unavailable");
                 Failure::new(StatusCode::SERVICE_UNAVAILABLE, "database", "the county database is unavailable; try again later")

@@ -10,7 +10,7 @@ use redvest_shared::wire::{ApiError, DatabaseStatus, EnrolRequest, Enrolment, He
 use serde::Deserialize;
 use utoipa::OpenApi;
 
-use crate::auth::{ip_limiter, limiter, new_token, token_hash, ClientIp, Device, IpLimiter, Limiter};
+use crate::auth::{limiter, new_token, strangers, token_hash, ClientIp, Device, Limiter, Strangers};
 use crate::error::{ApiJson, Failure};
 use crate::db::EnrolOutcome;
 use crate::{push, tus, Db};
@@ -43,8 +43,8 @@ pub struct AppState {
     pub db: Db,
     /// Per-device request budget.
     pub limiter: Limiter,
-    /// Enrolments and unknown tokens per address.
-    pub strangers: IpLimiter,
+    /// Failed enrolments and unknown tokens per address.
+    pub strangers: Strangers,
     /// The limits this server runs with.
     pub limits: Limits,
     /// The `PATCH` under way for each photo.
@@ -79,7 +79,7 @@ pub fn app(db: Db) -> Router {
 /// [`app`] with other limits (tests, operators).
 pub fn app_with(db: Db, limits: Limits) -> Router {
     let timeout = limits.request_timeout;
-    let state = AppState { db, limiter: limiter(), strangers: ip_limiter(), limits, uploads: tus::InFlight::default() };
+    let state = AppState { db, limiter: limiter(), strangers: strangers(), limits, uploads: tus::InFlight::default() };
     let api = Router::new()
         .route("/enrol", post(enrol))
         .route("/push", post(push::push))
@@ -138,8 +138,10 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
         (status = 422, description = "A field is wrong", body = ApiError),
     ))]
 async fn enrol(State(state): State<AppState>, ip: ClientIp, ApiJson(req): ApiJson<EnrolRequest>) -> Result<(StatusCode, Json<Enrolment>), Failure> {
-    // Counted before the code is looked at: guessing codes gets nowhere.
-    ip.count(&state.strangers)?;
+    // An address that guessed too many codes is turned away before the code is looked at.
+    if ip.blocked(&state.strangers) {
+        return Err(Failure::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many wrong enrolment codes from this address; wait a minute"));
+    }
     if req.code.trim().is_empty() || req.code.len() > 64 {
         return Err(Failure::invalid("code", "the enrolment code is 1–64 characters"));
     }
@@ -154,6 +156,7 @@ async fn enrol(State(state): State<AppState>, ip: ClientIp, ApiJson(req): ApiJso
             Ok((StatusCode::CREATED, Json(Enrolment { device_id: device, token, team_id: team, team_name })))
         }
         EnrolOutcome::BadCode => {
+            ip.failed(&state.strangers);
             Err(Failure::new(StatusCode::UNAUTHORIZED, "bad_code", "this enrolment code is unknown, already used or expired; ask the county for a new one").field("code"))
         }
         EnrolOutcome::ChainOfOtherTeam => Err(Failure::invalid("chain_id", "this phone's records belong to another team; enrol it with a code of that team")),

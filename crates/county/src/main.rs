@@ -7,7 +7,7 @@ use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use redvest_county::db::CountyDecision;
-use redvest_county::{admin, app, Db};
+use redvest_county::{admin, Db};
 use redvest_shared::hazard::CountyAction;
 use redvest_shared::team::Role;
 use redvest_shared::wire::PlanDuty;
@@ -31,6 +31,9 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "REDVEST_COUNTY_LISTEN", default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
+        /// Photo storage per team, in GB.
+        #[arg(long, env = "REDVEST_TEAM_PHOTO_QUOTA_GB", default_value_t = 10)]
+        team_photo_quota_gb: i64,
     },
     /// Create a township (乡镇); prints its id.
     TownshipCreate {
@@ -189,12 +192,13 @@ async fn main() -> anyhow::Result<()> {
     let db = Db::connect(&url).await.context("connecting to PostgreSQL")?;
     db.migrate().await.context("applying county migrations")?;
     match cli.command {
-        Command::Serve { listen } => {
+        Command::Serve { listen, team_photo_quota_gb } => {
+            let limits = redvest_county::http::Limits { team_upload_bytes: team_photo_quota_gb.saturating_mul(1 << 30), ..Default::default() };
             let listener = tokio::net::TcpListener::bind(listen)
                 .await
                 .with_context(|| format!("listening on {listen}"))?;
             tracing::info!(addr = %listener.local_addr()?, "county endpoint serving");
-            axum::serve(listener, app(db).into_make_service_with_connect_info::<SocketAddr>())
+            axum::serve(listener, redvest_county::http::app_with(db, limits).into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
                 })

@@ -56,8 +56,14 @@ pub async fn push(State(state): State<AppState>, Device(auth): Device, ApiJson(b
             }
             Err(Refused::Rejected(code, reason)) => refused(&state, auth, id, seq, code, reason).await?,
             // A constraint that refuses this record refuses it alone; the batch goes on.
-            Err(Refused::Db(DbError::Conflict(constraint))) => refused(&state, auth, id, seq, Refusal::Conflict, format!("conflicts with what the county holds ({constraint})")).await?,
-            Err(Refused::Db(DbError::Invalid(constraint))) => refused(&state, auth, id, seq, Refusal::Malformed, format!("the county's rules refuse it ({constraint})")).await?,
+            Err(Refused::Db(DbError::Conflict(constraint))) => {
+                tracing::warn!(%id, %constraint, "record refused by a constraint");
+                refused(&state, auth, id, seq, Refusal::Conflict, "conflicts with what the county holds".into()).await?
+            }
+            Err(Refused::Db(DbError::Invalid(constraint))) => {
+                tracing::warn!(%id, %constraint, "record refused by a rule");
+                refused(&state, auth, id, seq, Refusal::Malformed, "the county's rules refuse it".into()).await?
+            }
             Err(Refused::Db(e)) => return Err(e.into()),
         };
         results.push(result);

@@ -40,8 +40,9 @@ impl InFlight {
     fn slot(&self, team: uuid::Uuid, sha: &str) -> Arc<Slot> {
         let mut slots = self.0.lock().unwrap_or_else(|p| p.into_inner());
         if slots.len() >= SLOTS_KEPT {
-            // A slot nobody holds belongs to no PATCH under way.
-            slots.retain(|_, slot| Arc::strong_count(slot) > 1);
+            // A slot no handler holds, whose lock no task holds and whose generation nobody
+            // watches, belongs to no PATCH under way.
+            slots.retain(|_, slot| Arc::strong_count(slot) > 1 || Arc::strong_count(&slot.lock) > 1 || slot.generation.receiver_count() > 0);
         }
         slots
             .entry(format!("{team}/{sha}"))
@@ -111,9 +112,8 @@ pub async fn options() -> Response {
     ),
     responses(
         (status = 201, description = "Created (or already there): Location, Upload-Offset"),
-        (status = 409, description = "No record of the team names this photo yet", body = redvest_shared::wire::ApiError),
         (status = 413, description = "Over the size limit", body = redvest_shared::wire::ApiError),
-        (status = 507, description = "The team's photo quota is used up", body = redvest_shared::wire::ApiError),
+        (status = 409, description = "No record of the team names this photo yet, or the team's photo quota is used up (`team_quota`)", body = redvest_shared::wire::ApiError),
     ))]
 pub async fn create(State(state): State<AppState>, Device(auth): Device, headers: HeaderMap) -> Result<Response, Failure> {
     check_version(&headers)?;
@@ -133,13 +133,21 @@ pub async fn create(State(state): State<AppState>, Device(auth): Device, headers
         return Err(Failure::new(StatusCode::CONFLICT, "record_first", "no record of this team names this photo yet; push the record first"));
     }
     if state.db.upload(auth.team_id, &sha).await?.is_none() && state.db.team_upload_bytes(auth.team_id).await? + length > state.limits.team_upload_bytes {
+        // 409 like a photo the county does not take yet: the phone keeps it and goes on with
+        // the rest of its run (its pull above all).
         return Err(Failure::new(
-            StatusCode::INSUFFICIENT_STORAGE,
+            StatusCode::CONFLICT,
             "team_quota",
-            format!("this team's photos use its quota of {} bytes; the county operator raises it", state.limits.team_upload_bytes),
+            format!("this team's photos have used up its quota of {} bytes; ask the county to raise it", state.limits.team_upload_bytes),
         ));
     }
-    let upload = state.db.create_upload(auth.team_id, &sha, length).await?;
+    let mut upload = state.db.create_upload(auth.team_id, &sha, length).await?;
+    // Fully received but never checked (its PATCH's handler went away): checked now.
+    if upload.received == upload.length && !upload.complete {
+        if !finish(&state.db, auth.team_id, &sha).await? {
+            upload.received = 0;
+        }
+    }
     if upload.length != length {
         return Err(Failure::new(StatusCode::CONFLICT, "length_mismatch", format!("this photo was created with Upload-Length {}", upload.length)));
     }
@@ -147,6 +155,19 @@ pub async fn create(State(state): State<AppState>, Device(auth): Device, headers
         StatusCode::CREATED.into_response(),
         &[("Location", format!("/api/v1/photos/{sha}")), ("Upload-Offset", upload.received.to_string())],
     ))
+}
+
+/// Checks a fully received upload against its hash: complete (true), or emptied to start
+/// again (false).
+async fn finish(db: &crate::Db, team: uuid::Uuid, sha: &str) -> Result<bool, crate::db::DbError> {
+    let bytes = db.upload_bytes(team, sha).await?.unwrap_or_default();
+    if hex::encode(sha256(&[&bytes])) != sha {
+        db.reset_upload(team, sha).await?;
+        return Ok(false);
+    }
+    db.complete_upload(team, sha).await?;
+    tracing::info!(%sha, bytes = bytes.len(), "photo complete");
+    Ok(true)
 }
 
 /// Where an upload stands.
@@ -210,6 +231,9 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
     // Read what arrives and keep it, even if the connection drops: its own task, because
     // the server drops this handler when the client goes away.
     let (db, sha_task, team) = (state.db.clone(), sha.clone(), auth.team_id);
+    // The task stops reading by the request's deadline too (what came is kept), so a client
+    // that stalls holds no lock and no memory past it.
+    let deadline = tokio::time::Instant::now() + state.limits.request_timeout;
     let stored = tokio::spawn(async move {
         let _guard = guard;
         let mut body = body;
@@ -219,6 +243,7 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
             let next = tokio::select! {
                 frame = body.frame() => Some(frame),
                 _ = superseded.wait_for(|g| *g != generation) => None,
+                () = tokio::time::sleep_until(deadline) => None,
             };
             match next {
                 Some(None) => break,
@@ -241,25 +266,24 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
         if cut {
             tracing::info!(sha = %sha_task, kept = chunk.len(), "PATCH cut off; kept what arrived");
         }
-        Ok((after, cut))
+        // Checked and completed here too, so a handler dropped meanwhile strands nothing.
+        let verified = match after {
+            Some(a) if a.received == a.length => Some(finish(&db, team, &sha_task).await?),
+            _ => None,
+        };
+        Ok((after, cut, verified))
     })
     .await
     .map_err(Failure::internal)?;
-    let (after, cut) = stored?;
+    let (after, cut, verified) = stored?;
     let Some(after) = after else {
         return Err(Failure::new(StatusCode::CONFLICT, "offset", format!("Upload-Offset {offset} is not where the upload stands ({}); ask with HEAD", current.received)));
     };
     if cut {
         return Err(Failure::new(StatusCode::BAD_REQUEST, "cut", "the body was cut off; ask with HEAD and go on"));
     }
-    if after.received == after.length {
-        let bytes = state.db.upload_bytes(auth.team_id, &sha).await?.unwrap_or_default();
-        if hex::encode(sha256(&[&bytes])) != sha {
-            state.db.reset_upload(auth.team_id, &sha).await?;
-            return Err(Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch", "the uploaded bytes do not have the photo's SHA-256; upload it again from 0"));
-        }
-        state.db.complete_upload(auth.team_id, &sha).await?;
-        tracing::info!(%sha, bytes = after.length, "photo complete");
+    if verified == Some(false) {
+        return Err(Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch", "the uploaded bytes do not have the photo's SHA-256; upload it again from 0"));
     }
     Ok(tus_headers(StatusCode::NO_CONTENT.into_response(), &[("Upload-Offset", after.received.to_string())]))
 }

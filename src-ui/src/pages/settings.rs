@@ -79,7 +79,7 @@ fn Roster() -> impl IntoView {
                             {
                                 // Who may lift a PIN lock: leaders with a key on this phone.
                                 let leaders: Vec<(uuid::Uuid, String)> =
-                                    members.iter().filter(|m| m.role == Role::Leader && m.has_key).map(|m| (m.id, m.name.clone())).collect();
+                                    members.iter().filter(|m| m.role == Role::Leader && m.has_key && !m.pin_locked).map(|m| (m.id, m.name.clone())).collect();
                                 members.into_iter().map(|m| view! { <MemberRow member=m enrolled=enrolled reload=reload leaders=leaders.clone()/> }).collect_view()
                             }
                         </ul>
@@ -172,6 +172,15 @@ fn LiftLockForm(member_id: uuid::Uuid, leaders: Vec<(uuid::Uuid, String)>, reloa
             }
         });
     };
+    if leaders.is_empty() {
+        return view! {
+            <div class="key-state lift-lock">
+                <span class="badge badge-Missed">{move || t().pin_locked}</span>
+                <p class="muted no-leader">{move || t().lift_pin_lock_no_leader}</p>
+            </div>
+        }
+        .into_any();
+    }
     view! {
         <div class="key-state lift-lock">
             <span class="badge badge-Missed">{move || t().pin_locked}</span>
@@ -185,6 +194,7 @@ fn LiftLockForm(member_id: uuid::Uuid, leaders: Vec<(uuid::Uuid, String)>, reloa
             {move || error.get().map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
         </div>
     }
+    .into_any()
 }
 
 /// 修改PIN: the old PIN unlocks the old key, which endorses the new one. One button opens

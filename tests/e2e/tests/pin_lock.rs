@@ -25,7 +25,7 @@ async fn a_leader_unlocks_a_signature_locked_by_wrong_pins() -> Result<()> {
     // What ten wrong tries leave behind (the waits between them take a quarter of an hour).
     let wang = query_db(data.path(), "SELECT hex(id) FROM member WHERE name = '王芳'")?.expect("王芳");
     rusqlite::Connection::open(data.path().join("redvest.sqlite3"))?
-        .execute(&format!("INSERT INTO pin_failure (member_id, failed, last_failed_at) VALUES (x'{wang}', 10, '2026-12-02T12:00:00Z')"), [])?;
+        .execute(&format!("INSERT INTO pin_failure (member_id, failed, first_failed_at, last_failed_at) VALUES (x'{wang}', 10, '2099-01-01 00:00:00+00:00', '2099-01-01 00:00:00+00:00')"), [])?;
 
     let app = driver.launch().await?;
     app.click("#open-settings").await?;

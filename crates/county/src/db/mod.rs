@@ -38,9 +38,13 @@ impl From<sqlx::Error> for DbError {
         match e {
             sqlx::Error::Database(db) => {
                 let constraint = db.constraint().or(db.table()).unwrap_or("a constraint").to_owned();
+                // Class 08 (connection), 53 (resources), 57P0x (shutting down), 40001/40P01
+                // (serialization, deadlock): the database cannot take it now; try again.
+                let retry = db.code().is_some_and(|c| c.starts_with("08") || c.starts_with("53") || c.starts_with("57P") || c == "40001" || c == "40P01");
                 match db.kind() {
                     ErrorKind::UniqueViolation | ErrorKind::ForeignKeyViolation => DbError::Conflict(constraint),
                     ErrorKind::CheckViolation | ErrorKind::NotNullViolation => DbError::Invalid(constraint),
+                    _ if retry => DbError::Unavailable(sqlx::Error::Database(db)),
                     _ => DbError::Other(sqlx::Error::Database(db)),
                 }
             }
