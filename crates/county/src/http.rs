@@ -134,8 +134,12 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
 #[utoipa::path(post, path = "/api/v1/enrol", tag = "sync", request_body = EnrolRequest,
     responses(
         (status = 201, body = Enrolment),
+        (status = 400, description = "Not JSON", body = ApiError),
         (status = 401, description = "Unknown, used or expired code", body = ApiError),
+        (status = 413, description = "Body over the limit", body = ApiError),
+        (status = 415, description = "Not Content-Type: application/json", body = ApiError),
         (status = 422, description = "A field is wrong", body = ApiError),
+        (status = 429, description = "Too many wrong codes from this address; wait a minute", body = ApiError),
     ))]
 async fn enrol(State(state): State<AppState>, ip: ClientIp, ApiJson(req): ApiJson<EnrolRequest>) -> Result<(StatusCode, Json<Enrolment>), Failure> {
     // An address that guessed too many codes is turned away before the code is looked at.
@@ -165,18 +169,23 @@ async fn enrol(State(state): State<AppState>, ip: ClientIp, ApiJson(req): ApiJso
 
 /// Pull query: the cursor and the page size.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PullQuery {
     /// The last `seq` applied (0 at first).
     #[serde(default)]
+    #[param(minimum = 0)]
     pub after: i64,
     /// Items per page (1–200, default 100).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
 }
 
 /// Everything published for the device's team after the cursor, oldest first.
 #[utoipa::path(get, path = "/api/v1/pull", tag = "sync", params(PullQuery), security(("bearer" = [])),
-    responses((status = 200, body = PullPage), (status = 401, body = ApiError), (status = 400, body = ApiError)))]
+    responses((status = 200, body = PullPage), (status = 400, description = "A query parameter that is not a number, or unknown", body = ApiError),
+        (status = 401, description = "Unknown token or revoked device", body = ApiError),
+        (status = 422, description = "limit outside 1–200", body = ApiError), (status = 429, description = "Rate limited", body = ApiError)))]
 async fn pull(State(state): State<AppState>, Device(auth): Device, query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<PullPage>, Failure> {
     let Query(q) = query.map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.body_text()))?;
     let limit = q.limit.unwrap_or(100);

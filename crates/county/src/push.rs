@@ -30,6 +30,7 @@ use crate::http::AppState;
         (status = 400, description = "Not JSON", body = redvest_shared::wire::ApiError),
         (status = 401, description = "Unknown token or revoked device", body = redvest_shared::wire::ApiError),
         (status = 413, description = "Body over the limit", body = redvest_shared::wire::ApiError),
+        (status = 415, description = "Not Content-Type: application/json", body = redvest_shared::wire::ApiError),
         (status = 422, description = "Wrong types, unknown fields, too many records", body = redvest_shared::wire::ApiError),
         (status = 429, description = "Rate limited", body = redvest_shared::wire::ApiError),
     ))]

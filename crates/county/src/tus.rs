@@ -106,12 +106,15 @@ pub async fn options() -> Response {
 /// client learns where to go on in one round trip.
 #[utoipa::path(post, path = "/api/v1/photos", tag = "photos", security(("bearer" = [])),
     params(
-        ("Tus-Resumable" = String, Header, description = "1.0.0"),
+        ("Tus-Resumable" = String, Header, description = "1.0.0", pattern = "^1\\.0\\.0$"),
         ("Upload-Length" = i64, Header, description = "The photo's size in bytes"),
         ("Upload-Metadata" = String, Header, description = "sha256 <base64 of the lower-case hex SHA-256>"),
     ),
     responses(
         (status = 201, description = "Created (or already there): Location, Upload-Offset"),
+        (status = 400, description = "A header missing or not a number, or Upload-Metadata without `sha256`", body = redvest_shared::wire::ApiError),
+        (status = 412, description = "Tus-Resumable is not 1.0.0", body = redvest_shared::wire::ApiError),
+        (status = 401, description = "Unknown token or revoked device", body = redvest_shared::wire::ApiError), (status = 429, description = "Rate limited", body = redvest_shared::wire::ApiError),
         (status = 413, description = "Over the size limit", body = redvest_shared::wire::ApiError),
         (status = 409, description = "No record of the team names this photo yet, or the team's photo quota is used up (`team_quota`)", body = redvest_shared::wire::ApiError),
     ))]
@@ -172,8 +175,9 @@ async fn finish(db: &crate::Db, team: uuid::Uuid, sha: &str) -> Result<bool, cra
 
 /// Where an upload stands.
 #[utoipa::path(head, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])),
-    params(("sha256" = String, Path, description = "The photo's SHA-256, hex")),
-    responses((status = 200, description = "Upload-Offset and Upload-Length"), (status = 404, description = "No such upload")))]
+    params(("sha256" = String, Path, description = "The photo's SHA-256, lower-case hex", pattern = "^[0-9a-f]{64}$")),
+    responses((status = 200, description = "Upload-Offset and Upload-Length"), (status = 404, description = "No such upload"),
+        (status = 400, description = "Not a SHA-256 in lower-case hex", body = redvest_shared::wire::ApiError), (status = 401, description = "Unknown token or revoked device", body = redvest_shared::wire::ApiError), (status = 429, description = "Rate limited", body = redvest_shared::wire::ApiError)))]
 pub async fn head(State(state): State<AppState>, Device(auth): Device, Path(sha): Path<String>) -> Result<Response, Failure> {
     check_sha(&sha)?;
     let upload = match state.db.upload(auth.team_id, &sha).await? {
@@ -189,13 +193,20 @@ pub async fn head(State(state): State<AppState>, Device(auth): Device, Path(sha)
 /// Continues an upload at `Upload-Offset`.
 #[utoipa::path(patch, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])),
     params(
-        ("sha256" = String, Path, description = "The photo's SHA-256, hex"),
-        ("Tus-Resumable" = String, Header, description = "1.0.0"),
+        ("sha256" = String, Path, description = "The photo's SHA-256, lower-case hex", pattern = "^[0-9a-f]{64}$"),
+        ("Tus-Resumable" = String, Header, description = "1.0.0", pattern = "^1\\.0\\.0$"),
         ("Upload-Offset" = i64, Header, description = "Where this chunk starts; must equal the server's offset"),
     ),
     request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
     responses(
         (status = 204, description = "Stored: the new Upload-Offset"),
+        (status = 400, description = "Upload-Offset missing, a bad hash, or the body cut off (ask with HEAD and go on)", body = redvest_shared::wire::ApiError),
+        (status = 404, description = "No such upload for this team", body = redvest_shared::wire::ApiError),
+        (status = 408, description = "The body did not arrive in time; what came is kept", body = redvest_shared::wire::ApiError),
+        (status = 412, description = "Tus-Resumable is not 1.0.0", body = redvest_shared::wire::ApiError),
+        (status = 413, description = "More than 1 MiB in one PATCH", body = redvest_shared::wire::ApiError),
+        (status = 415, description = "Content-Type is not application/offset+octet-stream", body = redvest_shared::wire::ApiError),
+        (status = 401, description = "Unknown token or revoked device", body = redvest_shared::wire::ApiError), (status = 429, description = "Rate limited", body = redvest_shared::wire::ApiError),
         (status = 409, description = "Upload-Offset is not the server's offset", body = redvest_shared::wire::ApiError),
         (status = 422, description = "Complete, but the bytes do not have the hash; start again", body = redvest_shared::wire::ApiError),
     ))]
@@ -291,10 +302,12 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
 /// A complete photo a record of the device's team names (a leader's phone shows the photos
 /// of a patrol it reviews).
 #[utoipa::path(get, path = "/api/v1/photos/{sha256}", tag = "photos", security(("bearer" = [])),
-    params(("sha256" = String, Path, description = "The photo's SHA-256, hex")),
+    params(("sha256" = String, Path, description = "The photo's SHA-256, lower-case hex", pattern = "^[0-9a-f]{64}$")),
     responses(
         (status = 200, description = "The JPEG", content_type = "image/jpeg", body = Vec<u8>),
         (status = 404, description = "No complete photo of this team with that hash", body = redvest_shared::wire::ApiError),
+        (status = 400, description = "Not a SHA-256 in lower-case hex", body = redvest_shared::wire::ApiError),
+        (status = 401, description = "Unknown token or revoked device", body = redvest_shared::wire::ApiError), (status = 429, description = "Rate limited", body = redvest_shared::wire::ApiError),
     ))]
 pub async fn get(State(state): State<AppState>, Device(auth): Device, Path(sha): Path<String>) -> Result<Response, Failure> {
     check_sha(&sha)?;

@@ -85,3 +85,31 @@ async fn the_document_is_openapi_3_1_and_matches_the_answers(pool: PgPool) {
     assert_eq!(status, 200);
     check(&doc, "/api/v1/push", "post", status, &body);
 }
+
+/// The document tells the truth about the details a generated client relies on.
+#[sqlx::test(migrations = false)]
+async fn parameters_and_constraints_are_declared_where_they_are(pool: PgPool) {
+    let (db, _, _) = county(pool).await;
+    let (addr, _server) = serve(db).await;
+    let doc: Value = reqwest::get(format!("http://{addr}/api/v1/openapi.json")).await.expect("get").json().await.expect("json");
+    let pull = doc["paths"]["/api/v1/pull"]["get"]["parameters"].as_array().cloned().unwrap_or_default();
+    for name in ["after", "limit"] {
+        let p = pull.iter().find(|p| p["name"] == name).unwrap_or_else(|| panic!("{name} declared"));
+        assert_eq!(p["in"], "query", "{name} is a query parameter");
+    }
+    for status in ["400", "401", "422", "429"] {
+        assert!(doc["paths"]["/api/v1/pull"]["get"]["responses"][status].is_object(), "pull declares {status}");
+    }
+    let head = &doc["paths"]["/api/v1/photos/{sha256}"]["head"];
+    assert!(head["responses"]["400"].is_object() && head["responses"]["401"].is_object());
+    let sha = head["parameters"].as_array().and_then(|ps| ps.iter().find(|p| p["name"] == "sha256").cloned()).expect("sha256");
+    assert_eq!(sha["schema"]["pattern"], "^[0-9a-f]{64}$");
+    let patch = &doc["paths"]["/api/v1/photos/{sha256}"]["patch"];
+    for status in ["401", "412", "415"] {
+        assert!(patch["responses"][status].is_object(), "PATCH declares {status}");
+    }
+    let tus = patch["parameters"].as_array().and_then(|ps| ps.iter().find(|p| p["name"] == "Tus-Resumable").cloned()).expect("Tus-Resumable");
+    assert_eq!(tus["schema"]["pattern"], "^1\\.0\\.0$");
+    let code = &doc["components"]["schemas"]["EnrolRequest"]["properties"]["code"];
+    assert_eq!((code["minLength"].as_u64(), code["maxLength"].as_u64()), (Some(1), Some(64)), "{code}");
+}
