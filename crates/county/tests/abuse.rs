@@ -4,27 +4,18 @@
 
 mod common;
 
-use std::net::SocketAddr;
-
-use common::{county, sealed_patrol, team_device, token_of};
+use common::{base_url, county, sealed_patrol, serve_with, team_device, token_of};
 use redvest_core::sync::SyncOptions;
-use redvest_county::http::{app_with, Limits};
-use redvest_county::Db;
+use redvest_county::http::Limits;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-async fn serve_with(db: Db, limits: Limits) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    tokio::spawn(async move { axum::serve(listener, app_with(db, limits).into_make_service_with_connect_info::<SocketAddr>()).await });
-    format!("http://{addr}")
-}
 
 #[sqlx::test(migrations = false)]
 async fn guessing_from_one_address_is_cut_off_and_nobody_else_is(pool: PgPool) {
     let (db, _, code) = county(pool).await;
-    let base = serve_with(db, Limits::default()).await;
+    let base = base_url(db).await;
     let http = reqwest::Client::new();
     // Behind the county's own reverse proxy: the client's address comes in X-Forwarded-For.
     let enrol = |from: &'static str, code: String| {
@@ -62,7 +53,8 @@ async fn guessing_from_one_address_is_cut_off_and_nobody_else_is(pool: PgPool) {
 #[sqlx::test(migrations = false)]
 async fn a_teams_photos_stop_at_its_quota(pool: PgPool) {
     let (db, _, code) = county(pool.clone()).await;
-    let base = serve_with(db, Limits { team_upload_bytes: 50_000, ..Default::default() }).await;
+    let (addr, _server) = serve_with(db, Limits { team_upload_bytes: 50_000, ..Default::default() }).await;
+    let base = format!("http://{addr}");
     let d = team_device(base.clone(), code, SyncOptions::default()).await;
     let (patrol, _, photos) = {
         let d = d.clone();

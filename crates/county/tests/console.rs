@@ -7,7 +7,7 @@ mod common;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{county, sealed_patrol, serve, team_device};
+use common::{base_url, county, sealed_patrol, team_device};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use redvest_core::sync::{sync_once, SyncOptions};
@@ -74,6 +74,16 @@ async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
     }
 }
 
+/// Posts a form from the page the browser is on (its session, its origin); the status.
+async fn post_form(c: &Client, path: &str, form: &str) -> serde_json::Value {
+    c.execute(
+        "return fetch(arguments[0], {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: arguments[1]}).then(r => r.status);",
+        vec![serde_json::json!(path), serde_json::json!(form)],
+    )
+    .await
+    .expect("fetch")
+}
+
 async fn login(c: &Client, base: &str, user: &str, password: &str) {
     c.goto(&format!("{base}/console/login")).await.expect("login page");
     c.find(Locator::Css("#login")).await.expect("login").send_keys(user).await.expect("type");
@@ -109,9 +119,7 @@ async fn scene(pool: &PgPool) -> Scene {
     admin::set_team_township(&db, team, chengguan).await.expect("team in 城关镇");
     admin::add_clerk(&db, "zhangli", "张丽(县综治中心)", PASSWORD, None, true).await.expect("county clerk");
     admin::add_clerk(&db, "hexi", "河西镇综治中心", PASSWORD, Some(hexi), false).await.expect("township clerk");
-    let (addr, server) = serve(db.clone()).await;
-    std::mem::forget(server);
-    let base = format!("http://{addr}");
+    let base = base_url(db.clone()).await;
     let phone = team_device(base.clone(), code, SyncOptions::default()).await;
     let d = phone.clone();
     let (patrol, hazard) = tokio::task::spawn_blocking(move || {
@@ -203,9 +211,7 @@ async fn a_clerk_logs_in_sees_a_pushed_patrol_verified_and_a_township_clerk_sees
 async fn wrong_passwords_make_the_next_try_wait(pool: PgPool) {
     let (db, _, _) = county(pool.clone()).await;
     admin::add_clerk(&db, "zhangli", "张丽", PASSWORD, None, false).await.expect("clerk");
-    let (addr, server) = serve(db.clone()).await;
-    std::mem::forget(server);
-    let base = format!("http://{addr}");
+    let base = base_url(db.clone()).await;
     let http = reqwest::Client::new();
     let post = |password: &'static str| {
         http.post(format!("{base}/console/login")).header("Origin", base.clone()).form(&[("login", "zhangli"), ("password", password)]).send()
@@ -230,9 +236,7 @@ async fn set(c: &Client, css: &str, value: &str) {
 async fn a_plan_and_an_alert_published_in_the_console_reach_the_phone(pool: PgPool) {
     let (db, team, code) = county(pool.clone()).await;
     admin::add_clerk(&db, "zhangli", "张丽(县综治中心)", PASSWORD, None, false).await.expect("clerk");
-    let (addr, server) = serve(db.clone()).await;
-    std::mem::forget(server);
-    let base = format!("http://{addr}");
+    let base = base_url(db.clone()).await;
     let d = team_device(base.clone(), code, SyncOptions::default()).await;
     let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
     let now = chrono::Utc::now().with_timezone(&beijing);
@@ -331,14 +335,7 @@ async fn a_hazard_closed_in_the_console_reaches_the_phone(pool: PgPool) {
         (format!("/console/teams/{team}/code"), ""),
         (format!("/console/teams/{team}/devices/{device}/revoke"), ""),
     ] {
-        let status = c
-            .execute(
-                "return fetch(arguments[0], {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: arguments[1]}).then(r => r.status);",
-                vec![serde_json::json!(path), serde_json::json!(form)],
-            )
-            .await
-            .expect("fetch");
-        assert_eq!(status, serde_json::json!(404), "{path}");
+        assert_eq!(post_form(&c, &path, form).await, serde_json::json!(404), "{path}");
     }
     let untouched: (i64, i64) = sqlx::query_as("SELECT (SELECT count(*) FROM enrolment_code WHERE team_id = $1), (SELECT count(*) FROM device WHERE revoked_at IS NOT NULL)")
         .bind(team)
@@ -362,9 +359,7 @@ async fn a_hazard_closed_in_the_console_reaches_the_phone(pool: PgPool) {
 async fn the_overview_counts_the_day_and_the_team_page_enrols_and_revokes_phones(pool: PgPool) {
     let (db, team, code) = county(pool.clone()).await;
     admin::add_clerk(&db, "zhangli", "张丽(县综治中心)", PASSWORD, None, false).await.expect("clerk");
-    let (addr, server) = serve(db.clone()).await;
-    std::mem::forget(server);
-    let base = format!("http://{addr}");
+    let base = base_url(db.clone()).await;
     let d = team_device(base.clone(), code, SyncOptions::default()).await;
     let second = team_device(base.clone(), admin::issue_code(&db, team, chrono::Utc::now()).await.expect("code"), SyncOptions::default()).await;
 
@@ -446,9 +441,7 @@ async fn an_admin_adds_a_clerk_who_changes_their_password_and_is_then_disabled(p
     let (db, _, _) = county(pool.clone()).await;
     let chengguan = admin::create_township(&db, "城关镇").await.expect("township");
     admin::add_clerk(&db, "zhangli", "张丽(县综治中心)", PASSWORD, None, true).await.expect("county admin");
-    let (addr, server) = serve(db.clone()).await;
-    std::mem::forget(server);
-    let base = format!("http://{addr}");
+    let base = base_url(db.clone()).await;
     let driver = chromedriver();
     let c = browser(&driver).await;
     login(&c, &base, "zhangli", PASSWORD).await;
@@ -511,20 +504,9 @@ async fn an_admin_adds_a_clerk_who_changes_their_password_and_is_then_disabled(p
     login(&c, &base, "cgadmin", PASSWORD).await;
     c.goto(&format!("{base}/console/clerks")).await.expect("clerks");
     assert!(!text(&c, "#clerk-table").await.contains("zhangli"), "the county's clerks are not theirs to see");
-    let post = |path: String, form: String| {
-        let c = c.clone();
-        async move {
-            c.execute(
-                "return fetch(arguments[0], {method: 'POST', headers: {'Content-Type': 'application/x-www-form-urlencoded'}, body: arguments[1]}).then(r => r.status);",
-                vec![serde_json::json!(path), serde_json::json!(form)],
-            )
-            .await
-            .expect("fetch")
-        }
-    };
-    assert_eq!(post(format!("/console/clerks/{zhangli}/disable"), String::new()).await, serde_json::json!(404));
+    assert_eq!(post_form(&c, &format!("/console/clerks/{zhangli}/disable"), "").await, serde_json::json!(404));
     let form = "login=xiaowang&name=%E5%B0%8F%E7%8E%8B&township=&admin=on&password=%E5%88%9D%E5%A7%8B%E5%AF%86%E7%A0%81-123456&password2=%E5%88%9D%E5%A7%8B%E5%AF%86%E7%A0%81-123456";
-    assert_eq!(post("/console/clerks".into(), form.into()).await, serde_json::json!(200));
+    assert_eq!(post_form(&c, "/console/clerks", form).await, serde_json::json!(200));
     let (township, is_admin): (Option<uuid::Uuid>, bool) =
         sqlx::query_as("SELECT township_id, is_admin FROM clerk WHERE login = 'xiaowang'").fetch_one(&pool).await.expect("added");
     assert_eq!((township, is_admin), (Some(chengguan), false), "added to 城关镇, and not as an admin");

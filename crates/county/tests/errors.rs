@@ -1,6 +1,8 @@
 //! Database failures are told apart in one place: a refused row is a conflict (409) or a
 //! broken rule (422) for the caller to answer; only a database that cannot be reached is 503.
 
+mod common;
+
 use axum::http::StatusCode;
 use redvest_county::db::DbError;
 use redvest_county::error::Failure;
@@ -35,11 +37,8 @@ async fn a_stalled_request_times_out(pool: PgPool) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let db = Db::from_pool(pool);
     db.migrate().await.expect("migrate");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
     let limits = redvest_county::http::Limits { request_timeout: std::time::Duration::from_secs(1), ..Default::default() };
-    let app = redvest_county::http::app_with(db, limits);
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let (addr, _server) = common::serve_with(db, limits).await;
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     // Half a body, then nothing.
     stream

@@ -7,7 +7,7 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::{county, sealed_patrol, serve, team_device};
+use common::{base_url, county, sealed_patrol, team_device};
 use redvest_core::sync::{sync_once, SyncOptions};
 use redvest_county::db::CountyDecision;
 use redvest_county::{admin, Db};
@@ -31,9 +31,7 @@ async fn decide(db: &Db, hazard: Uuid, action: CountyAction, reason: &str) -> Ha
 #[sqlx::test(migrations = false)]
 async fn the_county_and_the_phone_agree_on_a_hazard_whatever_arrives_late(pool: PgPool) {
     let (db, _, code) = county(pool.clone()).await;
-    let (addr, server) = serve(db.clone()).await;
-    std::mem::forget(server);
-    let d = team_device(format!("http://{addr}"), code, SyncOptions::default()).await;
+    let d = team_device(base_url(db.clone()).await, code, SyncOptions::default()).await;
     let run = |d: std::sync::Arc<redvest_core::fixtures::Device>| async move {
         tokio::task::spawn_blocking(move || sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("sync")).await.expect("join")
     };

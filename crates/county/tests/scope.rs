@@ -7,7 +7,7 @@
 mod common;
 
 use chrono::Utc;
-use common::{county, sealed_patrol, serve, team_device, token_of};
+use common::{base_url, county, sealed_patrol, team_device, token_of};
 use redvest_core::sync::{sync_once, SyncOptions};
 use redvest_county::admin;
 use redvest_shared::hazard::HazardState;
@@ -23,9 +23,7 @@ async fn a_device_of_another_team_cannot_read_or_disturb_a_teams_rows(pool: PgPo
     admin::add_member(&db, team_b, "李强", Role::Leader).await.expect("leader");
     admin::add_member(&db, team_b, "王芳", Role::Volunteer).await.expect("volunteer");
     let code_b = admin::issue_code(&db, team_b, Utc::now()).await.expect("code");
-    let (addr, server) = serve(db.clone()).await;
-    std::mem::forget(server);
-    let base = format!("http://{addr}");
+    let base = base_url(db.clone()).await;
     let (a, b) = (team_device(base.clone(), code_a, SyncOptions::default()).await, team_device(base.clone(), code_b, SyncOptions::default()).await);
     let sync = |d: std::sync::Arc<redvest_core::fixtures::Device>| async move {
         tokio::task::spawn_blocking(move || sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("sync")).await.expect("join")

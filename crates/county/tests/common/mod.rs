@@ -9,18 +9,31 @@ use std::net::SocketAddr;
 use chrono::Utc;
 pub use redvest_core::fixtures::{device, enrolled_device, sealed_patrol, Device};
 use redvest_core::sync::SyncOptions;
+use redvest_county::http::{app_with, Limits};
 use redvest_county::{admin, app, Db};
 use redvest_shared::team::Role;
 use uuid::Uuid;
 
 /// Serves the county on a free port; returns its address and the server task.
 pub async fn serve(db: Db) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    serve_with(db, Limits::default()).await
+}
+
+/// [`serve`] with other limits.
+pub async fn serve_with(db: Db, limits: Limits) -> (SocketAddr, tokio::task::JoinHandle<()>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, app(db).into_make_service_with_connect_info::<SocketAddr>()).await;
+        let _ = axum::serve(listener, app_with(db, limits).into_make_service_with_connect_info::<SocketAddr>()).await;
     });
     (addr, task)
+}
+
+/// Serves the county for the rest of the test; returns its base URL.
+pub async fn base_url(db: Db) -> String {
+    let (addr, server) = serve(db).await;
+    std::mem::forget(server);
+    format!("http://{addr}")
 }
 
 /// Serves again on the same address (after the first server was killed).
