@@ -19,11 +19,16 @@ pub fn target_dir() -> Result<PathBuf> {
     if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
         return Ok(PathBuf::from(dir));
     }
+    Ok(cache()?.join("target"))
+}
+
+/// `~/.cache/redvest` (or under `$XDG_CACHE_HOME`): kept across clones.
+pub fn cache() -> Result<PathBuf> {
     let cache = match std::env::var_os("XDG_CACHE_HOME") {
         Some(dir) => PathBuf::from(dir),
         None => PathBuf::from(std::env::var_os("HOME").context("HOME is not set")?).join(".cache"),
     };
-    Ok(cache.join("redvest").join("target"))
+    Ok(cache.join("redvest"))
 }
 
 /// The cargo that runs xtask (so the same toolchain builds everything).

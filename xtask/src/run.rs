@@ -43,6 +43,7 @@ pub fn run() -> Result<()> {
     let mut county = Command::new(&county_bin)
         .args(["serve", "--listen", &listen])
         .env("DATABASE_URL", &database_url)
+        .env("REDVEST_PHOTOS", std::env::var_os("REDVEST_PHOTOS").unwrap_or_else(|| state.join("county-photos").into()))
         .spawn()
         .with_context(|| format!("starting {}", county_bin.display()))?;
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -22,7 +22,15 @@ const APT_PACKAGES: &[&str] = &[
     "postgresql",
     "chromium",
     "chromium-driver",
+    // The outside clients the county is tried with (tuspy, schemathesis; tus-js-client).
+    "python3-venv",
+    "nodejs",
 ];
+
+/// Outside clients from PyPI, pinned: the county must work with them as they come.
+pub const PYTHON_TOOLS: &[&str] = &["tuspy==1.1.0", "schemathesis==4.32.5"];
+/// Outside clients from npm, pinned.
+pub const NODE_TOOLS: &[&str] = &["tus-js-client@4.3.1"];
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
@@ -37,12 +45,60 @@ pub fn ensure() -> Result<()> {
     Ok(())
 }
 
+/// Where the outside clients are installed: a Python venv (`py`) and an npm prefix (`node`),
+/// in the cache outside the clone.
+pub fn tools_dir() -> Result<std::path::PathBuf> {
+    Ok(crate::cargo::cache()?.join("tools"))
+}
+
+/// Installs the outside clients the tests run (PyPI into a venv: Debian's Python is
+/// externally managed; npm into a prefix of its own), each only if missing.
+pub fn ensure_outside_clients() -> Result<()> {
+    let tools = tools_dir()?;
+    let py = tools.join("py");
+    let pip = py.join("bin").join("pip");
+    let frozen = Command::new(&pip).arg("freeze").output().map(|o| String::from_utf8_lossy(&o.stdout).to_lowercase()).unwrap_or_default();
+    if PYTHON_TOOLS.iter().any(|pin| !frozen.lines().any(|l| l == pin.to_lowercase())) {
+        eprintln!("xtask: installing {} from PyPI into {}", PYTHON_TOOLS.join(" "), py.display());
+        let status = Command::new("python3").args(["-m", "venv"]).arg(&py).status().context("python3 -m venv")?;
+        crate::check(status, "python3 -m venv")?;
+        let status = Command::new(&pip).args(["install", "-q", "--disable-pip-version-check"]).args(PYTHON_TOOLS).status().context("pip install")?;
+        crate::check(status, "pip install")?;
+    }
+    let node = tools.join("node");
+    let installed = |pin: &&str| {
+        let (name, version) = pin.rsplit_once('@').unwrap_or((pin, ""));
+        std::fs::read_to_string(node.join("node_modules").join(name).join("package.json"))
+            .is_ok_and(|manifest| manifest.contains(&format!("\"version\": \"{version}\"")))
+    };
+    if !NODE_TOOLS.iter().all(installed) {
+        if Command::new("npm").arg("--version").stdout(Stdio::null()).status().is_err() {
+            // Debian's nodejs comes without npm (NodeSource's has it built in).
+            apt_install(&["npm"])?;
+        }
+        eprintln!("xtask: installing {} from npm into {}", NODE_TOOLS.join(" "), node.display());
+        std::fs::create_dir_all(&node)?;
+        let status = Command::new("npm")
+            .args(["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix"])
+            .arg(&node)
+            .args(NODE_TOOLS)
+            .status()
+            .context("npm install")?;
+        crate::check(status, "npm install")?;
+    }
+    Ok(())
+}
+
 fn ensure_apt() -> Result<()> {
     let missing: Vec<&str> = APT_PACKAGES.iter().copied().filter(|p| !dpkg_installed(p)).collect();
     if missing.is_empty() {
         return Ok(());
     }
-    eprintln!("xtask: installing Debian packages: {}", missing.join(" "));
+    apt_install(&missing)
+}
+
+fn apt_install(packages: &[&str]) -> Result<()> {
+    eprintln!("xtask: installing Debian packages: {}", packages.join(" "));
     let root = unsafe { libc::geteuid() } == 0;
     let sudo: &[&str] = if root { &[] } else { &["sudo", "-n"] };
     let apt = |args: &[&str]| -> Result<()> {
@@ -59,11 +115,11 @@ fn ensure_apt() -> Result<()> {
     apt(&["update", "-q"])
         .and_then(|()| {
             let mut args = vec!["install", "-y", "-q"];
-            args.extend(&missing);
+            args.extend(packages);
             apt(&args)
         })
         .with_context(|| {
-            format!("could not install Debian packages; as root run: apt-get install -y {}", missing.join(" "))
+            format!("could not install Debian packages; as root run: apt-get install -y {}", packages.join(" "))
         })
 }
 

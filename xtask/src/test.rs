@@ -13,6 +13,7 @@ use crate::{cargo, setup, ui};
 /// `cargo test` over the workspace, and ends with one summary line.
 pub fn test(extra: &[String]) -> Result<()> {
     setup::ensure()?;
+    setup::ensure_outside_clients()?;
     ui::build()?;
     let app = cargo::build_app_and_county()?;
 
@@ -41,6 +42,7 @@ pub fn test(extra: &[String]) -> Result<()> {
         .env("REDVEST_APP_BIN", &app)
         .env("TAURI_DRIVER", setup::tauri_driver()?)
         .env("REDVEST_ARTIFACTS", &artifacts)
+        .env("REDVEST_TOOLS", setup::tools_dir()?)
         .stdout(Stdio::piped())
         .spawn()
         .context("running cargo test")?;

@@ -155,7 +155,7 @@ async fn fetch(http: &reqwest::Client, cookie: &str, url: &str) -> anyhow::Resul
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let url = std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("DATABASE_URL: run through `cargo xtask bench county`"))?;
-    let db = Db::connect(&url).await?;
+    let db = Db::connect(&url, redvest_county::photos::PhotoStore::memory()).await?;
     db.migrate().await?;
     let pool = sqlx::PgPool::connect(&url).await?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;

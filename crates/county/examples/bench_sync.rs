@@ -199,7 +199,7 @@ async fn sync_until_done(d: Arc<Device>, options: SyncOptions) -> (u32, SyncRepo
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> anyhow::Result<()> {
     let url = std::env::var("DATABASE_URL").map_err(|_| anyhow::anyhow!("DATABASE_URL: run through `cargo xtask bench sync`"))?;
-    let db = Db::connect(&url).await?;
+    let db = Db::connect(&url, redvest_county::photos::PhotoStore::memory()).await?;
     db.migrate().await?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let county = listener.local_addr()?;

@@ -463,3 +463,44 @@ pub async fn decide_hazard(db: &Db, hazard: Uuid, scope: Option<Uuid>, mut d: Co
         Decided::NotAllowed(state) => refuse(DecisionRefused::NotAllowed(d.action, state)),
     }
 }
+
+/// What [`move_photos`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MovedPhotos {
+    /// Complete photos now in the photo store.
+    pub complete: usize,
+    /// Unfinished uploads whose received bytes became their first part.
+    pub unfinished: usize,
+    /// Complete uploads whose bytes did not have their hash: emptied, the phone sends again.
+    pub discarded: usize,
+}
+
+/// Moves photo bytes written before the photo store out of PostgreSQL into it (idempotent:
+/// each upload is emptied in the database only after its bytes are in the store).
+pub async fn move_photos(db: &Db) -> Result<MovedPhotos, AdminError> {
+    let mut moved = MovedPhotos::default();
+    loop {
+        let batch = db.legacy_uploads(100).await?;
+        if batch.is_empty() {
+            return Ok(moved);
+        }
+        for up in batch {
+            if up.complete {
+                let verified = hex::encode(sha256(&[&up.data])) == up.sha256;
+                if verified {
+                    db.photos().put_photo(&up.sha256, up.data.clone()).await.map_err(DbError::from)?;
+                    moved.complete += 1;
+                } else {
+                    tracing::warn!(team = %up.team_id, sha = %up.sha256, "a stored photo did not have its hash; the phone will send it again");
+                    moved.discarded += 1;
+                }
+                db.moved_upload(&up, None, verified).await?;
+            } else {
+                let key = crate::photos::PhotoStore::part_key(up.team_id, &up.sha256);
+                db.photos().put(&key, up.data.clone()).await.map_err(DbError::from)?;
+                db.moved_upload(&up, Some(&key), false).await?;
+                moved.unfinished += 1;
+            }
+        }
+    }
+}

@@ -61,8 +61,16 @@ impl From<DbError> for Failure {
                 tracing::error!(error = %e, "database unavailable");
                 Failure::new(StatusCode::SERVICE_UNAVAILABLE, "database", "the county database is unavailable; try again later")
             }
+            DbError::Photos(e) => e.into(),
             e => Failure::internal(e),
         }
+    }
+}
+
+impl From<crate::photos::PhotoStoreError> for Failure {
+    fn from(e: crate::photos::PhotoStoreError) -> Self {
+        tracing::error!(error = %e, "photo store unavailable");
+        Failure::new(StatusCode::SERVICE_UNAVAILABLE, "photo_store", "the county's photo store is unavailable; try again later")
     }
 }
 

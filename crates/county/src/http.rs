@@ -15,7 +15,7 @@ use crate::error::{ApiJson, Failure};
 use crate::db::EnrolOutcome;
 use crate::{push, tus, Db};
 
-/// The largest JSON body accepted (a push batch); photos go in 1 MB chunks.
+/// The largest JSON body accepted (a push batch); photos stream through tus.
 pub const MAX_JSON_BODY: usize = 8 * 1024 * 1024;
 
 /// Limits a county server runs with.
@@ -84,10 +84,11 @@ pub fn app_with(db: Db, limits: Limits) -> Router {
         .route("/enrol", post(enrol))
         .route("/push", post(push::push))
         .route("/pull", get(pull))
-        .route("/photos", post(tus::create).options(tus::options))
-        .route(
-            "/photos/{sha256}",
-            axum::routing::head(tus::head).patch(tus::patch).get(tus::get),
+        .merge(
+            Router::new()
+                .route("/photos", post(tus::create).options(tus::options))
+                .route("/photos/{sha256}", axum::routing::head(tus::head).patch(tus::patch).get(tus::get))
+                .layer(axum::middleware::map_response(tus::protocol_headers)),
         )
         .route("/openapi.json", get(openapi_json))
         .fallback(|| async { Failure::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /api/v1/openapi.json") });

@@ -1,6 +1,6 @@
 //! The county endpoint: an axum server over PostgreSQL, and the clerk's admin commands.
 //!
-//! SQL lives only in [`db`]; handlers in [`http`], [`push`], [`tus`] and the clerks'
+//! SQL lives only in [`db`], photo bytes only in [`photos`]; handlers in [`http`], [`push`], [`tus`] and the clerks'
 //! [`console`] call it.
 
 pub mod admin;
@@ -10,6 +10,7 @@ pub mod console;
 pub mod db;
 pub mod error;
 pub mod http;
+pub mod photos;
 pub mod push;
 pub mod tus;
 

@@ -7,6 +7,7 @@ use anyhow::Context;
 use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use redvest_county::db::CountyDecision;
+use redvest_county::photos::PhotoStore;
 use redvest_county::{admin, Db};
 use redvest_shared::hazard::CountyAction;
 use redvest_shared::team::Role;
@@ -34,6 +35,16 @@ enum Command {
         /// Photo storage per team, in GB.
         #[arg(long, env = "REDVEST_TEAM_PHOTO_QUOTA_GB", default_value_t = 10)]
         team_photo_quota_gb: i64,
+        /// Where photo bytes are kept: a directory, or s3://bucket/prefix (AWS_* variables).
+        #[arg(long, env = "REDVEST_PHOTOS")]
+        photos: String,
+    },
+    /// Move photo bytes an older county kept in PostgreSQL into the photo store (`serve`
+    /// does it too at start); prints what it moved.
+    MovePhotos {
+        /// Where photo bytes are kept: a directory, or s3://bucket/prefix (AWS_* variables).
+        #[arg(long, env = "REDVEST_PHOTOS")]
+        photos: String,
     },
     /// Create a township (乡镇); prints its id.
     TownshipCreate {
@@ -189,10 +200,26 @@ async fn main() -> anyhow::Result<()> {
     let url = cli
         .database_url
         .context("no database: set DATABASE_URL or pass --database-url postgres://…")?;
-    let db = Db::connect(&url).await.context("connecting to PostgreSQL")?;
+    // Only these commands read or write photo bytes; the others never touch the store.
+    let photos = match &cli.command {
+        Command::Serve { photos, .. } | Command::MovePhotos { photos } => PhotoStore::open(photos)?,
+        _ => PhotoStore::memory(),
+    };
+    let db = Db::connect(&url, photos).await.context("connecting to PostgreSQL")?;
     db.migrate().await.context("applying county migrations")?;
+    if matches!(cli.command, Command::Serve { .. } | Command::MovePhotos { .. }) {
+        let moved = admin::move_photos(&db).await.context("moving photos out of PostgreSQL")?;
+        if moved != admin::MovedPhotos::default() {
+            tracing::info!(?moved, "photo bytes moved from PostgreSQL to the photo store");
+        }
+        if let Command::MovePhotos { .. } = cli.command {
+            println!("moved {} complete photos and {} unfinished uploads; {} did not have their hash and will be sent again", moved.complete, moved.unfinished, moved.discarded);
+            return Ok(());
+        }
+    }
     match cli.command {
-        Command::Serve { listen, team_photo_quota_gb } => {
+        Command::MovePhotos { .. } => {}
+        Command::Serve { listen, team_photo_quota_gb, .. } => {
             let limits = redvest_county::http::Limits { team_upload_bytes: team_photo_quota_gb.saturating_mul(1 << 30), ..Default::default() };
             let listener = tokio::net::TcpListener::bind(listen)
                 .await

@@ -3,6 +3,7 @@
 
 mod common;
 
+use redvest_county::photos::PhotoStore;
 use axum::http::StatusCode;
 use redvest_county::db::DbError;
 use redvest_county::error::Failure;
@@ -11,7 +12,7 @@ use sqlx::PgPool;
 
 #[sqlx::test(migrations = false)]
 async fn constraint_violations_and_an_unreachable_database_are_told_apart(pool: PgPool) {
-    let db = Db::from_pool(pool.clone());
+    let db = Db::from_pool(pool.clone(), PhotoStore::memory());
     db.migrate().await.expect("migrate");
     db.add_clerk("zhangli", "张丽", "x", None, false).await.expect("first");
     let twice = db.add_clerk("zhangli", "张丽", "x", None, false).await.expect_err("the same login twice");
@@ -35,7 +36,7 @@ async fn constraint_violations_and_an_unreachable_database_are_told_apart(pool: 
 #[sqlx::test(migrations = false)]
 async fn a_stalled_request_times_out(pool: PgPool) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let db = Db::from_pool(pool);
+    let db = Db::from_pool(pool, PhotoStore::memory());
     db.migrate().await.expect("migrate");
     let limits = redvest_county::http::Limits { request_timeout: std::time::Duration::from_secs(1), ..Default::default() };
     let (addr, _server) = common::serve_with(db, limits).await;

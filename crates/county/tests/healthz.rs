@@ -1,5 +1,6 @@
 //! `/healthz` served over real TCP, against a real PostgreSQL started by the test harness.
 
+use redvest_county::photos::PhotoStore;
 use redvest_county::{app, Db};
 use redvest_shared::wire::{DatabaseStatus, Health};
 use sqlx::PgPool;
@@ -13,7 +14,7 @@ async fn serve(db: Db) -> String {
 
 #[sqlx::test(migrations = false)]
 async fn healthz_reports_version_and_database(pool: PgPool) {
-    let db = Db::from_pool(pool.clone());
+    let db = Db::from_pool(pool.clone(), PhotoStore::memory());
     db.migrate().await.expect("county migrations apply");
     let tables: i64 = sqlx::query_scalar("SELECT count(*) FROM information_schema.tables WHERE table_name = 'team'")
         .fetch_one(&pool)
@@ -36,7 +37,7 @@ async fn healthz_says_when_database_is_down() {
         .acquire_timeout(std::time::Duration::from_secs(2))
         .connect_lazy("postgres://nobody@127.0.0.1:1/none")
         .expect("lazy pool");
-    let base = serve(Db::from_pool(pool)).await;
+    let base = serve(Db::from_pool(pool, PhotoStore::memory())).await;
     let resp = reqwest::get(format!("{base}/healthz")).await.expect("request");
     assert_eq!(resp.status(), 503);
     let health: Health = resp.json().await.expect("json");

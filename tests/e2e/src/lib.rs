@@ -537,12 +537,26 @@ pub mod county {
         }
     }
 
+    /// Where the county serving `db` keeps photo bytes (the same across restarts).
+    pub fn photos_dir(db: &str) -> std::path::PathBuf {
+        let name = db.rsplit('/').next().unwrap_or("county");
+        std::env::temp_dir().join("redvest-e2e-county-photos").join(name)
+    }
+
+    /// A complete photo's bytes as the county serving `db` stored them.
+    pub fn photo(db: &str, sha: &str) -> Result<Vec<u8>> {
+        let path = photos_dir(db).join("photos").join(sha.get(..2).unwrap_or_default()).join(sha);
+        std::fs::read(&path).with_context(|| format!("reading {}", path.display()))
+    }
+
     /// Serves `db` on `127.0.0.1:port` once it listens.
     pub fn serve(db: &str, port: u16) -> Result<County> {
         let child = Command::new(bin()?)
             .arg("--database-url")
             .arg(db)
             .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .arg("--photos")
+            .arg(photos_dir(db))
             .stdout(Stdio::null())
             .spawn()
             .context("starting the county")?;

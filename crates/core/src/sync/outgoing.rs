@@ -382,11 +382,21 @@ impl Run<'_> {
         Ok(())
     }
 
-    /// The county's offset for a photo, creating the upload if it has none.
-    /// One round trip: uploads are addressed by their hash, so creating one that exists
-    /// answers where it stands (a `HEAD` first would cost a second round trip on 2G).
+    /// The county's offset for a photo: asked with `HEAD`, and the upload created only if the
+    /// county has none (a `POST` starts an unfinished upload again, as tus says).
     /// `None` when the county does not take the photo now (409: no record it holds names it).
     fn offset(&self, sha: &str, length: usize) -> Result<Option<usize>, SyncFailure> {
+        let response = self
+            .auth(self.client.head(self.url(&format!("/photos/{sha}"))))
+            .header("Tus-Resumable", "1.0.0")
+            .send()
+            .map_err(transport)?;
+        if response.status() != StatusCode::NOT_FOUND {
+            let response = send_checked(response)?;
+            if header_number(&response, "Upload-Length")? == length {
+                return Ok(Some(header_number(&response, "Upload-Offset")?));
+            }
+        }
         let metadata = format!("sha256 {}", base64::engine::general_purpose::STANDARD.encode(sha));
         let response = self
             .auth(self.client.post(self.url("/photos")))

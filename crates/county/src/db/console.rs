@@ -284,16 +284,20 @@ impl Db {
         Ok((rows, total))
     }
 
-    /// A complete photo, if a record of a team in the clerk's scope names it.
+    /// A complete photo, if a team in the clerk's scope uploaded it.
     pub async fn photo_visible(&self, sha: &str, scope: Option<Uuid>) -> Result<Option<Vec<u8>>, DbError> {
-        Ok(sqlx::query_scalar(
-            "SELECT u.data FROM upload u JOIN team t ON t.id = u.team_id
-             WHERE u.sha256 = $1 AND u.completed_at IS NOT NULL AND ($2::uuid IS NULL OR t.township_id = $2) LIMIT 1",
+        let visible: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM upload u JOIN team t ON t.id = u.team_id
+             WHERE u.sha256 = $1 AND u.completed_at IS NOT NULL AND ($2::uuid IS NULL OR t.township_id = $2))",
         )
         .bind(sha)
         .bind(scope)
-        .fetch_optional(&self.pool)
-        .await?)
+        .fetch_one(&self.pool)
+        .await?;
+        if !visible {
+            return Ok(None);
+        }
+        Ok(self.photos.photo_bytes(sha).await?.map(|b| b.to_vec()))
     }
 
     /// A patrol with its chain link, if the clerk's scope (`None`: every township) holds it.

@@ -3,12 +3,16 @@
 mod console;
 mod hazard;
 mod overview;
+mod uploads;
 
 pub use console::{AuditRow, ClerkListRow, ClerkRow, DeviceRow, Named, PatrolFilter, PatrolListRow, PatrolPageRow, TeamRow};
 pub use overview::{AlertRow, TeamDay};
+pub use uploads::{LegacyUpload, UploadPart, UploadState};
 pub use hazard::{CountyDecision, Decided, HazardDetail, HazardEntry, HazardFilter, HazardRow, HistoryRow};
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use crate::photos::PhotoStore;
 
 /// Errors from the database layer, converted from sqlx in one place ([`From`] below), so
 /// callers answer by what happened: a refused row is the caller's business (409, 422), an
@@ -30,6 +34,9 @@ pub enum DbError {
     /// Any other database failure (a bug or data that does not read).
     #[error("database error: {0}")]
     Other(sqlx::Error),
+    /// The photo store failed (photo bytes live there, not in PostgreSQL).
+    #[error(transparent)]
+    Photos(#[from] crate::photos::PhotoStoreError),
 }
 
 impl From<sqlx::Error> for DbError {
@@ -56,26 +63,32 @@ impl From<sqlx::Error> for DbError {
     }
 }
 
-/// The county database.
+/// The county's store: rows in PostgreSQL, photo bytes in the photo store.
 #[derive(Clone)]
 pub struct Db {
     pool: PgPool,
+    photos: PhotoStore,
 }
 
 impl Db {
-    /// Connects to `url` (a `postgres://` URL).
-    pub async fn connect(url: &str) -> Result<Self, DbError> {
+    /// Connects to `url` (a `postgres://` URL); photo bytes go to `photos`.
+    pub async fn connect(url: &str, photos: PhotoStore) -> Result<Self, DbError> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(std::time::Duration::from_secs(5))
             .connect(url)
             .await?;
-        Ok(Self { pool })
+        Ok(Self { pool, photos })
     }
 
     /// Wraps an existing pool (tests get theirs from `#[sqlx::test]`).
-    pub fn from_pool(pool: PgPool) -> Self {
-        Self { pool }
+    pub fn from_pool(pool: PgPool, photos: PhotoStore) -> Self {
+        Self { pool, photos }
+    }
+
+    /// Where photo bytes are kept.
+    pub fn photos(&self) -> &PhotoStore {
+        &self.photos
     }
 
     /// Brings the schema up to date with `crates/county/migrations`.
@@ -211,17 +224,6 @@ pub struct StoredRecord {
     pub team_id: Uuid,
     /// Its content hash.
     pub content_sha256: String,
-}
-
-/// An upload's progress.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct UploadState {
-    /// Declared length.
-    pub length: i64,
-    /// Bytes received so far.
-    pub received: i64,
-    /// Whether it completed and verified.
-    pub complete: bool,
 }
 
 /// What an accepted record adds besides itself.
@@ -717,75 +719,6 @@ impl Db {
     /// How many records the county holds with this id (tests: exactly once).
     pub async fn count_records(&self, team: Uuid) -> Result<i64, DbError> {
         Ok(sqlx::query_scalar("SELECT count(*) FROM record WHERE team_id = $1").bind(team).fetch_one(&self.pool).await?)
-    }
-
-    /// Whether a team's records name this photo.
-    pub async fn photo_referenced(&self, team: Uuid, sha: &str) -> Result<bool, DbError> {
-        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM photo_ref WHERE team_id = $1 AND sha256 = $2)")
-            .bind(team)
-            .bind(sha)
-            .fetch_one(&self.pool)
-            .await?)
-    }
-
-    /// Starts a team's upload (or finds the one already there).
-    pub async fn create_upload(&self, team: Uuid, sha: &str, length: i64) -> Result<UploadState, DbError> {
-        sqlx::query("INSERT INTO upload (team_id, sha256, length) VALUES ($1, $2, $3) ON CONFLICT (team_id, sha256) DO NOTHING")
-            .bind(team)
-            .bind(sha)
-            .bind(length)
-            .execute(&self.pool)
-            .await?;
-        self.upload(team, sha).await?.ok_or(DbError::Other(sqlx::Error::RowNotFound))
-    }
-
-    /// The bytes a team's uploads take (declared lengths, finished or not).
-    pub async fn team_upload_bytes(&self, team: Uuid) -> Result<i64, DbError> {
-        Ok(sqlx::query_scalar("SELECT coalesce(sum(length), 0)::bigint FROM upload WHERE team_id = $1").bind(team).fetch_one(&self.pool).await?)
-    }
-
-    /// A team's upload's progress.
-    pub async fn upload(&self, team: Uuid, sha: &str) -> Result<Option<UploadState>, DbError> {
-        let row = sqlx::query("SELECT length, received, completed_at IS NOT NULL FROM upload WHERE team_id = $1 AND sha256 = $2")
-            .bind(team)
-            .bind(sha)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| UploadState { length: r.get(0), received: r.get(1), complete: r.get(2) }))
-    }
-
-    /// Appends `chunk` at `offset` to a team's upload; `None` if the offset is not where the
-    /// upload stands.
-    pub async fn append_upload(&self, team: Uuid, sha: &str, offset: i64, chunk: &[u8]) -> Result<Option<UploadState>, DbError> {
-        let row = sqlx::query(
-            "UPDATE upload SET data = data || $4, received = received + length($4)
-             WHERE team_id = $1 AND sha256 = $2 AND received = $3 AND completed_at IS NULL AND received + length($4) <= length
-             RETURNING length, received",
-        )
-        .bind(team)
-        .bind(sha)
-        .bind(offset)
-        .bind(chunk)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| UploadState { length: r.get(0), received: r.get(1), complete: false }))
-    }
-
-    /// The received bytes of a team's upload.
-    pub async fn upload_bytes(&self, team: Uuid, sha: &str) -> Result<Option<Vec<u8>>, DbError> {
-        Ok(sqlx::query_scalar("SELECT data FROM upload WHERE team_id = $1 AND sha256 = $2").bind(team).bind(sha).fetch_optional(&self.pool).await?)
-    }
-
-    /// Marks a team's upload verified and complete.
-    pub async fn complete_upload(&self, team: Uuid, sha: &str) -> Result<(), DbError> {
-        sqlx::query("UPDATE upload SET completed_at = now() WHERE team_id = $1 AND sha256 = $2").bind(team).bind(sha).execute(&self.pool).await?;
-        Ok(())
-    }
-
-    /// Throws away a team's failed upload so it starts again.
-    pub async fn reset_upload(&self, team: Uuid, sha: &str) -> Result<(), DbError> {
-        sqlx::query("UPDATE upload SET data = ''::bytea, received = 0 WHERE team_id = $1 AND sha256 = $2").bind(team).bind(sha).execute(&self.pool).await?;
-        Ok(())
     }
 
     /// Publishes a monthly plan and keeps its duties for the overview, together.

@@ -4,6 +4,7 @@
 
 pub mod proxy;
 
+use redvest_county::photos::PhotoStore;
 use std::net::SocketAddr;
 
 use chrono::Utc;
@@ -52,7 +53,12 @@ pub async fn team_device(server: String, code: String, options: SyncOptions) -> 
 
 /// A migrated county with one team (李强 leader, 王芳 volunteer); returns the team and a fresh enrolment code.
 pub async fn county(pool: sqlx::PgPool) -> (Db, Uuid, String) {
-    let db = Db::from_pool(pool);
+    county_with(pool, PhotoStore::memory()).await
+}
+
+/// [`county`] keeping photo bytes in `photos`.
+pub async fn county_with(pool: sqlx::PgPool, photos: PhotoStore) -> (Db, Uuid, String) {
+    let db = Db::from_pool(pool, photos);
     db.migrate().await.expect("migrate");
     let team = admin::create_team(&db, "城关镇红马甲巡防队").await.expect("team");
     admin::add_member(&db, team, "李强", Role::Leader).await.expect("leader");

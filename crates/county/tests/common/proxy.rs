@@ -111,7 +111,9 @@ async fn exchange(upstream: SocketAddr, request: &[u8], head_request: bool) -> s
     let mut server = TcpStream::connect(upstream).await?;
     server.write_all(request).await?;
     let answer = read_message(&mut server, head_request).await?;
-    Ok([answer.head, answer.body].concat())
+    // One request per connection, said so: a keep-alive client (Node's) opens a new one.
+    let status_line = answer.head.windows(2).position(|w| w == b"\r\n").map_or(0, |i| i + 2);
+    Ok([&answer.head[..status_line], b"connection: close\r\n", &answer.head[status_line..], &answer.body].concat())
 }
 
 struct Message {
