@@ -147,7 +147,7 @@ async fn enrol(State(state): State<AppState>, ip: ClientIp, ApiJson(req): ApiJso
     if ip.blocked(&state.strangers) {
         return Err(Failure::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many wrong enrolment codes from this address; wait a minute"));
     }
-    if req.code.trim().is_empty() || req.code.len() > 64 {
+    if req.code.trim().is_empty() || req.code.chars().count() > 64 {
         return Err(Failure::invalid("code", "the enrolment code is 1–64 characters"));
     }
     if req.device_name.trim().is_empty() || req.device_name.chars().count() > 100 {
@@ -186,9 +186,12 @@ pub struct PullQuery {
 #[utoipa::path(get, path = "/api/v1/pull", tag = "sync", params(PullQuery), security(("bearer" = [])),
     responses((status = 200, body = PullPage), (status = 400, description = "A query parameter that is not a number, or unknown", body = ApiError),
         (status = 401, description = "Unknown token or revoked device", body = ApiError),
-        (status = 422, description = "limit outside 1–200", body = ApiError), (status = 429, description = "Rate limited", body = ApiError)))]
+        (status = 422, description = "after below 0, or limit outside 1–200", body = ApiError), (status = 429, description = "Rate limited", body = ApiError)))]
 async fn pull(State(state): State<AppState>, Device(auth): Device, query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<PullPage>, Failure> {
     let Query(q) = query.map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.body_text()))?;
+    if q.after < 0 {
+        return Err(Failure::invalid("after", "after is a seq already applied: 0 or more"));
+    }
     let limit = q.limit.unwrap_or(100);
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(Failure::invalid("limit", format!("limit is 1..={MAX_PAGE}")));

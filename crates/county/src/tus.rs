@@ -113,10 +113,15 @@ fn check_sha(sha: &str) -> Result<(), Failure> {
     }
 }
 
+/// `Tus-Resumable` must be 1.0.0: another version is 412 (as tus says, with `Tus-Version`);
+/// no header, or one that is no version at all, is a malformed request (400).
 fn check_version(headers: &HeaderMap) -> Result<(), Failure> {
     match headers.get("Tus-Resumable").and_then(|v| v.to_str().ok()) {
         Some(TUS_VERSION) => Ok(()),
-        _ => Err(Failure::new(StatusCode::PRECONDITION_FAILED, "tus_version", "send Tus-Resumable: 1.0.0")),
+        Some(v) if v.split('.').count() == 3 && v.split('.').all(|n| !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit())) => {
+            Err(Failure::new(StatusCode::PRECONDITION_FAILED, "tus_version", format!("this server speaks tus {TUS_VERSION}, not {v}")))
+        }
+        _ => Err(Failure::new(StatusCode::BAD_REQUEST, "tus_version", "send Tus-Resumable: 1.0.0").field("Tus-Resumable")),
     }
 }
 
@@ -184,34 +189,49 @@ pub async fn options() -> Response {
 #[utoipa::path(post, path = "/api/v1/photos", tag = "photos", security(("bearer" = [])),
     params(
         ("Tus-Resumable" = String, Header, description = "1.0.0", pattern = "^1\\.0\\.0$"),
-        ("Upload-Length" = i64, Header, description = "The photo's size in bytes"),
-        ("Upload-Metadata" = String, Header, description = "sha256 <base64 of the lower-case hex SHA-256>"),
+        ("Upload-Length" = i64, Header, description = "The photo's size in bytes, 1 to Tus-Max-Size (over it: 413)", minimum = 1),
+        ("Upload-Metadata" = String, Header, description = "sha256 <base64 of the lower-case hex SHA-256>", pattern = "^(.*,)?\\s*sha256 \\S+\\s*(,.*)?$"),
     ),
     responses(
         (status = 201, description = "Created: Location, Upload-Offset (0, or the length of a photo already complete)"),
-        (status = 400, description = "A header missing or not a number, or Upload-Metadata without `sha256`", body = redvest_shared::wire::ApiError),
-        (status = 412, description = "Tus-Resumable is not 1.0.0 (Tus-Version says what is)", body = redvest_shared::wire::ApiError),
+        (status = 400, description = "A header missing or malformed (Tus-Resumable, Upload-Length, Upload-Metadata without `sha256`)", body = redvest_shared::wire::ApiError),
+        (status = 412, description = "Tus-Resumable is another version (Tus-Version says which this server speaks)", body = redvest_shared::wire::ApiError),
         (status = 401, description = "Unknown token or revoked device", body = redvest_shared::wire::ApiError), (status = 429, description = "Rate limited", body = redvest_shared::wire::ApiError),
-        (status = 413, description = "Over the size limit", body = redvest_shared::wire::ApiError),
-        (status = 409, description = "No record of the team names this photo yet, the team's photo quota is used up (`team_quota`), or the photo is complete with another length", body = redvest_shared::wire::ApiError),
+        (status = 413, description = "Upload-Length over Tus-Max-Size", body = redvest_shared::wire::ApiError),
+        (status = 409, description = "No record of the team names this photo (or the sha256 is no SHA-256) yet, the team's photo quota is used up (`team_quota`), or the photo is complete with another length", body = redvest_shared::wire::ApiError),
         (status = 503, description = "The database or the photo store is unavailable", body = redvest_shared::wire::ApiError),
     ))]
 pub async fn create(State(state): State<AppState>, Device(auth): Device, headers: HeaderMap) -> Result<Response, Failure> {
     check_version(&headers)?;
     let length = number(&headers, "Upload-Length")?;
-    if length == 0 || length as usize > MAX_INPUT_BYTES {
-        return Err(Failure::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("Upload-Length must be 1..={MAX_INPUT_BYTES}")));
-    }
-    let sha = headers
+    let encoded = headers
         .get("Upload-Metadata")
         .and_then(|v| v.to_str().ok())
         .and_then(|m| m.split(',').map(str::trim).find_map(|pair| pair.strip_prefix("sha256 ")))
-        .and_then(|b64| base64::engine::general_purpose::STANDARD.decode(b64.trim()).ok())
-        .and_then(|bytes| String::from_utf8(bytes).ok())
         .ok_or_else(|| Failure::new(StatusCode::BAD_REQUEST, "bad_metadata", "Upload-Metadata must carry `sha256 <base64>`").field("Upload-Metadata"))?;
-    check_sha(&sha)?;
-    if !state.db.photo_referenced(auth.team_id, &sha).await? {
-        return Err(Failure::new(StatusCode::CONFLICT, "record_first", "no record of this team names this photo yet; push the record first"));
+    // A value that is no SHA-256 in hex names no photo any record names: 409 like those.
+    let sha = base64::engine::general_purpose::STANDARD
+        .decode(encoded.trim())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .filter(|sha| check_sha(sha).is_ok());
+    let referenced = match &sha {
+        Some(sha) => state.db.photo_referenced(auth.team_id, sha).await?,
+        None => false,
+    };
+    let Some(sha) = sha.filter(|_| referenced) else {
+        return Err(Failure::new(
+            StatusCode::CONFLICT,
+            "record_first",
+            "no record of this team names a photo with this sha256 (the lower-case hex SHA-256 of the photo, base64-encoded); push the record first",
+        ));
+    };
+    // Which photo first, then its size: a photo no record names is 409 whatever its length.
+    if length == 0 {
+        return Err(Failure::new(StatusCode::BAD_REQUEST, "bad_header", "a photo is never empty: Upload-Length is at least 1").field("Upload-Length"));
+    }
+    if length as usize > MAX_INPUT_BYTES {
+        return Err(Failure::new(StatusCode::PAYLOAD_TOO_LARGE, "too_large", format!("Upload-Length must be 1..={MAX_INPUT_BYTES} (Tus-Max-Size)")));
     }
     let turn = state.uploads.turn(auth.team_id, &sha).await;
     let existing = settled(&state.db, auth.team_id, &sha).await?;
@@ -292,8 +312,8 @@ async fn finish(db: &crate::Db, team: uuid::Uuid, sha: &str) -> Result<bool, cra
         ("Tus-Resumable" = String, Header, description = "1.0.0", pattern = "^1\\.0\\.0$"),
     ),
     responses((status = 200, description = "Upload-Offset and Upload-Length"), (status = 404, description = "No such upload"),
-        (status = 412, description = "Tus-Resumable is not 1.0.0 (Tus-Version says what is)"),
-        (status = 400, description = "Not a SHA-256 in lower-case hex", body = redvest_shared::wire::ApiError), (status = 401, description = "Unknown token or revoked device", body = redvest_shared::wire::ApiError), (status = 429, description = "Rate limited", body = redvest_shared::wire::ApiError),
+        (status = 412, description = "Tus-Resumable is another version (Tus-Version says which this server speaks)"),
+        (status = 400, description = "Not a SHA-256 in lower-case hex, or no Tus-Resumable", body = redvest_shared::wire::ApiError), (status = 401, description = "Unknown token or revoked device", body = redvest_shared::wire::ApiError), (status = 429, description = "Rate limited", body = redvest_shared::wire::ApiError),
         (status = 503, description = "The database or the photo store is unavailable", body = redvest_shared::wire::ApiError)))]
 pub async fn head(State(state): State<AppState>, Device(auth): Device, Path(sha): Path<String>, headers: HeaderMap) -> Result<Response, Failure> {
     check_version(&headers)?;
@@ -320,16 +340,16 @@ async fn drain(mut body: Body, deadline: tokio::time::Instant) {
     params(
         ("sha256" = String, Path, description = "The photo's SHA-256, lower-case hex", pattern = "^[0-9a-f]{64}$"),
         ("Tus-Resumable" = String, Header, description = "1.0.0", pattern = "^1\\.0\\.0$"),
-        ("Upload-Offset" = i64, Header, description = "Where this chunk starts; must equal the server's offset"),
-        ("Upload-Checksum" = Option<String>, Header, description = "`sha1 <base64>` or `sha256 <base64>` of this body: checked, and the body kept only if it matches"),
+        ("Upload-Offset" = i64, Header, description = "Where this chunk starts; must equal the server's offset", minimum = 0),
+        ("Upload-Checksum" = Option<String>, Header, description = "`sha1 <base64>` or `sha256 <base64>` of this body: checked, and the body kept only if it matches", pattern = "^(sha1|sha256) [A-Za-z0-9+/]+={0,2}$"),
     ),
     request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
     responses(
         (status = 204, description = "Stored: the new Upload-Offset"),
-        (status = 400, description = "Upload-Offset missing, a bad hash or checksum header, or the body cut off (ask with HEAD and go on)", body = redvest_shared::wire::ApiError),
+        (status = 400, description = "Tus-Resumable or Upload-Offset missing, a bad hash or checksum header, or the body cut off (ask with HEAD and go on)", body = redvest_shared::wire::ApiError),
         (status = 404, description = "No such upload for this team", body = redvest_shared::wire::ApiError),
         (status = 408, description = "The body did not arrive in time; what came is kept", body = redvest_shared::wire::ApiError),
-        (status = 412, description = "Tus-Resumable is not 1.0.0 (Tus-Version says what is)", body = redvest_shared::wire::ApiError),
+        (status = 412, description = "Tus-Resumable is another version (Tus-Version says which this server speaks)", body = redvest_shared::wire::ApiError),
         (status = 413, description = "More bytes than the upload has left", body = redvest_shared::wire::ApiError),
         (status = 415, description = "Content-Type is not application/offset+octet-stream", body = redvest_shared::wire::ApiError),
         (status = 401, description = "Unknown token or revoked device", body = redvest_shared::wire::ApiError), (status = 429, description = "Rate limited", body = redvest_shared::wire::ApiError),
@@ -341,14 +361,15 @@ async fn drain(mut body: Body, deadline: tokio::time::Instant) {
 pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha): Path<String>, headers: HeaderMap, body: Body) -> Result<Response, Failure> {
     check_version(&headers)?;
     check_sha(&sha)?;
-    if headers.get("Content-Type").and_then(|v| v.to_str().ok()) != Some("application/offset+octet-stream") {
-        return Err(Failure::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "content_type", "send Content-Type: application/offset+octet-stream"));
-    }
     let offset = number(&headers, "Upload-Offset")?;
-    let mut checksum = Checksum::from_headers(&headers)?;
+    // Which upload first, then what the request carries for it.
     if !state.db.photo_referenced(auth.team_id, &sha).await? {
         return Err(Failure::new(StatusCode::NOT_FOUND, "not_found", "no such upload for this team"));
     }
+    if headers.get("Content-Type").and_then(|v| v.to_str().ok()) != Some("application/offset+octet-stream") {
+        return Err(Failure::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "content_type", "send Content-Type: application/offset+octet-stream"));
+    }
+    let mut checksum = Checksum::from_headers(&headers)?;
     // Stop an earlier PATCH of this photo (its client has moved on) and wait for it to keep
     // what it received; only then is the offset known.
     let Turn { guard, mut superseded, generation } = state.uploads.turn(auth.team_id, &sha).await;

@@ -57,11 +57,11 @@ pub struct ApiError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolRequest {
-    /// The one-time code the county clerk issued.
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64))]
+    /// The one-time code the county clerk issued (spaces around it are ignored).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 64, pattern = "\\S"))]
     pub code: String,
-    /// A name for the device, e.g. "王芳的手机".
-    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100))]
+    /// A name for the device, e.g. "王芳的手机" (spaces around it are ignored).
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 100, pattern = "\\S"))]
     pub device_name: String,
     /// The device's hash chain, made once on the phone. Enrolling the same phone again (a
     /// new token after a revocation) continues this chain instead of starting a new one.
