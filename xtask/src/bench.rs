@@ -10,6 +10,7 @@ const BENCHES: &[(&str, &str, &str)] = &[
     ("sync", "redvest-county", "bench_sync"),
     ("qr", "redvest-core", "bench_qr"),
     ("county", "redvest-county", "bench_county"),
+    ("county-load", "redvest-county", "bench_county_load"),
 ];
 
 /// Builds and runs the benchmark `name`.

@@ -236,7 +236,7 @@ async fn main() -> anyhow::Result<()> {
         // The register's history refuses TRUNCATE; this throwaway database lets the bench
         // start each round afresh.
         sqlx::raw_sql(
-            "ALTER TABLE hazard_event DISABLE TRIGGER USER; TRUNCATE photo_ref, chain_link, upload, hazard_event, hazard;
+            "ALTER TABLE hazard_event DISABLE TRIGGER USER; TRUNCATE photo_ref, chain_link, upload_part, upload, hazard_event, hazard;
              ALTER TABLE hazard_event ENABLE TRIGGER USER;",
         )
         .execute(&pool)

@@ -248,7 +248,7 @@ pub async fn revoke_key(db: &Db, public_key_hex: &str) -> Result<(), AdminError>
     let key = hex::decode(public_key_hex.trim()).ok().filter(|k| k.len() == 32).ok_or_else(|| AdminError::Invalid("a key is 64 hex digits".into()))?;
     if db.revoke_key(&key).await? {
         // Phones check records handed over by QR against the roster's keys: they must hear.
-        if let Some((team, _)) = db.key_owner(&key).await? {
+        if let Some(crate::db::KeyOwner { team_id: team, .. }) = db.key_owner(&key).await? {
             publish_roster(db, team).await?;
         }
         Ok(())

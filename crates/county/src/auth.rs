@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::db::DeviceAuth;
 use crate::error::Failure;
-use crate::http::AppState;
+use crate::app::AppState;
 
 /// Requests per second per device, and the burst allowed.
 const PER_SECOND: u32 = 50;

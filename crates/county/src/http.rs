@@ -1,55 +1,24 @@
-//! Routes and handlers: `/healthz` and the device API under `/api/v1`, described by the
-//! OpenAPI 3.1 document at `/api/v1/openapi.json` (generated from this code by utoipa).
+//! The device API's own handlers: `/healthz`, enrolment and pull (push and photos are in
+//! [`crate::push`] and [`crate::tus`]), and the OpenAPI 3.1 document at
+//! `/api/v1/openapi.json` that describes them all (generated from this code by utoipa).
 
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::Json;
 use redvest_shared::seal::sha256;
 use redvest_shared::wire::{ApiError, DatabaseStatus, EnrolRequest, Enrolment, Health, PullPage};
 use serde::Deserialize;
 use utoipa::OpenApi;
 
-use crate::auth::{limiter, new_token, strangers, token_hash, ClientIp, Device, Limiter, Strangers};
+use crate::app::AppState;
+use crate::auth::{new_token, token_hash, ClientIp, Device};
 use crate::error::{ApiJson, Failure};
 use crate::db::EnrolOutcome;
-use crate::{push, tus, Db};
+use crate::{push, tus};
 
-/// The largest JSON body accepted (a push batch); photos stream through tus.
-pub const MAX_JSON_BODY: usize = 8 * 1024 * 1024;
 
-/// Limits a county server runs with.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// How long any request may take, slow links included (a phone sends photos in small
-    /// chunks; a cut PATCH keeps what arrived): a client that stalls holds nothing longer.
-    pub request_timeout: std::time::Duration,
-    /// Photo bytes a team may store in all (a year of a team's photos is about 1 GB).
-    pub team_upload_bytes: i64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { request_timeout: std::time::Duration::from_secs(120), team_upload_bytes: 10 * 1024 * 1024 * 1024 }
-    }
-}
 /// The most items one pull page carries.
 pub const MAX_PAGE: i64 = 200;
-
-/// What every handler shares.
-#[derive(Clone)]
-pub struct AppState {
-    /// The database.
-    pub db: Db,
-    /// Per-device request budget.
-    pub limiter: Limiter,
-    /// Failed enrolments and unknown tokens per address.
-    pub strangers: Strangers,
-    /// The limits this server runs with.
-    pub limits: Limits,
-    /// The `PATCH` under way for each photo.
-    pub uploads: tus::InFlight,
-}
 
 /// The OpenAPI document.
 #[derive(OpenApi)]
@@ -71,49 +40,10 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
-/// The whole HTTP surface, apart from `main` so tests can serve it on any listener.
-pub fn app(db: Db) -> Router {
-    app_with(db, Limits::default())
-}
-
-/// [`app`] with other limits (tests, operators).
-pub fn app_with(db: Db, limits: Limits) -> Router {
-    let timeout = limits.request_timeout;
-    let state = AppState { db, limiter: limiter(), strangers: strangers(), limits, uploads: tus::InFlight::default() };
-    let api = Router::new()
-        .route("/enrol", post(enrol))
-        .route("/push", post(push::push))
-        .route("/pull", get(pull))
-        .merge(
-            Router::new()
-                .route("/photos", post(tus::create).options(tus::options))
-                .route("/photos/{sha256}", axum::routing::head(tus::head).patch(tus::patch).get(tus::get))
-                .layer(axum::middleware::map_response(tus::protocol_headers)),
-        )
-        .route("/openapi.json", get(openapi_json))
-        .fallback(|| async { Failure::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint; see /api/v1/openapi.json") });
-    Router::new()
-        .route("/healthz", get(healthz))
-        .nest("/api/v1", api)
-        .nest("/console", crate::console::router())
-        .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
-        .layer(axum::middleware::from_fn(move |request: axum::extract::Request, next: axum::middleware::Next| async move {
-            match tokio::time::timeout(timeout, next.run(request)).await {
-                Ok(response) => response,
-                Err(_) => axum::response::IntoResponse::into_response(Failure::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "request_timeout",
-                    format!("the request took longer than {} s; send it again", timeout.as_secs()),
-                )),
-            }
-        }))
-        .with_state(state)
-}
-
 /// The server's version and whether PostgreSQL answers (200, or 503 if not).
 #[utoipa::path(get, path = "/healthz", tag = "health",
     responses((status = 200, body = Health), (status = 503, description = "PostgreSQL does not answer", body = Health)))]
-async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
+pub(crate) async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let (status, database) = match state.db.ping().await {
         Ok(()) => (StatusCode::OK, DatabaseStatus::Ok),
         Err(e) => {
@@ -126,7 +56,7 @@ async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
 
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", responses((status = 200, description = "OpenAPI 3.1")))]
-async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+pub(crate) async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
 
@@ -142,7 +72,7 @@ async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
         (status = 422, description = "A field is wrong", body = ApiError),
         (status = 429, description = "Too many wrong codes from this address; wait a minute", body = ApiError),
     ))]
-async fn enrol(State(state): State<AppState>, ip: ClientIp, ApiJson(req): ApiJson<EnrolRequest>) -> Result<(StatusCode, Json<Enrolment>), Failure> {
+pub(crate) async fn enrol(State(state): State<AppState>, ip: ClientIp, ApiJson(req): ApiJson<EnrolRequest>) -> Result<(StatusCode, Json<Enrolment>), Failure> {
     // An address that guessed too many codes is turned away before the code is looked at.
     if ip.blocked(&state.strangers) {
         return Err(Failure::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "too many wrong enrolment codes from this address; wait a minute"));
@@ -187,7 +117,7 @@ pub struct PullQuery {
     responses((status = 200, body = PullPage), (status = 400, description = "A query parameter that is not a number, or unknown", body = ApiError),
         (status = 401, description = "Unknown token or revoked device", body = ApiError),
         (status = 422, description = "after below 0, or limit outside 1–200", body = ApiError), (status = 429, description = "Rate limited", body = ApiError)))]
-async fn pull(State(state): State<AppState>, Device(auth): Device, query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<PullPage>, Failure> {
+pub(crate) async fn pull(State(state): State<AppState>, Device(auth): Device, query: Result<Query<PullQuery>, axum::extract::rejection::QueryRejection>) -> Result<Json<PullPage>, Failure> {
     let Query(q) = query.map_err(|e| Failure::new(StatusCode::BAD_REQUEST, "bad_query", e.body_text()))?;
     if q.after < 0 {
         return Err(Failure::invalid("after", "after is a seq already applied: 0 or more"));

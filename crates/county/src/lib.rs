@@ -4,6 +4,7 @@
 //! [`console`] call it.
 
 pub mod admin;
+pub mod app;
 pub mod auth;
 pub mod beijing;
 pub mod console;
@@ -15,4 +16,4 @@ pub mod push;
 pub mod tus;
 
 pub use db::Db;
-pub use http::app;
+pub use app::app;

@@ -38,6 +38,13 @@ enum Command {
         /// Where photo bytes are kept: a directory, or s3://bucket/prefix (AWS_* variables).
         #[arg(long, env = "REDVEST_PHOTOS")]
         photos: String,
+        /// Serve HTTPS with this certificate chain (PEM); needs --tls-key. Without it the
+        /// county speaks plain HTTP: only on loopback or behind a proxy that terminates TLS.
+        #[arg(long, env = "REDVEST_TLS_CERT", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The certificate's private key (PEM).
+        #[arg(long, env = "REDVEST_TLS_KEY", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
     },
     /// Move photo bytes an older county kept in PostgreSQL into the photo store (`serve`
     /// does it too at start); prints what it moved.
@@ -219,17 +226,21 @@ async fn main() -> anyhow::Result<()> {
     }
     match cli.command {
         Command::MovePhotos { .. } => {}
-        Command::Serve { listen, team_photo_quota_gb, .. } => {
-            let limits = redvest_county::http::Limits { team_upload_bytes: team_photo_quota_gb.saturating_mul(1 << 30), ..Default::default() };
-            let listener = tokio::net::TcpListener::bind(listen)
+        Command::Serve { listen, team_photo_quota_gb, tls_cert, tls_key, .. } => {
+            let limits = redvest_county::app::Limits { team_upload_bytes: team_photo_quota_gb.saturating_mul(1 << 30), ..Default::default() };
+            let tls = tls_cert.zip(tls_key).map(|(cert, key)| redvest_county::app::TlsFiles { cert, key });
+            let listener = std::net::TcpListener::bind(listen).with_context(|| format!("listening on {listen}"))?;
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            tracing::info!(addr = %listener.local_addr()?, %scheme, "county endpoint serving");
+            let shutdown = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            redvest_county::app::serve(listener, redvest_county::app::app_with(db, limits), tls.as_ref(), shutdown)
                 .await
-                .with_context(|| format!("listening on {listen}"))?;
-            tracing::info!(addr = %listener.local_addr()?, "county endpoint serving");
-            axum::serve(listener, redvest_county::http::app_with(db, limits).into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+                .with_context(|| match &tls {
+                    Some(t) => format!("serving HTTPS with {} and {}", t.cert.display(), t.key.display()),
+                    None => "serving HTTP".into(),
+                })?;
         }
         Command::TownshipCreate { name } => println!("{}", admin::create_township(&db, &name).await?),
         Command::TeamCreate { name, township } => {

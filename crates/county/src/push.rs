@@ -20,7 +20,7 @@ use crate::admin::enum_text;
 use crate::auth::Device;
 use crate::db::{DbError, DeviceAuth, Effect, HazardEntry, Inserted, MemberRow, NewRecord, PatrolChange, PatrolCopy};
 use crate::error::{ApiJson, Failure};
-use crate::http::AppState;
+use crate::app::AppState;
 
 /// Push a batch of records.
 #[utoipa::path(post, path = "/api/v1/push", tag = "sync", request_body = PushBatch,
@@ -364,7 +364,7 @@ async fn check_key(state: &AppState, auth: DeviceAuth, k: &KeyPush) -> Result<Ef
         return reject(Refusal::Malformed, "an Ed25519 public key is 64 hex digits");
     }
     let member = roster_member(state, auth, k.member_id).await?;
-    if let Some((team, owner)) = state.db.key_owner(&public).await? {
+    if let Some(crate::db::KeyOwner { team_id: team, member_id: owner }) = state.db.key_owner(&public).await? {
         let same = team == auth.team_id && state.db.member_resolved(owner).await?.is_some_and(|m| m.id == member.id);
         if !same {
             return reject(Refusal::Conflict, "this key is already registered for someone else");

@@ -24,7 +24,7 @@ use tokio::sync::{watch, OwnedMutexGuard};
 
 use crate::auth::Device;
 use crate::error::Failure;
-use crate::http::AppState;
+use crate::app::AppState;
 use crate::photos::{PhotoStore, PhotoStoreError};
 
 /// The `PATCH` under way for each photo. A client only sends a new `PATCH` for a photo once
@@ -345,7 +345,7 @@ async fn drain(mut body: Body, deadline: tokio::time::Instant) {
     ),
     request_body(content = Vec<u8>, content_type = "application/offset+octet-stream"),
     responses(
-        (status = 204, description = "Stored: the new Upload-Offset"),
+        (status = 204, description = "Stored: the new Upload-Offset; Server-Timing: what storing the part, the body's first and last MiB, and completing took"),
         (status = 400, description = "Tus-Resumable or Upload-Offset missing, a bad hash or checksum header, or the body cut off (ask with HEAD and go on)", body = redvest_shared::wire::ApiError),
         (status = 404, description = "No such upload for this team", body = redvest_shared::wire::ApiError),
         (status = 408, description = "The body did not arrive in time; what came is kept", body = redvest_shared::wire::ApiError),
@@ -398,6 +398,9 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
         let mut part = db.photos().writer(&key);
         let room = current.length - offset;
         let mut written: i64 = 0;
+        // When each MiB of the body was taken in: the answer's Server-Timing says what the
+        // part, its first and last MiB, and completing cost (flat, whatever the offset).
+        let mut mib_stamps = vec![tokio::time::Instant::now()];
         let mut body = body;
         let mut cut = false;
         loop {
@@ -427,6 +430,9 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
             }
             part.write_all(&data).await.map_err(PhotoStoreError::from)?;
             written += data.len() as i64;
+            if written >= mib_stamps.len() as i64 * MIB {
+                mib_stamps.push(tokio::time::Instant::now());
+            }
         }
         if let Some(c) = checksum {
             // A body that came whole and matches its checksum, or nothing of it.
@@ -437,7 +443,7 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
         }
         if written == 0 {
             let _ = part.abort().await;
-            return Ok(Stored::Kept { received: offset, cut, verified: None });
+            return Ok(Stored::Kept { received: offset, cut, verified: None, timing: None });
         }
         part.shutdown().await.map_err(PhotoStoreError::from)?;
         let Some(after) = db.append_part(team, &sha, offset, written, &key).await? else {
@@ -448,8 +454,17 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
             tracing::info!(%sha, kept = written, "PATCH cut off; kept what arrived");
         }
         // Checked and completed here too, so a handler dropped meanwhile strands nothing.
+        let stored_at = tokio::time::Instant::now();
         let verified = if after.received == after.length { Some(finish(&db, team, &sha).await?) } else { None };
-        Ok(Stored::Kept { received: after.received, cut, verified })
+        let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+        // The first and the last whole MiB of the body as they were taken in and written.
+        let mib = |i: usize| mib_stamps.get(i + 1).map(|end| ms(*end - mib_stamps[i]));
+        let (first, last) = (mib(0), mib(mib_stamps.len().saturating_sub(2)));
+        let mut timing = format!("part;dur={:.2}, complete;dur={:.2}", ms(stored_at - mib_stamps[0]), ms(stored_at.elapsed()));
+        if let (Some(first), Some(last)) = (first, last) {
+            timing.push_str(&format!(", first-mib;dur={first:.2}, last-mib;dur={last:.2}"));
+        }
+        Ok(Stored::Kept { received: after.received, cut, verified, timing: Some(timing) })
     })
     .await
     .map_err(Failure::internal)??;
@@ -461,7 +476,11 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
         Stored::Kept { verified: Some(false), .. } => {
             Err(Failure::new(StatusCode::UNPROCESSABLE_ENTITY, "hash_mismatch", "the uploaded bytes do not have the photo's SHA-256; upload it again from 0"))
         }
-        Stored::Kept { received, .. } => Ok(with_headers(StatusCode::NO_CONTENT, &[("Upload-Offset", received.to_string())])),
+        Stored::Kept { received, timing, .. } => {
+            let mut headers = vec![("Upload-Offset", received.to_string())];
+            headers.extend(timing.map(|t| ("Server-Timing", t)));
+            Ok(with_headers(StatusCode::NO_CONTENT, &headers))
+        }
     }
 }
 
@@ -469,12 +488,14 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
 enum Stored {
     /// Kept: where the upload stands now, whether the body was cut, and the hash check if it
     /// completed the upload.
-    Kept { received: i64, cut: bool, verified: Option<bool> },
+    Kept { received: i64, cut: bool, verified: Option<bool>, timing: Option<String> },
     /// Another request moved the upload first; the part was let go.
     OutOfStep,
     /// `Upload-Checksum` refused the body (or it was cut, so could not be checked).
     ChecksumRefused { cut: bool },
 }
+
+const MIB: i64 = 1024 * 1024;
 
 /// tus's 460 Checksum Mismatch.
 fn checksum_mismatch() -> StatusCode {

@@ -6,7 +6,7 @@ mod common;
 
 use common::{base_url, county, sealed_patrol, serve_with, team_device, token_of};
 use redvest_core::sync::SyncOptions;
-use redvest_county::http::Limits;
+use redvest_county::app::Limits;
 use serde_json::json;
 use sqlx::PgPool;
 use uuid::Uuid;

@@ -38,7 +38,7 @@ async fn a_stalled_request_times_out(pool: PgPool) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let db = Db::from_pool(pool, PhotoStore::memory());
     db.migrate().await.expect("migrate");
-    let limits = redvest_county::http::Limits { request_timeout: std::time::Duration::from_secs(1), ..Default::default() };
+    let limits = redvest_county::app::Limits { request_timeout: std::time::Duration::from_secs(1), ..Default::default() };
     let (addr, _server) = common::serve_with(db, limits).await;
     let mut stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     // Half a body, then nothing.

@@ -57,6 +57,9 @@ pub enum ErrorCode {
     EnrolRefused,
     /// The county could not be reached or did not answer as expected.
     CountyUnreachable,
+    /// The county's address is not `https://` (only this phone's own loopback may be plain
+    /// `http://`): records would cross the network readable by anyone on the way.
+    InsecureAddress,
     /// The same person would sign one patrol as volunteer and as leader.
     SameSigner,
     /// A record is signed by a key the county's roster does not list for its signer.

@@ -33,6 +33,25 @@ impl StoredEnrolment {
     }
 }
 
+/// The county address records may go to: `https://`, or plain `http://` only to this
+/// phone's own loopback (tests and the desktop demo run the county there). Anything else
+/// would carry records readable by anyone on the way.
+pub fn county_address(server: &str) -> Result<String, Error> {
+    use redvest_shared::ErrorCode;
+    let server = server.trim().trim_end_matches('/');
+    let Ok(url) = reqwest::Url::parse(server) else {
+        return Err(Error::invalid("sync.server", ErrorCode::OutOfRange, "the county address is a URL such as https://xian.example.gov.cn"));
+    };
+    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" if !host.is_empty() => Ok(server.to_owned()),
+        "http" if loopback => Ok(server.to_owned()),
+        "http" => Err(Error::invalid("sync.server", ErrorCode::InsecureAddress, "the county address must start with https:// (plain http:// only to this phone itself)")),
+        _ => Err(Error::invalid("sync.server", ErrorCode::OutOfRange, "the county address starts with https://")),
+    }
+}
+
 impl Store {
     pub(super) fn enrolment_stored(&self) -> Result<Option<StoredEnrolment>> {
         self.setting(ENROLMENT)
@@ -52,10 +71,7 @@ impl Store {
     /// Enrols this device with the county with a clerk's one-time code, or enrols it again
     /// (a new token, the same chain). Keys and people go up with the next run.
     pub fn enrol(&self, server: &str, code: &str, device_name: &str, options: SyncOptions) -> Result<Enrolled, SyncFailure> {
-        let server = server.trim().trim_end_matches('/').to_owned();
-        if !(server.starts_with("http://") || server.starts_with("https://")) {
-            return Err(Error::invalid("sync.server", redvest_shared::ErrorCode::OutOfRange, "the county address starts with http:// or https://").into());
-        }
+        let server = county_address(server)?;
         let request = EnrolRequest { code: code.trim().into(), device_name: device_name.trim().into(), chain_id: self.chain_id()? };
         let enrolment: Enrolment = send(http(options)?.post(format!("{server}/api/v1/enrol")).json(&request))?.json().map_err(transport)?;
         let before = self.enrolment_stored()?;
@@ -81,5 +97,26 @@ impl Store {
             self.set_setting(ENROLMENT, &e)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::county_address;
+    use redvest_shared::ErrorCode;
+
+    #[test]
+    fn only_https_or_this_phones_own_loopback() {
+        for ok in ["https://xian.example.gov.cn", "https://10.1.2.3:8443/", " https://county.example ", "http://127.0.0.1:8787", "http://localhost:8787", "http://[::1]:8787"] {
+            assert!(county_address(ok).is_ok(), "{ok}");
+        }
+        assert_eq!(county_address("https://county.example/").expect("ok"), "https://county.example");
+        for plain in ["http://xian.example.gov.cn", "http://192.168.1.10:8787", "http://127.example.com", "http://[::2]"] {
+            let err = county_address(plain).expect_err(plain);
+            assert!(matches!(err, crate::Error::Invalid { field: "sync.server", code: ErrorCode::InsecureAddress, .. }), "{plain}: {err:?}");
+        }
+        for junk in ["xian.example.gov.cn", "ftp://county.example", ""] {
+            assert!(matches!(county_address(junk), Err(crate::Error::Invalid { code: ErrorCode::OutOfRange, .. })), "{junk}");
+        }
     }
 }

@@ -21,6 +21,7 @@ use reqwest::blocking::{Client, RequestBuilder, Response};
 use reqwest::StatusCode;
 
 pub use pull::Applied;
+pub use enrolment::county_address;
 pub use run::{sync_into, sync_once};
 pub use schedule::{backoff, Plan, Schedule, AFTER_CUT, FIRST_BACKOFF, IDLE, MAX_BACKOFF, PROBE_EVERY, WHILE_PENDING};
 pub use worker::Worker;

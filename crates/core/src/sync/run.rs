@@ -38,6 +38,8 @@ pub fn sync_once(store: &Store, options: SyncOptions, progress: &dyn Fn(Progress
 /// can tell a cut connection that made progress from a dead one.
 pub fn sync_into(store: &Store, options: SyncOptions, progress: &dyn Fn(Progress), report: &mut SyncReport) -> Result<(), SyncFailure> {
     let enrolment = store.enrolment_stored()?.ok_or(SyncFailure::NotEnrolled)?;
+    // A phone enrolled at a plain-http address before this rule sends nothing there.
+    super::enrolment::county_address(&enrolment.server)?;
     let run = Run { store, client: http(options)?, enrolment, options };
     let outcome = run.send_all(report, progress).and_then(|()| run.pull(report)).and_then(|released| {
         // The roster brought what held records waited for, or a leader's countersignature

@@ -18,7 +18,7 @@ use super::session::{hash_password, password_matches, session_hash, wait_after, 
 use crate::admin::{self, AdminError, NewClerk};
 use crate::beijing::format as beijing;
 use crate::db::Named;
-use crate::http::AppState;
+use crate::app::AppState;
 
 /// Wrong old passwords on 修改密码 after which the session ends.
 const LOG_OUT_AFTER: i32 = 5;

@@ -18,7 +18,7 @@ use super::session::Clerk;
 use crate::admin::{self, from_key, AdminError};
 use crate::beijing::{self, format as beijing};
 use crate::db::{CountyDecision, HazardFilter, HazardRow, Named};
-use crate::http::AppState;
+use crate::app::AppState;
 
 /// Rows per page of the register.
 const PAGE: i64 = 50;

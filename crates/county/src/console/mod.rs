@@ -20,7 +20,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use crate::http::AppState;
+use crate::app::AppState;
 
 pub use session::{hash_password, Clerk};
 

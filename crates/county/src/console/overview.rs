@@ -12,7 +12,7 @@ use super::patrols::{frame, Frame};
 use super::session::Clerk;
 use crate::beijing::{self, format as beijing};
 use crate::db::{AlertRow, TeamDay};
-use crate::http::AppState;
+use crate::app::AppState;
 
 #[derive(Template)]
 #[template(path = "overview.html")]

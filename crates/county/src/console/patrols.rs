@@ -18,7 +18,7 @@ use super::page::{self, render};
 use super::session::Clerk;
 use crate::db::{AuditRow, Named, PatrolFilter, PatrolListRow};
 use crate::beijing::{self, format as beijing};
-use crate::http::AppState;
+use crate::app::AppState;
 
 /// Rows per page of the patrol list.
 const PAGE: i64 = 50;

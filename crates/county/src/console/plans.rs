@@ -16,7 +16,7 @@ use super::patrols::{assignment_zh, frame, Frame};
 use super::session::Clerk;
 use crate::admin::{self, AdminError};
 use crate::db::Named;
-use crate::http::AppState;
+use crate::app::AppState;
 
 /// Duty rows the plan form offers.
 const ROWS: usize = 8;

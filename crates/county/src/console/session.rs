@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::page::{self, render};
 use crate::auth::{new_token, token_hash};
 use crate::db::ClerkRow;
-use crate::http::AppState;
+use crate::app::AppState;
 
 const COOKIE: &str = "redvest_session";
 /// How long a session lasts.

@@ -16,7 +16,7 @@ use super::session::Clerk;
 use crate::admin::{self, from_key};
 use crate::beijing::format as beijing;
 use crate::db::{DbError, TeamRow};
-use crate::http::AppState;
+use crate::app::AppState;
 
 #[derive(Template)]
 #[template(path = "teams.html")]
@@ -58,6 +58,8 @@ struct Code {
     server: String,
     valid_days: i64,
     qr_svg: String,
+    /// Plain http to another machine: phones refuse it.
+    insecure: bool,
 }
 
 #[derive(Template)]
@@ -128,7 +130,13 @@ pub async fn team(State(state): State<AppState>, clerk: Clerk, Path(id): Path<St
 
 /// Issues a one-time enrolment code for the team and shows it once, as text and as a QR code
 /// that carries this server's address with it.
-pub async fn issue_code(State(state): State<AppState>, clerk: Clerk, headers: HeaderMap, Path(id): Path<String>) -> Response {
+pub async fn issue_code(
+    State(state): State<AppState>,
+    clerk: Clerk,
+    served: Option<axum::Extension<crate::app::ServedOverHttps>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
     let team = match team_in_scope(&state, &clerk, &id).await {
         Ok(Some(t)) => t,
         Ok(None) => return page::not_found(),
@@ -143,14 +151,19 @@ pub async fn issue_code(State(state): State<AppState>, clerk: Clerk, headers: He
         }
     };
     let _ = state.db.audit(Some(clerk.0.id), &clerk.0.login, "生成登记码", &format!("队伍 {}", team.name)).await;
-    // The address the clerk's browser reached: the one the phones reach on the intranet.
+    // The address the clerk's browser reached: the one the phones reach on the intranet,
+    // https when the county serves it or a proxy in front says so (phones take no other).
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    let server = format!("http://{host}");
+    let proxied_https = headers.get("X-Forwarded-Proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    let https = served.is_some() || proxied_https;
+    let server = format!("{}://{host}", if https { "https" } else { "http" });
+    let loopback = host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
     let payload = redvest_shared::team::EnrolQr { server: server.clone(), code: code.clone() }.to_text();
     let qr_svg = qrcode::QrCode::new(payload.as_bytes())
         .map(|q| q.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).build())
         .unwrap_or_default();
-    show(&state, &clerk, team, Some(Code { text: code, server, valid_days: admin::CODE_VALID_DAYS, qr_svg }), None, None).await
+    let insecure = !https && !loopback;
+    show(&state, &clerk, team, Some(Code { text: code, server, valid_days: admin::CODE_VALID_DAYS, qr_svg, insecure }), None, None).await
 }
 
 /// Revokes one of the team's devices: its token stops working at once.

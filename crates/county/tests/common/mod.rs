@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use chrono::Utc;
 pub use redvest_core::fixtures::{device, enrolled_device, sealed_patrol, Device};
 use redvest_core::sync::SyncOptions;
-use redvest_county::http::{app_with, Limits};
+use redvest_county::app::{app_with, Limits};
 use redvest_county::{admin, app, Db};
 use redvest_shared::team::Role;
 use uuid::Uuid;
