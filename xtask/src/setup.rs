@@ -28,7 +28,8 @@ const APT_PACKAGES: &[&str] = &[
 ];
 
 /// Outside clients from PyPI, pinned: the county must work with them as they come.
-pub const PYTHON_TOOLS: &[&str] = &["tuspy==1.1.0", "schemathesis==4.32.5"];
+/// `moto` plays an S3-compatible store for the photo store's test.
+pub const PYTHON_TOOLS: &[&str] = &["tuspy==1.1.0", "schemathesis==4.32.5", "moto[server]==5.1.18"];
 /// Outside clients from npm, pinned.
 pub const NODE_TOOLS: &[&str] = &["tus-js-client@4.3.1"];
 
@@ -58,7 +59,12 @@ pub fn ensure_outside_clients() -> Result<()> {
     let py = tools.join("py");
     let pip = py.join("bin").join("pip");
     let frozen = Command::new(&pip).arg("freeze").output().map(|o| String::from_utf8_lossy(&o.stdout).to_lowercase()).unwrap_or_default();
-    if PYTHON_TOOLS.iter().any(|pin| !frozen.lines().any(|l| l == pin.to_lowercase())) {
+    // `pip freeze` names a package without its extras: `moto[server]==5.1.18` is `moto==5.1.18`.
+    let frozen_as = |pin: &str| match pin.split_once('[') {
+        Some((name, rest)) => format!("{name}{}", rest.split_once(']').map_or("", |(_, version)| version)).to_lowercase(),
+        None => pin.to_lowercase(),
+    };
+    if PYTHON_TOOLS.iter().any(|pin| !frozen.lines().any(|l| l == frozen_as(pin))) {
         eprintln!("xtask: installing {} from PyPI into {}", PYTHON_TOOLS.join(" "), py.display());
         let status = Command::new("python3").args(["-m", "venv"]).arg(&py).status().context("python3 -m venv")?;
         crate::check(status, "python3 -m venv")?;
