@@ -5,9 +5,8 @@
 
 mod common;
 
-use common::{county_with, sealed_patrol, serve, team_device, token_of};
+use common::{county_with, phone_with_patrol, serve, token_of};
 use rand::RngCore;
-use redvest_core::sync::{sync_once, SyncOptions};
 use redvest_county::admin::{self, MovedPhotos};
 use redvest_county::photos::PhotoStore;
 use redvest_shared::seal::sha256;
@@ -18,17 +17,7 @@ async fn photos_in_postgresql_move_to_the_store_and_go_on(pool: PgPool) {
     let store_dir = tempfile::tempdir().expect("store dir");
     let (db, team, code) = county_with(pool.clone(), PhotoStore::open(&store_dir.path().display().to_string()).expect("store")).await;
     let (addr, _server) = serve(db.clone()).await;
-    let phone = team_device(format!("http://{addr}"), code, SyncOptions::default()).await;
-    let record = {
-        let phone = phone.clone();
-        tokio::task::spawn_blocking(move || {
-            let (patrol, _, _) = sealed_patrol(&phone, 0, 20);
-            sync_once(&phone.store, SyncOptions::default(), &|_| {}).expect("sync");
-            patrol
-        })
-        .await
-        .expect("join")
-    };
+    let (phone, record) = phone_with_patrol(format!("http://{addr}"), code).await;
     let photo = |len: usize| {
         let mut bytes = vec![0u8; len];
         rand::thread_rng().fill_bytes(&mut bytes);

@@ -11,9 +11,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::proxy::{Fault, Proxy};
-use common::{county_with, sealed_patrol, serve, team_device, token_of};
+use common::{county_with, phone_with_patrol, serve, token_of};
 use rand::RngCore;
-use redvest_core::sync::{sync_once, SyncOptions};
 use redvest_county::photos::PhotoStore;
 use redvest_county::Db;
 use redvest_shared::seal::sha256;
@@ -101,17 +100,7 @@ async fn tuspy_and_tus_js_client_upload_whole_again_and_resumed(pool: PgPool) {
     let store_dir = tempfile::tempdir().expect("store dir");
     let (db, team, code) = county_with(pool.clone(), PhotoStore::open(&store_dir.path().display().to_string()).expect("photo store")).await;
     let (addr, _server) = serve(db.clone()).await;
-    let phone = team_device(format!("http://{addr}"), code, SyncOptions::default()).await;
-    let record = {
-        let phone = phone.clone();
-        tokio::task::spawn_blocking(move || {
-            let (patrol, _, _) = sealed_patrol(&phone, 0, 20);
-            sync_once(&phone.store, SyncOptions::default(), &|_| {}).expect("sync");
-            patrol
-        })
-        .await
-        .expect("join")
-    };
+    let (phone, record) = phone_with_patrol(format!("http://{addr}"), code).await;
     let token = token_of(&phone);
     let proxy = Proxy::start(addr).await;
     let endpoint = format!("http://{}/api/v1/photos", proxy.addr);
@@ -169,17 +158,7 @@ async fn tuspy_and_tus_js_client_upload_whole_again_and_resumed(pool: PgPool) {
 async fn a_body_that_does_not_match_its_checksum_is_refused_and_nothing_kept(pool: PgPool) {
     let (db, team, code) = county_with(pool.clone(), PhotoStore::memory()).await;
     let (addr, _server) = serve(db.clone()).await;
-    let phone = team_device(format!("http://{addr}"), code, SyncOptions::default()).await;
-    let record = {
-        let phone = phone.clone();
-        tokio::task::spawn_blocking(move || {
-            let (patrol, _, _) = sealed_patrol(&phone, 0, 20);
-            sync_once(&phone.store, SyncOptions::default(), &|_| {}).expect("sync");
-            patrol
-        })
-        .await
-        .expect("join")
-    };
+    let (phone, record) = phone_with_patrol(format!("http://{addr}"), code).await;
     let files = tempfile::tempdir().expect("files");
     let (_, sha, bytes) = photo_file(&pool, files.path(), team, record, 4000).await;
     let http = reqwest::Client::new();

@@ -51,6 +51,21 @@ pub async fn team_device(server: String, code: String, options: SyncOptions) -> 
     std::sync::Arc::new(d)
 }
 
+/// A phone of the team whose sealed patrol (no photos) is at the county: a record that
+/// tests then make name the photos they upload.
+pub async fn phone_with_patrol(server: String, code: String) -> (std::sync::Arc<Device>, Uuid) {
+    let phone = team_device(server, code, SyncOptions::default()).await;
+    let p = phone.clone();
+    let patrol = tokio::task::spawn_blocking(move || {
+        let (patrol, _, _) = sealed_patrol(&p, 0, 20);
+        redvest_core::sync::sync_once(&p.store, SyncOptions::default(), &|_| {}).expect("sync");
+        patrol
+    })
+    .await
+    .expect("join");
+    (phone, patrol)
+}
+
 /// A migrated county with one team (李强 leader, 王芳 volunteer); returns the team and a fresh enrolment code.
 pub async fn county(pool: sqlx::PgPool) -> (Db, Uuid, String) {
     county_with(pool, PhotoStore::memory()).await
