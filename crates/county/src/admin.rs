@@ -480,27 +480,47 @@ pub struct MovedPhotos {
 pub async fn move_photos(db: &Db) -> Result<MovedPhotos, AdminError> {
     let mut moved = MovedPhotos::default();
     loop {
-        let batch = db.legacy_uploads(100).await?;
+        // A few at a time: a row may hold a 30 MB photo.
+        let batch = db.legacy_uploads(8).await?;
         if batch.is_empty() {
             return Ok(moved);
         }
         for up in batch {
+            let (team, sha, bytes) = (up.team_id, up.sha256, up.data.len() as i64);
             if up.complete {
-                let verified = hex::encode(sha256(&[&up.data])) == up.sha256;
+                let verified = hex::encode(sha256(&[&up.data])) == sha;
                 if verified {
-                    db.photos().put_photo(&up.sha256, up.data.clone()).await.map_err(DbError::from)?;
+                    db.photos().put_photo(&sha, up.data).await.map_err(DbError::from)?;
                     moved.complete += 1;
                 } else {
-                    tracing::warn!(team = %up.team_id, sha = %up.sha256, "a stored photo did not have its hash; the phone will send it again");
+                    tracing::warn!(%team, %sha, "a stored photo did not have its hash; the phone will send it again");
                     moved.discarded += 1;
                 }
-                db.moved_upload(&up, None, verified).await?;
+                db.moved_upload(team, &sha, bytes, None, verified).await?;
             } else {
-                let key = crate::photos::PhotoStore::part_key(up.team_id, &up.sha256);
-                db.photos().put(&key, up.data.clone()).await.map_err(DbError::from)?;
-                db.moved_upload(&up, Some(&key), false).await?;
+                let key = crate::photos::PhotoStore::part_key(team, &sha);
+                db.photos().put(&key, up.data).await.map_err(DbError::from)?;
+                db.moved_upload(team, &sha, bytes, Some(&key), false).await?;
                 moved.unfinished += 1;
             }
         }
     }
+}
+
+/// How long a part object may go unnamed by any upload before [`sweep_parts`] deletes it: a
+/// `PATCH` under way writes its part before the row that names it.
+pub const PART_GRACE: Duration = Duration::hours(1);
+
+/// Deletes part objects no upload names (left by a server that stopped between writing a
+/// part and recording it, or a cleanup that failed); returns how many.
+pub async fn sweep_parts(db: &Db, now: DateTime<Utc>) -> Result<usize, AdminError> {
+    let old = db.photos().parts_before(now - PART_GRACE).await.map_err(DbError::from)?;
+    let mut swept = 0;
+    for keys in old.chunks(500) {
+        let live = db.live_parts(keys).await?;
+        let orphans: Vec<String> = keys.iter().filter(|k| !live.contains(k)).cloned().collect();
+        swept += orphans.len();
+        db.photos().forget(&orphans).await;
+    }
+    Ok(swept)
 }

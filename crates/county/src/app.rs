@@ -75,13 +75,18 @@ pub fn app_with(db: Db, limits: Limits) -> Router {
         .nest("/console", crate::console::router())
         .layer(DefaultBodyLimit::max(MAX_JSON_BODY))
         .layer(axum::middleware::from_fn(move |request: axum::extract::Request, next: axum::middleware::Next| async move {
+            let photos = request.uri().path().starts_with("/api/v1/photos");
             match tokio::time::timeout(timeout, next.run(request)).await {
                 Ok(response) => response,
-                Err(_) => axum::response::IntoResponse::into_response(Failure::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "request_timeout",
-                    format!("the request took longer than {} s; send it again", timeout.as_secs()),
-                )),
+                Err(_) => {
+                    let response = axum::response::IntoResponse::into_response(Failure::new(
+                        StatusCode::REQUEST_TIMEOUT,
+                        "request_timeout",
+                        format!("the request took longer than {} s; send it again", timeout.as_secs()),
+                    ));
+                    // Cut off outside the photo routes' own layer: their header all the same.
+                    if photos { tus::protocol_headers(response).await } else { response }
+                }
             }
         }))
         .with_state(state)
@@ -95,6 +100,12 @@ pub struct TlsFiles {
     pub cert: PathBuf,
     /// The private key (PKCS#8, PKCS#1 or SEC1).
     pub key: PathBuf,
+}
+
+/// Installs the process's rustls provider (ring: no C build) for the county's HTTPS and the
+/// photo store's S3 client, whichever asks first.
+pub fn tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Marks requests that came over the county's own HTTPS (the console gives phones an
@@ -111,8 +122,7 @@ pub async fn serve(listener: std::net::TcpListener, app: Router, tls: Option<&Tl
         return axum::serve(tokio::net::TcpListener::from_std(listener)?, service).with_graceful_shutdown(shutdown).await;
     };
     let service = app.layer(axum::Extension(ServedOverHttps)).into_make_service_with_connect_info::<SocketAddr>();
-    // One provider for the process (ring: no C build), whoever asks first.
-    let _ = rustls::crypto::ring::default_provider().install_default();
+    tls_provider();
     let config = axum_server::tls_rustls::RustlsConfig::from_pem_file(&tls.cert, &tls.key).await?;
     let handle = axum_server::Handle::new();
     let stopping = handle.clone();

@@ -219,6 +219,12 @@ async fn main() -> anyhow::Result<()> {
         if moved != admin::MovedPhotos::default() {
             tracing::info!(?moved, "photo bytes moved from PostgreSQL to the photo store");
         }
+        match admin::sweep_parts(&db, Utc::now()).await {
+            Ok(0) => {}
+            Ok(swept) => tracing::info!(swept, "deleted part objects no upload names"),
+            // Only space: serving goes on.
+            Err(e) => tracing::warn!(error = %e, "could not sweep left-behind part objects"),
+        }
         if let Command::MovePhotos { .. } = cli.command {
             println!("moved {} complete photos and {} unfinished uploads; {} did not have their hash and will be sent again", moved.complete, moved.unfinished, moved.discarded);
             return Ok(());

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
 use object_store::buffered::BufWriter;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
@@ -22,6 +23,15 @@ use uuid::Uuid;
 /// Bytes a part's writer holds before it starts a multipart upload: S3's smallest part, so a
 /// `PATCH` of any length streams to the store with at most this much in memory.
 pub const WRITE_BUFFER: usize = 5 * 1024 * 1024;
+
+/// `NotFound` as `None`.
+fn found<T>(result: object_store::Result<T>) -> Result<Option<T>, PhotoStoreError> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(object_store::Error::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
 
 /// Why the photo store failed.
 #[derive(Debug, thiserror::Error)]
@@ -56,8 +66,7 @@ impl PhotoStore {
     pub fn open(location: &str) -> Result<Self, PhotoStoreError> {
         let bad = |reason: String| PhotoStoreError::Location { location: location.into(), reason };
         let store: Arc<dyn ObjectStore> = if location.starts_with("s3://") {
-            // The store's HTTPS client uses the process's rustls provider (ring: no C build).
-            let _ = rustls::crypto::ring::default_provider().install_default();
+            crate::app::tls_provider();
             let s3 = object_store::aws::AmazonS3Builder::from_env().with_url(location).build().map_err(|e| bad(e.to_string()))?;
             match location.trim_start_matches("s3://").split_once('/') {
                 Some((_, prefix)) if !prefix.trim_matches('/').is_empty() => {
@@ -91,13 +100,14 @@ impl PhotoStore {
     }
 
     /// A writer that streams bytes to `key`; nothing is visible there until it is shut down.
+    /// At most two parts go to the store at once: ≈ 15 MiB in memory per writer.
     pub fn writer(&self, key: &str) -> BufWriter {
-        BufWriter::with_capacity(self.store.clone(), Path::from(key), WRITE_BUFFER)
+        BufWriter::with_capacity(self.store.clone(), Path::from(key), WRITE_BUFFER).with_max_concurrency(2)
     }
 
     /// A writer for the complete photo `sha`.
     pub fn photo_writer(&self, sha: &str) -> BufWriter {
-        BufWriter::with_capacity(self.store.clone(), Self::photo_path(sha), WRITE_BUFFER)
+        self.writer(Self::photo_path(sha).as_ref())
     }
 
     /// The bytes at `key`, as they stream from the store.
@@ -107,29 +117,20 @@ impl PhotoStore {
 
     /// A complete photo's bytes as they stream from the store, if it is there.
     pub async fn photo(&self, sha: &str) -> Result<Option<BoxStream<'static, object_store::Result<Bytes>>>, PhotoStoreError> {
-        match self.store.get(&Self::photo_path(sha)).await {
-            Ok(found) => Ok(Some(found.into_stream())),
-            Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e.into()),
-        }
+        Ok(found(self.store.get(&Self::photo_path(sha)).await)?.map(|got| got.into_stream()))
     }
 
     /// A complete photo's bytes, whole (tests, the console's thumbnails are small).
     pub async fn photo_bytes(&self, sha: &str) -> Result<Option<Bytes>, PhotoStoreError> {
-        match self.store.get(&Self::photo_path(sha)).await {
-            Ok(found) => Ok(Some(found.bytes().await?)),
-            Err(object_store::Error::NotFound { .. }) => Ok(None),
-            Err(e) => Err(e.into()),
+        match found(self.store.get(&Self::photo_path(sha)).await)? {
+            Some(got) => Ok(Some(got.bytes().await?)),
+            None => Ok(None),
         }
     }
 
     /// Whether the complete photo is there.
     pub async fn has_photo(&self, sha: &str) -> Result<bool, PhotoStoreError> {
-        match self.store.head(&Self::photo_path(sha)).await {
-            Ok(_) => Ok(true),
-            Err(object_store::Error::NotFound { .. }) => Ok(false),
-            Err(e) => Err(e.into()),
-        }
+        Ok(found(self.store.head(&Self::photo_path(sha)).await)?.is_some())
     }
 
     /// Writes a whole object at once (moving photos out of PostgreSQL).
@@ -140,12 +141,25 @@ impl PhotoStore {
 
     /// Writes a complete photo at once; only for bytes already checked against `sha`.
     pub async fn put_photo(&self, sha: &str, bytes: Vec<u8>) -> Result<(), PhotoStoreError> {
-        self.store.put(&Self::photo_path(sha), PutPayload::from(bytes)).await?;
-        Ok(())
+        self.put(Self::photo_path(sha).as_ref(), bytes).await
     }
 
-    /// Deletes parts no longer needed. A part left behind (the server stopped first) is
-    /// named by no row and never read; a failure here is logged, not raised.
+    /// Part objects older than `before` (the database decides which of them are still needed).
+    pub async fn parts_before(&self, before: chrono::DateTime<chrono::Utc>) -> Result<Vec<String>, PhotoStoreError> {
+        let mut listed = self.store.list(Some(&Path::from("parts")));
+        let mut old = Vec::new();
+        while let Some(meta) = listed.next().await {
+            let meta = meta?;
+            if meta.last_modified < before {
+                old.push(meta.location.to_string());
+            }
+        }
+        Ok(old)
+    }
+
+    /// Deletes parts no longer needed. A part left behind (the server stopped first, or this
+    /// failed) is named by no row, never read, and swept at the next start
+    /// ([`crate::admin::sweep_parts`]); a failure here is logged, not raised.
     pub async fn forget(&self, keys: &[String]) {
         for key in keys {
             match self.store.delete(&Path::from(key.as_str())).await {

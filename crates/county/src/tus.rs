@@ -254,11 +254,19 @@ pub async fn create(State(state): State<AppState>, Device(auth): Device, headers
 }
 
 /// A team's upload, checked first if it was fully received but never checked (the request
-/// that brought its last byte went away before).
+/// that brought its last byte went away before), and started again if it is complete but its
+/// photo is not in the store (a store lost or pointed elsewhere): the phone sends it again.
+/// Called with the photo's turn held.
 async fn settled(db: &crate::Db, team: uuid::Uuid, sha: &str) -> Result<Option<crate::db::UploadState>, crate::db::DbError> {
     match db.upload(team, sha).await? {
         Some(u) if u.received == u.length && !u.complete => {
             finish(db, team, sha).await?;
+            db.upload(team, sha).await
+        }
+        Some(u) if u.complete && !db.photos().has_photo(sha).await? => {
+            tracing::error!(%team, %sha, "a complete photo is missing from the photo store; the phone will send it again");
+            let parts = db.reopen_upload(team, sha).await?;
+            db.photos().forget(&parts).await;
             db.upload(team, sha).await
         }
         other => Ok(other),
@@ -275,17 +283,28 @@ async fn finish(db: &crate::Db, team: uuid::Uuid, sha: &str) -> Result<bool, cra
     let mut hash = sha2::Sha256::new();
     let mut contiguous = true;
     let mut at = 0;
-    for part in &parts {
-        contiguous &= part.start == at;
-        at = part.start + part.length;
-        let mut bytes = photos.read(&part.object_key).await?;
-        while let Some(chunk) = bytes.next().await {
-            let chunk = chunk.map_err(PhotoStoreError::from)?;
-            hash.update(&chunk);
-            if let Some(w) = writer.as_mut() {
-                w.write_all(&chunk).await.map_err(PhotoStoreError::from)?;
+    let copied: Result<(), PhotoStoreError> = async {
+        for part in &parts {
+            contiguous &= part.start == at;
+            at = part.start + part.length;
+            let mut bytes = photos.read(&part.object_key).await?;
+            while let Some(chunk) = bytes.next().await {
+                let chunk = chunk?;
+                hash.update(&chunk);
+                if let Some(w) = writer.as_mut() {
+                    w.write_all(&chunk).await?;
+                }
             }
         }
+        Ok(())
+    }
+    .await;
+    if let Err(e) = copied {
+        // Nothing half-written is left in the store (an S3 multipart upload is cancelled).
+        if let Some(w) = writer.as_mut() {
+            let _ = w.abort().await;
+        }
+        return Err(e.into());
     }
     let verified = contiguous && hex::encode(hash.finalize()) == sha;
     let parts = if verified {
@@ -376,7 +395,7 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
     // The body is read by the request's deadline (what came is kept), so a client that
     // stalls holds no lock past it.
     let deadline = tokio::time::Instant::now() + state.limits.request_timeout;
-    let Some(current) = state.db.upload(auth.team_id, &sha).await? else {
+    let Some(current) = settled(&state.db, auth.team_id, &sha).await? else {
         return Err(Failure::new(StatusCode::NOT_FOUND, "not_found", "create the upload with POST first"));
     };
     if current.complete {
@@ -428,7 +447,10 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
             if let Some(c) = checksum.as_mut() {
                 c.update(&data);
             }
-            part.write_all(&data).await.map_err(PhotoStoreError::from)?;
+            if let Err(e) = part.write_all(&data).await {
+                let _ = part.abort().await;
+                return Err(PhotoStoreError::from(e).into());
+            }
             written += data.len() as i64;
             if written >= mib_stamps.len() as i64 * MIB {
                 mib_stamps.push(tokio::time::Instant::now());

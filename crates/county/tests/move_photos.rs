@@ -50,6 +50,13 @@ async fn photos_in_postgresql_move_to_the_store_and_go_on(pool: PgPool) {
     assert!(std::fs::read(store_dir.path().join("photos").join(&complete.0[..2]).join(&complete.0)).expect("file") == complete.1, "the complete photo is a file in the store");
     assert_eq!(admin::move_photos(&db).await.expect("again"), MovedPhotos::default(), "twice moves nothing more");
 
+    // A part object no upload names (a server stopped between writing and recording it) is
+    // swept once it is old; the unfinished upload's part stays.
+    db.photos().put(&format!("parts/{team}/{}/left-behind", unfinished.0), vec![1; 10]).await.expect("orphan");
+    let later = chrono::Utc::now() + chrono::Duration::hours(2);
+    assert_eq!(admin::sweep_parts(&db, later).await.expect("sweep"), 1, "only the orphan");
+    assert_eq!(admin::sweep_parts(&db, later).await.expect("sweep"), 0);
+
     // The phone's side: the complete photo is served, the unfinished one goes on from 120 000.
     let http = reqwest::Client::new();
     let token = token_of(&phone);
@@ -71,6 +78,11 @@ async fn photos_in_postgresql_move_to_the_store_and_go_on(pool: PgPool) {
         .expect("patch");
     assert_eq!(rest.status(), 204);
     assert!(db.upload_bytes(team, &unfinished.0).await.expect("q").expect("complete") == unfinished.1, "moved bytes and new bytes make the photo");
+    // A complete photo whose file is gone from the store: asked after, it starts again, so
+    // the phone sends it again instead of it being lost.
+    std::fs::remove_file(store_dir.path().join("photos").join(&complete.0[..2]).join(&complete.0)).expect("remove");
+    let lost = http.head(format!("{base}/{}", complete.0)).bearer_auth(&token).header("Tus-Resumable", "1.0.0").send().await.expect("head");
+    assert_eq!(lost.headers()["Upload-Offset"], "0", "a complete upload without its photo starts again");
     let dropped = db.upload(team, &corrupt.0).await.expect("q").expect("row");
     assert_eq!((dropped.received, dropped.complete), (0, false), "a photo without its hash waits to be sent again");
 }

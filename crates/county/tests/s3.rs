@@ -4,7 +4,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 use common::{county_with, sealed_patrol, serve, team_device};
@@ -23,7 +22,8 @@ impl Drop for Moto {
 
 #[sqlx::test(migrations = false)]
 async fn photos_go_to_an_s3_bucket_and_come_back(pool: PgPool) {
-    let tools = std::env::var_os("REDVEST_TOOLS").map(PathBuf::from).expect("REDVEST_TOOLS: run through `cargo xtask test`, which installs moto");
+    let pool_for_refs = pool.clone();
+    let tools = common::tools();
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("port").local_addr().expect("addr").port();
     let _moto = Moto(
         Command::new(tools.join("py/bin/moto_server"))
@@ -65,6 +65,30 @@ async fn photos_go_to_an_s3_bucket_and_come_back(pool: PgPool) {
         .expect("join")
     };
     assert!(db.upload_bytes(team, &sha).await.expect("q").expect("complete") == on_phone, "byte-identical through the store");
+    // 12 MiB in one PATCH: the part and the photo go up as S3 multipart uploads.
+    let mut big = vec![0u8; 12 * 1024 * 1024];
+    rand::RngCore::fill_bytes(&mut rand::thread_rng(), &mut big);
+    let big_sha = hex::encode(redvest_shared::seal::sha256(&[&big]));
+    let patrol: uuid::Uuid = sqlx::query_scalar("SELECT record_id FROM photo_ref WHERE sha256 = $1").bind(&sha).fetch_one(&pool_for_refs).await.expect("record");
+    sqlx::query("INSERT INTO photo_ref (team_id, sha256, record_id) VALUES ($1, $2, $3)").bind(team).bind(&big_sha).bind(patrol).execute(&pool_for_refs).await.expect("ref");
+    let token = common::token_of(&phone);
+    let meta = format!("sha256 {}", base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &big_sha));
+    let api = format!("http://{addr}/api/v1/photos");
+    let created = http.post(&api).bearer_auth(&token).header("Tus-Resumable", "1.0.0").header("Upload-Length", big.len().to_string()).header("Upload-Metadata", meta).send().await.expect("post");
+    assert_eq!(created.status(), 201);
+    let sent = http
+        .patch(format!("{api}/{big_sha}"))
+        .bearer_auth(&token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(big.clone())
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(sent.status(), 204);
+    assert!(db.upload_bytes(team, &big_sha).await.expect("q").expect("complete") == big, "12 MiB byte-identical through S3 multipart");
+
     // Looked at in the bucket itself, with a client of its own.
     let bucket = object_store::aws::AmazonS3Builder::from_env().with_url("s3://redvest").build().expect("bucket client");
     use object_store::ObjectStoreExt;

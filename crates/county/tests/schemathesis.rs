@@ -14,7 +14,7 @@ use sqlx::PgPool;
 
 #[sqlx::test(migrations = false)]
 async fn schemathesis_finds_nothing_against_the_api_document(pool: PgPool) {
-    let tools = std::env::var_os("REDVEST_TOOLS").map(PathBuf::from).expect("REDVEST_TOOLS: run through `cargo xtask test`, which installs schemathesis");
+    let tools = common::tools();
     let (db, _, code) = county(pool).await;
     let (addr, _server) = serve(db).await;
     let phone = team_device(format!("http://{addr}"), code, SyncOptions::default()).await;

@@ -11,18 +11,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::proxy::{Fault, Proxy};
-use common::{county_with, phone_with_patrol, serve, token_of};
+use common::{county_with, phone_with_patrol, serve, token_of, tools};
 use rand::RngCore;
 use redvest_county::photos::PhotoStore;
 use redvest_county::Db;
 use redvest_shared::seal::sha256;
 use sqlx::PgPool;
 use uuid::Uuid;
-
-/// Where `cargo xtask test` installed the outside clients.
-fn tools() -> PathBuf {
-    std::env::var_os("REDVEST_TOOLS").map(PathBuf::from).expect("REDVEST_TOOLS: run through `cargo xtask test`, which installs tuspy and tus-js-client")
-}
 
 /// A photo-sized file of random bytes that a record of `team` names; returns its path and hash.
 async fn photo_file(pool: &PgPool, dir: &Path, team: Uuid, record: Uuid, len: usize) -> (PathBuf, String, Vec<u8>) {
@@ -106,8 +101,9 @@ async fn tuspy_and_tus_js_client_upload_whole_again_and_resumed(pool: PgPool) {
     let endpoint = format!("http://{}/api/v1/photos", proxy.addr);
     let files = tempfile::tempdir().expect("files");
 
-    // tuspy: the whole file in one PATCH (its default chunk size), then the same file again.
-    let (path, sha, bytes) = photo_file(&pool, files.path(), team, record, 3 * 1024 * 1024 + 17).await;
+    // tuspy: the whole file in one PATCH (its default chunk size; over the store's 5 MiB
+    // write buffer, so the part goes up in pieces), then the same file again.
+    let (path, sha, bytes) = photo_file(&pool, files.path(), team, record, 7 * 1024 * 1024 + 17).await;
     let first = run(tuspy(&endpoint, &token, &path, &sha, "", false)).await;
     assert_eq!(first["done"], true, "{first}");
     assert_eq!(patches(&proxy), vec![bytes.len()], "one PATCH with the whole file");

@@ -163,3 +163,30 @@ pub struct SyncStatus {
     /// Alerts from the county still in force.
     pub alerts: Vec<Alert>,
 }
+
+/// Whether `host` (as in a URL or a `Host` header, with or without a port) is this machine's
+/// own loopback: the one place a county may be reached over plain `http://`.
+pub fn loopback_host(host: &str) -> bool {
+    let host = host.trim();
+    let bare = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None if host.matches(':').count() == 1 => host.split(':').next().unwrap_or_default(),
+        None => host,
+    };
+    bare.eq_ignore_ascii_case("localhost") || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod loopback_tests {
+    use super::loopback_host;
+
+    #[test]
+    fn loopback_hosts_with_and_without_ports() {
+        for yes in ["127.0.0.1", "127.0.0.1:8787", "127.9.9.9", "localhost", "LOCALHOST:80", "[::1]", "[::1]:8787", "::1"] {
+            assert!(loopback_host(yes), "{yes}");
+        }
+        for no in ["127.example.com", "localhost.evil", "10.0.0.1:8787", "[::2]:80", "xian.example.gov.cn", ""] {
+            assert!(!loopback_host(no), "{no}");
+        }
+    }
+}

@@ -42,8 +42,8 @@ pub fn county_address(server: &str) -> Result<String, Error> {
     let Ok(url) = reqwest::Url::parse(server) else {
         return Err(Error::invalid("sync.server", ErrorCode::OutOfRange, "the county address is a URL such as https://xian.example.gov.cn"));
     };
-    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
-    let loopback = host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let host = url.host_str().unwrap_or_default();
+    let loopback = redvest_shared::sync::loopback_host(host);
     match url.scheme() {
         "https" if !host.is_empty() => Ok(server.to_owned()),
         "http" if loopback => Ok(server.to_owned()),

@@ -134,6 +134,7 @@ pub async fn issue_code(
     State(state): State<AppState>,
     clerk: Clerk,
     served: Option<axum::Extension<crate::app::ServedOverHttps>>,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: HeaderMap,
     Path(id): Path<String>,
 ) -> Response {
@@ -154,10 +155,12 @@ pub async fn issue_code(
     // The address the clerk's browser reached: the one the phones reach on the intranet,
     // https when the county serves it or a proxy in front says so (phones take no other).
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
-    let proxied_https = headers.get("X-Forwarded-Proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p.eq_ignore_ascii_case("https"));
+    // Like X-Forwarded-For, the header counts only from a proxy on this host.
+    let from_proxy = peer.is_some_and(|p| p.0 .0.ip().to_canonical().is_loopback());
+    let proxied_https = from_proxy && headers.get("X-Forwarded-Proto").and_then(|v| v.to_str().ok()).is_some_and(|p| p.eq_ignore_ascii_case("https"));
     let https = served.is_some() || proxied_https;
     let server = format!("{}://{host}", if https { "https" } else { "http" });
-    let loopback = host.starts_with("127.") || host.starts_with("localhost") || host.starts_with("[::1]");
+    let loopback = redvest_shared::sync::loopback_host(host);
     let payload = redvest_shared::team::EnrolQr { server: server.clone(), code: code.clone() }.to_text();
     let qr_svg = qrcode::QrCode::new(payload.as_bytes())
         .map(|q| q.render::<qrcode::render::svg::Color>().min_dimensions(220, 220).build())

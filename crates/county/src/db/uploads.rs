@@ -71,14 +71,7 @@ impl Db {
         .fetch_optional(&mut *tx)
         .await?;
         let (created, dropped) = match row {
-            Some(r) => {
-                let dropped = sqlx::query_scalar("DELETE FROM upload_part WHERE team_id = $1 AND sha256 = $2 RETURNING object_key")
-                    .bind(team)
-                    .bind(sha)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                (state(&r), dropped)
-            }
+            Some(r) => (state(&r), drop_parts(&mut tx, team, sha).await?),
             // Complete: the conflict's condition kept it as it is.
             None => {
                 let r = sqlx::query("SELECT length, received, true AS complete FROM upload WHERE team_id = $1 AND sha256 = $2").bind(team).bind(sha).fetch_one(&mut *tx).await?;
@@ -120,14 +113,7 @@ impl Db {
         .fetch_optional(&mut *tx)
         .await?;
         if row.is_some() {
-            sqlx::query("INSERT INTO upload_part (team_id, sha256, start, length, object_key) VALUES ($1, $2, $3, $4, $5)")
-                .bind(team)
-                .bind(sha)
-                .bind(offset)
-                .bind(length)
-                .bind(object_key)
-                .execute(&mut *tx)
-                .await?;
+            add_part(&mut tx, team, sha, offset, length, object_key).await?;
         }
         tx.commit().await?;
         Ok(row.as_ref().map(state))
@@ -143,23 +129,49 @@ impl Db {
         Ok(rows.into_iter().map(|r| UploadPart { start: r.get(0), length: r.get(1), object_key: r.get(2) }).collect())
     }
 
-    /// Marks a team's upload verified and complete (its photo is in the store); returns the
-    /// objects of its parts, no longer needed.
+    /// Marks a team's upload verified and complete (its photo is in the store) if it still
+    /// stands fully received and unfinished (another server may have started it again
+    /// meanwhile); returns the objects of its parts, no longer needed.
     pub async fn complete_upload(&self, team: Uuid, sha: &str) -> Result<Vec<String>, DbError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE upload SET completed_at = now() WHERE team_id = $1 AND sha256 = $2").bind(team).bind(sha).execute(&mut *tx).await?;
-        let parts = sqlx::query_scalar("DELETE FROM upload_part WHERE team_id = $1 AND sha256 = $2 RETURNING object_key").bind(team).bind(sha).fetch_all(&mut *tx).await?;
+        let done = sqlx::query("UPDATE upload SET completed_at = now() WHERE team_id = $1 AND sha256 = $2 AND received = length AND completed_at IS NULL")
+            .bind(team)
+            .bind(sha)
+            .execute(&mut *tx)
+            .await?;
+        let parts = if done.rows_affected() == 1 { drop_parts(&mut tx, team, sha).await? } else { Vec::new() };
         tx.commit().await?;
         Ok(parts)
     }
 
-    /// Throws away a team's failed upload so it starts again; returns its parts' objects.
+    /// Throws away a team's unfinished upload so it starts again (its bytes failed their
+    /// hash); returns its parts' objects.
     pub async fn reset_upload(&self, team: Uuid, sha: &str) -> Result<Vec<String>, DbError> {
+        self.restart_upload(team, sha, false).await
+    }
+
+    /// Starts again a complete upload whose photo is missing from the store, so the phone
+    /// sends it again.
+    pub async fn reopen_upload(&self, team: Uuid, sha: &str) -> Result<Vec<String>, DbError> {
+        self.restart_upload(team, sha, true).await
+    }
+
+    async fn restart_upload(&self, team: Uuid, sha: &str, complete_too: bool) -> Result<Vec<String>, DbError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE upload SET received = 0 WHERE team_id = $1 AND sha256 = $2 AND completed_at IS NULL").bind(team).bind(sha).execute(&mut *tx).await?;
-        let parts = sqlx::query_scalar("DELETE FROM upload_part WHERE team_id = $1 AND sha256 = $2 RETURNING object_key").bind(team).bind(sha).fetch_all(&mut *tx).await?;
+        sqlx::query("UPDATE upload SET received = 0, completed_at = NULL WHERE team_id = $1 AND sha256 = $2 AND ($3 OR completed_at IS NULL)")
+            .bind(team)
+            .bind(sha)
+            .bind(complete_too)
+            .execute(&mut *tx)
+            .await?;
+        let parts = drop_parts(&mut tx, team, sha).await?;
         tx.commit().await?;
         Ok(parts)
+    }
+
+    /// Which of these part objects an upload still needs.
+    pub async fn live_parts(&self, keys: &[String]) -> Result<Vec<String>, DbError> {
+        Ok(sqlx::query_scalar("SELECT object_key FROM upload_part WHERE object_key = ANY($1)").bind(keys).fetch_all(&self.pool).await?)
     }
 
     /// A team's complete photo's bytes (`None` if its upload is not complete).
@@ -184,28 +196,41 @@ impl Db {
     /// Records that a legacy upload's bytes are in the store: as the complete photo, as one
     /// part at 0 (`part`), or thrown away (neither: they did not have the hash, so the phone
     /// sends the photo again).
-    pub async fn moved_upload(&self, up: &LegacyUpload, part: Option<&str>, verified: bool) -> Result<(), DbError> {
+    /// (Another server moving the same row at once finds it emptied and changes nothing.)
+    pub async fn moved_upload(&self, team: Uuid, sha: &str, bytes: i64, part: Option<&str>, verified: bool) -> Result<(), DbError> {
         let mut tx = self.pool.begin().await?;
-        let received = if part.is_some() || verified { up.data.len() as i64 } else { 0 };
-        sqlx::query(
-            "UPDATE upload SET data = ''::bytea, received = $3, completed_at = CASE WHEN $4 THEN completed_at END WHERE team_id = $1 AND sha256 = $2",
+        let received = if part.is_some() || verified { bytes } else { 0 };
+        let moved = sqlx::query(
+            "UPDATE upload SET data = ''::bytea, received = $3, completed_at = CASE WHEN $4 THEN completed_at END
+             WHERE team_id = $1 AND sha256 = $2 AND octet_length(data) > 0",
         )
-        .bind(up.team_id)
-        .bind(&up.sha256)
+        .bind(team)
+        .bind(sha)
         .bind(received)
         .bind(verified)
         .execute(&mut *tx)
         .await?;
-        if let Some(key) = part {
-            sqlx::query("INSERT INTO upload_part (team_id, sha256, start, length, object_key) VALUES ($1, $2, 0, $3, $4)")
-                .bind(up.team_id)
-                .bind(&up.sha256)
-                .bind(received)
-                .bind(key)
-                .execute(&mut *tx)
-                .await?;
+        if let Some(key) = part.filter(|_| moved.rows_affected() == 1) {
+            add_part(&mut tx, team, sha, 0, received, key).await?;
         }
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// Lets go of an upload's parts; returns their objects.
+async fn drop_parts(tx: &mut sqlx::PgConnection, team: Uuid, sha: &str) -> Result<Vec<String>, DbError> {
+    Ok(sqlx::query_scalar("DELETE FROM upload_part WHERE team_id = $1 AND sha256 = $2 RETURNING object_key").bind(team).bind(sha).fetch_all(&mut *tx).await?)
+}
+
+async fn add_part(tx: &mut sqlx::PgConnection, team: Uuid, sha: &str, start: i64, length: i64, object_key: &str) -> Result<(), DbError> {
+    sqlx::query("INSERT INTO upload_part (team_id, sha256, start, length, object_key) VALUES ($1, $2, $3, $4, $5)")
+        .bind(team)
+        .bind(sha)
+        .bind(start)
+        .bind(length)
+        .bind(object_key)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }

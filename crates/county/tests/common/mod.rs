@@ -51,6 +51,12 @@ pub async fn team_device(server: String, code: String, options: SyncOptions) -> 
     std::sync::Arc::new(d)
 }
 
+/// Where `cargo xtask test` installed the outside clients (tuspy, schemathesis, moto,
+/// tus-js-client).
+pub fn tools() -> std::path::PathBuf {
+    std::env::var_os("REDVEST_TOOLS").map(std::path::PathBuf::from).expect("REDVEST_TOOLS: run through `cargo xtask test`, which installs the outside clients")
+}
+
 /// A phone of the team whose sealed patrol (no photos) is at the county: a record that
 /// tests then make name the photos they upload.
 pub async fn phone_with_patrol(server: String, code: String) -> (std::sync::Arc<Device>, Uuid) {
