@@ -248,7 +248,9 @@ impl Store {
             return Err(Error::invalid("patrol.ended_at", ErrorCode::EndBeforeStart, "the end is before the start; check the phone's clock"));
         }
         let key = self.unlock(req.member_id, &req.pin, now)?;
-        record.ended_at = Some(now);
+        // Signed again (sent back, or an amendment): the patrol still ended when it did.
+        let ended_at = record.ended_at.unwrap_or(now);
+        record.ended_at = Some(ended_at);
         record.remarks = remarks;
         let bytes = canonical_bytes(&record);
         let hash = sha256(&[&bytes]);
@@ -258,7 +260,7 @@ impl Store {
         let tx = conn.transaction()?;
         tx.execute(
             "UPDATE patrol SET ended_at = ?2, remarks = ?3, state = 'submitted', returned_reason = NULL WHERE id = ?1",
-            params![req.patrol_id, now, record.remarks],
+            params![req.patrol_id, ended_at, record.remarks],
         )?;
         tx.execute(
             "INSERT OR IGNORE INTO signed_record (hash, patrol_id, canonical) VALUES (?1, ?2, ?3)",
@@ -345,8 +347,8 @@ impl Store {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
         tx.execute(
-            "INSERT INTO patrol (id, started_at, duty_id, assignment, route, planned_start, remarks, state, amends)
-             SELECT ?2, started_at, duty_id, assignment, route, planned_start, remarks, 'open', id FROM patrol WHERE id = ?1",
+            "INSERT INTO patrol (id, started_at, ended_at, duty_id, assignment, route, planned_start, remarks, state, amends)
+             SELECT ?2, started_at, ended_at, duty_id, assignment, route, planned_start, remarks, 'open', id FROM patrol WHERE id = ?1",
             params![original, id],
         )?;
         tx.execute(

@@ -13,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod photos;
 pub mod push;
+pub mod report;
 pub mod tus;
 
 pub use db::Db;

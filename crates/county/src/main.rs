@@ -171,6 +171,21 @@ enum Command {
         #[arg(long)]
         to: DateTime<Utc>,
     },
+    /// A 旬报 or 月报: every team, each township and the county, against the period before.
+    Report {
+        /// 2026-11-中旬 (上旬, 中旬, 下旬), 2026-11, or 2026-11-03..2026-11-17.
+        #[arg(long)]
+        period: String,
+        /// csv (UTF-8 with a BOM, for Excel) or xlsx.
+        #[arg(long, value_enum, default_value = "csv")]
+        format: ReportFormat,
+        /// Only this township's teams.
+        #[arg(long)]
+        township: Option<Uuid>,
+        /// Write here instead of to stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Decide on a hazard as the county: 交办, 督办, 复查, 销号 or 退回 (tells the team's devices).
     HazardDecide {
         #[arg(long)]
@@ -190,6 +205,13 @@ enum Command {
         #[arg(long, default_value = "县综治中心")]
         by: String,
     },
+}
+
+/// A report's file format.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ReportFormat {
+    Csv,
+    Xlsx,
 }
 
 /// Parses a snake_case enum by its serde name, so the CLI and the API spell it alike.
@@ -313,6 +335,18 @@ async fn main() -> anyhow::Result<()> {
             println!("published {count} duties for {month}");
         }
         Command::AlertPublish { team, text, area, from, to } => println!("{}", admin::publish_alert(&db, team, &text, &area, from, to).await?),
+        Command::Report { period, format, township, out } => {
+            let period = redvest_county::report::Period::parse(&period).map_err(anyhow::Error::msg).context("--period")?;
+            let report = redvest_county::report::Report::build(&db, period, township).await?;
+            let bytes = match format {
+                ReportFormat::Csv => report.csv().context("writing the CSV")?,
+                ReportFormat::Xlsx => report.xlsx().context("writing the workbook")?,
+            };
+            match out {
+                Some(path) => std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?,
+                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
+            }
+        }
         Command::HazardDecide { hazard, action, reason, responsible, deadline, by } => {
             let decision = CountyDecision { action, by, reason, responsible, deadline, clerk: None };
             let state = admin::decide_hazard(&db, hazard, None, decision, Utc::now()).await?;

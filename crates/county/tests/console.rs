@@ -574,3 +574,48 @@ async fn the_console_works_by_keyboard_and_fits_a_tablet(pool: PgPool) {
     screenshot(&c, "tablet-hazards").await;
     c.close().await.expect("close");
 }
+
+#[sqlx::test(migrations = false)]
+async fn the_report_page_shows_the_period_and_downloads_it_within_the_clerks_scope(pool: PgPool) {
+    let s = scene(&pool).await;
+    let driver = chromedriver();
+    let c = browser(&driver).await;
+    login(&c, &s.base, "zhangli", PASSWORD).await;
+    c.find(Locator::Css("nav a[href='/console/reports']")).await.expect("统计报表 in the menu").click().await.expect("click");
+    text(&c, "#period").await;
+    // The scene's patrol started on 2026-11-25 (Beijing): 下旬.
+    set(&c, "#period", "2026-11-下旬").await;
+    c.find(Locator::Css("form.filters button")).await.expect("查看").click().await.expect("click");
+    wait_text(&c, "#title", "2026年11月下旬 统计").await;
+    let table = text(&c, "#report-table").await;
+    assert!(table.contains("城关镇红马甲巡防队") && table.contains("全县合计"), "{table}");
+    let row = text(&c, "#report-table tbody tr:first-child").await;
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(cells.get(7).copied(), Some("1"), "巡查次数 of the team: {row}");
+    screenshot(&c, "reports").await;
+    let head: serde_json::Value = c
+        .execute(
+            "return fetch(document.querySelector('#download-csv').href).then(r => r.arrayBuffer()).then(b => { const a = new Uint8Array(b); return [Array.from(a.slice(0, 3)), new TextDecoder().decode(a.slice(3))]; });",
+            vec![],
+        )
+        .await
+        .expect("fetch the CSV");
+    assert_eq!(head[0], serde_json::json!([0xEF, 0xBB, 0xBF]), "the CSV starts with a BOM");
+    assert!(head[1].as_str().is_some_and(|t| t.contains("城关镇红马甲巡防队")), "{head}");
+    let xlsx: serde_json::Value = c
+        .execute("return fetch(document.querySelector('#download-xlsx').href).then(r => r.arrayBuffer()).then(b => Array.from(new Uint8Array(b).slice(0, 2)));", vec![])
+        .await
+        .expect("fetch the workbook");
+    assert_eq!(xlsx, serde_json::json!([0x50, 0x4B]), "an xlsx is a zip");
+    set(&c, "#period", "2026-11-中").await;
+    c.find(Locator::Css("form.filters button")).await.expect("查看").click().await.expect("click");
+    wait_text(&c, "#error", "统计期写法不对").await;
+    log_out(&c).await;
+
+    // A 河西镇 clerk's report holds no 城关镇 team.
+    login(&c, &s.base, "hexi", PASSWORD).await;
+    c.goto(&format!("{}/console/reports?period=2026-11-%E4%B8%8B%E6%97%AC", s.base)).await.expect("reports");
+    let table = wait_text(&c, "#report-table", "全县合计").await;
+    assert!(!table.contains("城关镇红马甲巡防队"), "{table}");
+    c.close().await.expect("close");
+}

@@ -10,6 +10,7 @@ mod overview;
 mod page;
 mod patrols;
 mod plans;
+mod reports;
 mod session;
 mod teams;
 
@@ -23,6 +24,7 @@ use axum::Router;
 use crate::app::AppState;
 
 pub use session::{hash_password, Clerk};
+pub(crate) use patrols::assignment_zh;
 
 /// The console's routes, under `/console`.
 pub fn router() -> Router<AppState> {
@@ -40,6 +42,9 @@ pub fn router() -> Router<AppState> {
         .route("/hazards", get(hazards::list))
         .route("/hazards/{id}", get(hazards::hazard).post(hazards::decide))
         .route("/audit", get(patrols::audit))
+        .route("/reports", get(reports::page))
+        .route("/reports.csv", get(reports::csv))
+        .route("/reports.xlsx", get(reports::xlsx))
         .route("/clerks", get(clerks::list).post(clerks::add))
         .route("/clerks/{id}/disable", post(clerks::disable))
         .route("/password", get(clerks::password_form).post(clerks::change_password))

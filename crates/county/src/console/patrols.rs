@@ -25,7 +25,7 @@ const PAGE: i64 = 50;
 
 
 /// The Chinese name of a post or zone key.
-pub(super) fn assignment_zh(key: &str) -> &'static str {
+pub(crate) fn assignment_zh(key: &str) -> &'static str {
     match key {
         "post.school_gate" => "护学岗",
         "post.night_patrol" => "夜巡岗",

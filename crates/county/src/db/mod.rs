@@ -8,9 +8,11 @@ mod feed;
 mod hazard;
 mod overview;
 mod records;
+mod report;
 mod uploads;
 
 pub use devices::{DeviceAuth, EnrolOutcome, KeyOwner, KeyRow, KnownKey, MemberRow};
+pub use report::{Figures, TeamFigures};
 pub use records::{Effect, Inserted, LinkRow, NewRecord, PatrolChange, PatrolCopy, PatrolRow, RefusalRow, StoredRecord};
 use feed::{json, publish_in};
 pub use console::{AuditRow, ClerkListRow, ClerkRow, DeviceRow, Named, PatrolFilter, PatrolListRow, PatrolPageRow, TeamRow};

@@ -1,0 +1,224 @@
+//! The figures of the 旬报 and 月报: each a SQL query over the records a reviewer can read
+//! here, never a counter kept by hand. A team's row for a period; townships and the county
+//! are sums of teams' rows ([`crate::report`]).
+//!
+//! What counts:
+//! - a patrol: countersigned, started in the period (Beijing dates); a patrol an amendment
+//!   replaces is counted once, as its amendment;
+//! - a duty: each date of a published plan's duty in the period; done when a counted patrol
+//!   answers it that day; missed when not, [`redvest_shared::duty::MISSED_AFTER`] after its time;
+//! - hazards by when they were found (`hazard.found_at`), 销号 by the date of the county's
+//!   `close` entry, overdue when the deadline (the last set) fell in or before the period and no
+//!   `close` came by its end.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::Row;
+use uuid::Uuid;
+
+use super::{Db, DbError};
+
+/// One team's figures for a period.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Figures {
+    /// Duty dates of the published plans in the period.
+    pub duties_planned: i64,
+    /// Of those, answered by a counted patrol that day.
+    pub duties_done: i64,
+    /// Of those, not answered and past their time.
+    pub duties_missed: i64,
+    /// Counted patrols.
+    pub patrols: i64,
+    /// 参与人次: attendance entries present or late.
+    pub attendances: i64,
+    /// Hours patrolled (start to end of each counted patrol).
+    pub hours: f64,
+    /// Hazards found.
+    pub hazards_found: i64,
+    /// Of those, 社会治安 / 安全生产 / 消防安全.
+    pub by_domain: [i64; 3],
+    /// Of those, 一般 / 较大 / 重大.
+    pub by_severity: [i64; 3],
+    /// Of those, fixed on the spot.
+    pub fixed_on_spot: i64,
+    /// Of those, fixed on the spot or 销号 by the period's end (整改率's numerator).
+    pub rectified_of_found: i64,
+    /// 销号 in the period, whenever found.
+    pub closed: i64,
+    /// Open past their deadline at the period's end.
+    pub overdue: i64,
+    /// 矛盾纠纷 recorded.
+    pub disputes: i64,
+    /// Of those, handed to the village (社区) to mediate.
+    pub disputes_handed: i64,
+    /// 可疑人员/车辆/物品 recorded.
+    pub sightings: i64,
+    /// Of those, passed to the police.
+    pub sightings_passed: i64,
+    /// 入户走访: households visited.
+    pub house_visits: i64,
+    /// People met on those visits.
+    pub people_met: i64,
+    /// 宣传 done.
+    pub outreach: i64,
+    /// People reached.
+    pub audience: i64,
+}
+
+/// A team's row.
+#[derive(Debug, Clone)]
+pub struct TeamFigures {
+    /// The team.
+    pub team_id: Uuid,
+    /// Its name.
+    pub team: String,
+    /// Its township, if set.
+    pub township: Option<String>,
+    /// Its figures.
+    pub figures: Figures,
+}
+
+/// The patrols counted in a period ($1 first day, $2 last day, Beijing), within the scope
+/// ($3: a township, or every one). A macro, so each query stays one literal.
+macro_rules! counted {
+    () => {
+        "
+    counted AS (
+        SELECT p.id, p.team_id, p.duty_id, p.assignment, p.doc, (p.started_at AT TIME ZONE 'Asia/Shanghai')::date AS day
+        FROM patrol p JOIN team t ON t.id = p.team_id
+        WHERE p.state = 'countersigned' AND p.doc IS NOT NULL
+          AND p.started_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai')
+          AND p.started_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
+          AND ($3::uuid IS NULL OR t.township_id = $3)
+          AND NOT EXISTS (SELECT 1 FROM patrol a WHERE a.amends = p.id AND a.state = 'countersigned')
+    )"
+    };
+}
+
+impl Db {
+    /// Each team's figures for the period `first..=last`; duties count as missed once
+    /// `missed_after` past their time before `now`.
+    pub async fn report_teams(&self, first: NaiveDate, last: NaiveDate, now: DateTime<Utc>, missed_after: chrono::Duration, scope: Option<Uuid>) -> Result<Vec<TeamFigures>, DbError> {
+        let sql = concat!(
+            "WITH ",
+            counted!(),
+            ",
+            duty_days AS (
+                SELECT d.team_id, d.id, day, (day + d.time) AT TIME ZONE 'Asia/Shanghai' AS due
+                FROM plan_duty d, unnest(d.dates) AS day
+                WHERE day BETWEEN $1 AND $2
+            ),
+            duties AS (
+                SELECT team_id, count(*) AS planned, count(*) FILTER (WHERE done) AS done,
+                       count(*) FILTER (WHERE NOT done AND due + make_interval(secs => $5) < $4) AS missed
+                FROM (SELECT dd.team_id, dd.due, EXISTS (SELECT 1 FROM counted c WHERE c.duty_id = dd.id AND c.day = dd.day) AS done FROM duty_days dd) x
+                GROUP BY team_id
+            ),
+            patrols AS (
+                SELECT team_id, count(*) AS patrols,
+                       sum((SELECT count(*) FROM jsonb_array_elements(doc -> 'attendance') a WHERE a ->> 'presence' IN ('present', 'late'))) AS attendances,
+                       sum(extract(epoch FROM (doc ->> 'ended_at')::timestamptz - (doc ->> 'started_at')::timestamptz)) / 3600.0 AS hours
+                FROM counted GROUP BY team_id
+            ),
+            observed AS (
+                SELECT c.team_id,
+                       count(*) FILTER (WHERE o -> 'body' ->> 'type' = 'dispute') AS disputes,
+                       count(*) FILTER (WHERE o -> 'body' ->> 'type' = 'dispute' AND (o -> 'body' ->> 'handed_to_village')::boolean) AS disputes_handed,
+                       count(*) FILTER (WHERE o -> 'body' ->> 'type' = 'sighting') AS sightings,
+                       count(*) FILTER (WHERE o -> 'body' ->> 'type' = 'sighting' AND (o -> 'body' ->> 'passed_to_police')::boolean) AS sightings_passed,
+                       count(*) FILTER (WHERE o -> 'body' ->> 'type' = 'house_visit') AS house_visits,
+                       coalesce(sum((o -> 'body' ->> 'people_met')::bigint) FILTER (WHERE o -> 'body' ->> 'type' = 'house_visit'), 0) AS people_met,
+                       count(*) FILTER (WHERE o -> 'body' ->> 'type' = 'outreach') AS outreach,
+                       coalesce(sum((o -> 'body' ->> 'audience')::bigint) FILTER (WHERE o -> 'body' ->> 'type' = 'outreach'), 0) AS audience
+                FROM counted c, jsonb_array_elements(c.doc -> 'observations') o
+                GROUP BY c.team_id
+            ),
+            hazard_life AS (
+                SELECT h.team_id, h.domain, h.severity, h.deadline,
+                       h.found_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai') AND h.found_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS found_in,
+                       h.found_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS found_by_end,
+                       EXISTS (SELECT 1 FROM hazard_event e WHERE e.hazard_id = h.id AND e.action = 'found' AND e.state = 'fixed_on_spot') AS on_spot,
+                       (SELECT min(e.at) FROM hazard_event e WHERE e.hazard_id = h.id AND e.action = 'close') AS closed_at
+                FROM hazard h JOIN team t ON t.id = h.team_id
+                WHERE h.found_at IS NOT NULL AND ($3::uuid IS NULL OR t.township_id = $3)
+            ),
+            hazards AS (
+                SELECT team_id,
+                       count(*) FILTER (WHERE found_in) AS found,
+                       count(*) FILTER (WHERE found_in AND domain = 'public_order') AS public_order,
+                       count(*) FILTER (WHERE found_in AND domain = 'work_safety') AS work_safety,
+                       count(*) FILTER (WHERE found_in AND domain = 'fire_safety') AS fire_safety,
+                       count(*) FILTER (WHERE found_in AND severity = 'low') AS low,
+                       count(*) FILTER (WHERE found_in AND severity = 'medium') AS medium,
+                       count(*) FILTER (WHERE found_in AND severity = 'high') AS high,
+                       count(*) FILTER (WHERE found_in AND on_spot) AS on_spot,
+                       count(*) FILTER (WHERE found_in AND (on_spot OR closed_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))) AS rectified,
+                       count(*) FILTER (WHERE closed_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai') AND closed_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')) AS closed,
+                       count(*) FILTER (WHERE found_by_end AND NOT on_spot AND deadline <= $2
+                                        AND (closed_at IS NULL OR closed_at >= (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))) AS overdue
+                FROM hazard_life GROUP BY team_id
+            )
+            SELECT t.id, t.name, tw.name,
+                   coalesce(d.planned, 0), coalesce(d.done, 0), coalesce(d.missed, 0),
+                   coalesce(p.patrols, 0), coalesce(p.attendances, 0)::bigint, coalesce(p.hours, 0)::float8,
+                   coalesce(h.found, 0), coalesce(h.public_order, 0), coalesce(h.work_safety, 0), coalesce(h.fire_safety, 0),
+                   coalesce(h.low, 0), coalesce(h.medium, 0), coalesce(h.high, 0),
+                   coalesce(h.on_spot, 0), coalesce(h.rectified, 0), coalesce(h.closed, 0), coalesce(h.overdue, 0),
+                   coalesce(o.disputes, 0), coalesce(o.disputes_handed, 0), coalesce(o.sightings, 0), coalesce(o.sightings_passed, 0),
+                   coalesce(o.house_visits, 0), coalesce(o.people_met, 0)::bigint, coalesce(o.outreach, 0), coalesce(o.audience, 0)::bigint
+            FROM team t
+            LEFT JOIN township tw ON tw.id = t.township_id
+            LEFT JOIN duties d ON d.team_id = t.id
+            LEFT JOIN patrols p ON p.team_id = t.id
+            LEFT JOIN observed o ON o.team_id = t.id
+            LEFT JOIN hazards h ON h.team_id = t.id
+            WHERE ($3::uuid IS NULL OR t.township_id = $3)
+            ORDER BY tw.name NULLS LAST, t.name"
+        );
+        let rows = sqlx::query(sql)
+            .bind(first)
+            .bind(last)
+            .bind(scope)
+            .bind(now)
+            .bind(missed_after.num_seconds() as f64)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| TeamFigures {
+                team_id: r.get(0),
+                team: r.get(1),
+                township: r.get(2),
+                figures: Figures {
+                    duties_planned: r.get(3),
+                    duties_done: r.get(4),
+                    duties_missed: r.get(5),
+                    patrols: r.get(6),
+                    attendances: r.get(7),
+                    hours: r.get(8),
+                    hazards_found: r.get(9),
+                    by_domain: [r.get(10), r.get(11), r.get(12)],
+                    by_severity: [r.get(13), r.get(14), r.get(15)],
+                    fixed_on_spot: r.get(16),
+                    rectified_of_found: r.get(17),
+                    closed: r.get(18),
+                    overdue: r.get(19),
+                    disputes: r.get(20),
+                    disputes_handed: r.get(21),
+                    sightings: r.get(22),
+                    sightings_passed: r.get(23),
+                    house_visits: r.get(24),
+                    people_met: r.get(25),
+                    outreach: r.get(26),
+                    audience: r.get(27),
+                },
+            })
+            .collect())
+    }
+
+    /// Counted patrols by post or zone (its key), most first.
+    pub async fn report_assignments(&self, first: NaiveDate, last: NaiveDate, scope: Option<Uuid>) -> Result<Vec<(String, i64)>, DbError> {
+        let sql = concat!("WITH ", counted!(), " SELECT assignment, count(*) FROM counted WHERE assignment IS NOT NULL GROUP BY assignment ORDER BY count(*) DESC, assignment");
+        let rows = sqlx::query(sql).bind(first).bind(last).bind(scope).fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+}

@@ -1,0 +1,178 @@
+//! 旬报 figures from a fixture month made the way users make it (a published plan, a phone's
+//! signed and countersigned patrols, the county's decisions), against figures counted by hand
+//! below; and the CSV and the Excel workbook read back with the same figures as the screen.
+//!
+//! November 2026, team 城关镇红马甲巡防队 (城关镇), duty 护学岗 08:00 on the 5th, 11th, 12th, 13th:
+//! - 上旬: 11-05 the duty is done (P0).
+//! - 中旬: 11-11 nobody comes (missed); 11-12 P1 (2 present; a dispute handed to the village, a
+//!   house visit meeting 3, outreach to 40; hazard H1 消防安全/较大 to rectify by 11-15, never
+//!   closed: overdue); 11-13 P2 (1 present, 1 absent; H2 安全生产/一般 fixed on the spot; a
+//!   sighting passed to the police); 11-15 P3 in the evening, no duty (2 present; H3
+//!   社会治安/重大 to rectify by 11-30, checked on 11-24 and closed by the county on 11-25, in 下旬); 11-16 P4 (a house
+//!   visit meeting 2), then amended: counted once.
+//! Every patrol lasts an hour.
+
+mod common;
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
+use common::{base_url, county, team_device, Device};
+use redvest_core::fixtures::handwritten;
+use redvest_core::sync::{sync_once, SyncOptions};
+use redvest_county::admin;
+use redvest_county::db::CountyDecision;
+use redvest_county::report::{Level, Period, Report};
+use redvest_shared::checklist::CheckDomain;
+use redvest_shared::duty::{Assignment, Post, Zone};
+use redvest_shared::hazard::CountyAction;
+use redvest_shared::observation::{Handling, HazardReport, Observation, OutreachKind, Severity, SightingSubject};
+use redvest_shared::patrol::{AttendanceEntry, Presence, StartPatrol};
+use redvest_shared::team::Role;
+use redvest_shared::wire::PlanDuty;
+use sqlx::PgPool;
+use uuid::Uuid;
+
+fn beijing(day: u32, hour: u32) -> DateTime<Utc> {
+    chrono::FixedOffset::east_opt(8 * 3600).expect("offset").with_ymd_and_hms(2026, 11, day, hour, 0, 0).single().expect("time").with_timezone(&Utc)
+}
+
+/// A patrol signed by 王芳 and countersigned by 李强; returns it and its hazards' ids.
+fn patrol(d: &Device, start: DateTime<Utc>, duty: Option<Uuid>, absent: bool, observations: &[Observation]) -> (Uuid, Vec<Uuid>) {
+    let s = &d.store;
+    let assignment = if duty.is_some() { Assignment::Post(Post::SchoolGate) } else { Assignment::Zone(Zone::TownCentre) };
+    let p = s.start_patrol(&StartPatrol { duty_id: duty, assignment: Some(assignment), route: "场镇主街".into(), planned_start: None }, start).expect("start");
+    let leader = if absent { Presence::Absent } else { Presence::Present };
+    s.set_attendance(
+        p.id,
+        &[
+            AttendanceEntry { member_id: Some(d.volunteer.id), name: String::new(), role: Role::Volunteer, presence: Presence::Present, reason: String::new() },
+            AttendanceEntry { member_id: Some(d.leader.id), name: String::new(), role: Role::Leader, presence: leader, reason: if absent { "生病".into() } else { String::new() } },
+        ],
+    )
+    .expect("attendance");
+    let hazards = observations
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| s.add_observation(p.id, o, &[], start + Duration::minutes(i as i64 + 1)).expect("observation").hazard_id)
+        .collect();
+    seal(d, p.id, start);
+    (p.id, hazards)
+}
+
+fn seal(d: &Device, patrol: Uuid, start: DateTime<Utc>) {
+    d.store.submit_patrol(&handwritten(patrol, &d.volunteer, "2468"), start + Duration::hours(1)).expect("submit");
+    d.store.countersign(&handwritten(patrol, &d.leader, "13579"), start + Duration::hours(1) + Duration::minutes(5)).expect("countersign");
+}
+
+fn hazard(domain: CheckDomain, severity: Severity, handling: Handling) -> Observation {
+    Observation::Hazard(HazardReport { domain, item: None, description: "隐患".into(), severity, place: "街上".into(), handling })
+}
+
+fn rectify(by: u32) -> Handling {
+    Handling::Rectify { responsible: "张三".into(), unit: "镇安办".into(), deadline: NaiveDate::from_ymd_opt(2026, 11, by).expect("date") }
+}
+
+#[sqlx::test(migrations = false)]
+async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
+    let (db, team, code) = county(pool).await;
+    let township = admin::create_township(&db, "城关镇").await.expect("township");
+    admin::set_team_township(&db, team, township).await.expect("in township");
+    let duty = Uuid::now_v7();
+    let dates = [5, 11, 12, 13].map(|d| NaiveDate::from_ymd_opt(2026, 11, d).expect("date")).to_vec();
+    let plan = PlanDuty { id: duty, assignment: Assignment::Post(Post::SchoolGate), place: "城关小学".into(), time: NaiveTime::from_hms_opt(8, 0, 0).expect("time"), dates };
+    admin::publish_plan(&db, team, "2026-11", vec![plan]).await.expect("plan");
+    let base = base_url(db.clone()).await;
+    let phone = team_device(base, code, SyncOptions::default()).await;
+    let h3 = {
+        let d = phone.clone();
+        tokio::task::spawn_blocking(move || {
+            sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("plan pulled");
+            patrol(&d, beijing(5, 8), Some(duty), false, &[]);
+            patrol(
+                &d,
+                beijing(12, 8),
+                Some(duty),
+                false,
+                &[
+                    Observation::Dispute { summary: "宅基地".into(), place: "二组".into(), handed_to_village: true },
+                    Observation::HouseVisit { household: "二组5号".into(), people_met: 3, notes: String::new() },
+                    Observation::Outreach { kind: OutreachKind::Leaflets, audience: 40, notes: String::new() },
+                    hazard(CheckDomain::FireSafety, Severity::Medium, rectify(15)),
+                ],
+            );
+            patrol(
+                &d,
+                beijing(13, 8),
+                Some(duty),
+                true,
+                &[
+                    hazard(CheckDomain::WorkSafety, Severity::Low, Handling::FixedOnSpot),
+                    Observation::Sighting { subject: SightingSubject::Vehicle, description: "无牌车".into(), place: "桥头".into(), passed_to_police: true },
+                ],
+            );
+            let (_, h3) = patrol(&d, beijing(15, 20), None, false, &[hazard(CheckDomain::PublicOrder, Severity::High, rectify(30))]);
+            let (p4, _) = patrol(&d, beijing(16, 20), None, false, &[Observation::HouseVisit { household: "三组2号".into(), people_met: 2, notes: String::new() }]);
+            let amendment = d.store.start_amendment(p4, beijing(17, 9)).expect("amend");
+            seal(&d, amendment, beijing(17, 9));
+            let report = sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("sync");
+            assert_eq!(report.refused, 0, "{report:?}");
+            h3[0]
+        })
+        .await
+        .expect("join")
+    };
+    // The county checks H3 fixed (复查) and closes it (销号), both in 下旬.
+    for (action, day) in [(CountyAction::Recheck, 24), (CountyAction::Close, 25)] {
+        let decision = CountyDecision { action, by: "县综治中心".into(), reason: "已整改".into(), responsible: None, deadline: None, clerk: None };
+        admin::decide_hazard(&db, h3, None, decision, beijing(day, 10)).await.expect("decided in 下旬");
+    }
+
+    let report = Report::build(&db, Period::parse("2026-11-中旬").expect("period"), None).await.expect("report");
+    assert_eq!(report.rows.iter().map(|r| r.level).collect::<Vec<_>>(), vec![Level::Team, Level::Township, Level::County]);
+    let f = &report.rows[0].now;
+    assert_eq!((f.duties_planned, f.duties_done, f.duties_missed), (3, 2, 1), "11th missed, 12th and 13th done");
+    assert_eq!((f.patrols, f.attendances), (4, 7), "P1–P3 and P4 once; 2 + 1 + 2 + 2 present");
+    assert!((f.hours - 4.0).abs() < 1e-6, "four hours: {}", f.hours);
+    assert_eq!((f.hazards_found, f.by_domain, f.by_severity), (3, [1, 1, 1], [1, 1, 1]));
+    assert_eq!((f.fixed_on_spot, f.rectified_of_found, f.closed, f.overdue), (1, 1, 0, 1), "H2 on the spot; H3 closed only in 下旬; H1 overdue");
+    assert_eq!((f.disputes, f.disputes_handed, f.sightings, f.sightings_passed), (1, 1, 1, 1));
+    assert_eq!((f.house_visits, f.people_met, f.outreach, f.audience), (2, 5, 1, 40), "P4's visit once, though amended");
+    let before = &report.rows[0].before;
+    assert_eq!((report.previous.label.as_str(), before.duties_planned, before.duties_done, before.patrols), ("2026年11月上旬", 1, 1, 1));
+    assert_eq!(report.rows[2].now, *f, "one team: the township and the county are its figures");
+    assert_eq!(report.by_assignment, vec![("护学岗", 2), ("场镇集中区", 2)]);
+    let screen: Vec<String> = Report::cells(&report.rows[0]).iter().map(|c| c.text()).collect();
+    let column = |name: &str| Report::header().iter().position(|h| *h == name).unwrap_or_else(|| panic!("column {name}"));
+    assert_eq!(screen[column("覆盖率")], "66.7%");
+    assert_eq!(screen[column("整改率")], "33.3%");
+    assert_eq!(screen[column("巡查次数增减")], "3");
+
+    // 下旬: H3's 销号 counts there; nothing was found.
+    let late = Report::build(&db, Period::parse("2026-11-下旬").expect("period"), None).await.expect("report");
+    assert_eq!((late.rows[0].now.closed, late.rows[0].now.hazards_found, late.rows[0].now.overdue), (1, 0, 1), "H3 closed; H1 still overdue");
+
+    // The CSV: a BOM, then the same cells as the screen.
+    let csv_bytes = report.csv().expect("csv");
+    assert!(csv_bytes.starts_with(b"\xEF\xBB\xBF"), "UTF-8 BOM for Excel");
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(&csv_bytes[3..]);
+    let records: Vec<csv::StringRecord> = reader.records().map(|r| r.expect("csv row")).collect();
+    assert_eq!(&records[0][0], "红马甲巡防 2026年11月中旬 统计");
+    assert_eq!(records[2].iter().collect::<Vec<_>>(), Report::header());
+    assert_eq!(records[3].iter().map(str::to_owned).collect::<Vec<_>>(), screen, "the team's row as on screen");
+    assert!(records.iter().any(|r| r[0].starts_with("整改率 =")), "the definition printed next to it");
+
+    // The workbook: numbers as numbers, the same figures.
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(report.xlsx().expect("xlsx"))).expect("open xlsx");
+    let sheet = book.worksheet_range("统计").expect("sheet");
+    let cell = |r: u32, c: usize| sheet.get_value((r, c as u32)).cloned().unwrap_or(calamine::Data::Empty);
+    assert_eq!(cell(3, column("队伍")), calamine::Data::String("城关镇红马甲巡防队".into()));
+    assert_eq!(cell(3, column("巡查次数")), calamine::Data::Float(4.0));
+    assert_eq!(cell(3, column("入户走访(户)")), calamine::Data::Float(2.0));
+    match cell(3, column("整改率")) {
+        calamine::Data::Float(x) => assert!((x - 1.0 / 3.0).abs() < 1e-9, "a share, shown as a percent: {x}"),
+        other => panic!("整改率 is a number: {other:?}"),
+    }
+    assert_eq!(cell(5, column("层级")), calamine::Data::String("全县合计".into()));
+    let posts = book.worksheet_range("按岗位").expect("sheet");
+    assert_eq!(posts.get_value((1, 0)).cloned(), Some(calamine::Data::String("护学岗".into())));
+}
