@@ -248,8 +248,9 @@ impl Store {
             return Err(Error::invalid("patrol.ended_at", ErrorCode::EndBeforeStart, "the end is before the start; check the phone's clock"));
         }
         let key = self.unlock(req.member_id, &req.pin, now)?;
-        // Signed again (sent back, or an amendment): the patrol still ended when it did.
-        let ended_at = record.ended_at.unwrap_or(now);
+        // An amendment corrects a patrol that ended when it did; any other patrol ends when
+        // it is signed (a patrol sent back and signed again is a new version, with a new end).
+        let ended_at = record.ended_at.filter(|_| record.amends.is_some()).unwrap_or(now);
         record.ended_at = Some(ended_at);
         record.remarks = remarks;
         let bytes = canonical_bytes(&record);
