@@ -1,11 +1,13 @@
 -- 旬报 and 月报 are queries over the records (crates/county/src/db/report.rs): the signed
--- patrol as JSON, and the patrol it amends (an amended patrol counts once, as its amendment),
--- both derived from the signed bytes, never kept by hand.
-ALTER TABLE patrol ADD COLUMN doc JSONB GENERATED ALWAYS AS (
-    CASE WHEN left(canonical, 25) = 'redvest/patrol-record/v1' || E'\n' THEN substr(canonical, 26)::jsonb END
-) STORED;
-ALTER TABLE patrol ADD COLUMN amends UUID GENERATED ALWAYS AS (
-    CASE WHEN left(canonical, 25) = 'redvest/patrol-record/v1' || E'\n' THEN (substr(canonical, 26)::jsonb ->> 'amends')::uuid END
-) STORED;
+-- patrol as JSON, and the patrol it amends (an amended patrol counts once, as its amendment).
+-- Both are read from the signed bytes when a patrol is stored (db/records.rs `store_copy`;
+-- NULL when the bytes are not a v1 record PostgreSQL's jsonb can hold), and filled here for
+-- the patrols already held.
+ALTER TABLE patrol ADD COLUMN doc JSONB;
+ALTER TABLE patrol ADD COLUMN amends UUID;
+UPDATE patrol SET doc = substr(canonical, 26)::jsonb
+WHERE left(canonical, 25) = 'redvest/patrol-record/v1' || E'\n' AND strpos(canonical, '\u0000') = 0;
+UPDATE patrol SET amends = (doc ->> 'amends')::uuid
+WHERE doc ->> 'amends' ~ '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 CREATE INDEX patrol_amends ON patrol (amends) WHERE amends IS NOT NULL;
 CREATE INDEX hazard_by_found ON hazard (found_at);

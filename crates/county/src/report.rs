@@ -46,6 +46,9 @@ impl Period {
             if last < first {
                 return Err(format!("the period ends ({last}) before it starts ({first})"));
             }
+            if (last - first).num_days() > 366 {
+                return Err(format!("a period is at most a year; {first}..{last} is longer"));
+            }
             return Ok(Period::range(first, last));
         }
         let mut parts = text.splitn(3, '-');
@@ -145,13 +148,13 @@ pub struct Report {
 /// How 整改率 is counted, printed next to it.
 pub const RECTIFICATION_RATE: &str = "整改率 = 本期发现的隐患中，到本期末已当场整改或已销号的数量 ÷ 本期发现的隐患数";
 /// How 覆盖率 is counted.
-pub const COVERAGE: &str = "覆盖率 = 完成班次 ÷ 计划班次（计划班次：已发布排班表中本期每一天的每个班次）";
+pub const COVERAGE: &str = "覆盖率 = 完成班次 ÷ 已到时间的计划班次（计划班次：已发布排班表中本期每一天的每个班次；完成：队长已签字封存的巡查记录；待队长签字的不算错过）";
 
 fn add(sum: &mut Figures, f: &Figures) {
     macro_rules! each {
         ($($field:ident),*) => { $( sum.$field += f.$field; )* };
     }
-    each!(duties_planned, duties_done, duties_missed, patrols, attendances, hours, hazards_found, fixed_on_spot, rectified_of_found, closed, overdue);
+    each!(duties_planned, duties_due, duties_done, duties_missed, patrols, attendances, hours, hazards_found, fixed_on_spot, rectified_of_found, closed, overdue);
     each!(disputes, disputes_handed, sightings, sightings_passed, house_visits, people_met, outreach, audience);
     for i in 0..3 {
         sum.by_domain[i] += f.by_domain[i];
@@ -168,13 +171,16 @@ impl Report {
         let teams = db.report_teams(period.first, period.last, now, missed, scope).await?;
         let before = db.report_teams(previous.first, previous.last, now, missed, scope).await?;
         let mut rows: Vec<Row> = Vec::new();
-        let mut county = Row { level: Level::County, township: String::new(), team: String::new(), now: Figures::default(), before: Figures::default() };
+        // The last row sums every team of the report: the county's, or a township clerk's.
+        let whole = if scope.is_some() { teams.first().and_then(|t| t.township.clone()).unwrap_or_default() } else { "全县".into() };
+        let mut county = Row { level: Level::County, township: whole, team: String::new(), now: Figures::default(), before: Figures::default() };
         let mut i = 0;
         while i < teams.len() {
             // Teams come ordered by township: each township's teams, then its sum.
-            let township = teams[i].township.clone().unwrap_or_else(|| "未分乡镇".into());
+            let key = teams[i].township.clone();
+            let township = key.clone().unwrap_or_else(|| "未分乡镇".into());
             let mut sum = Row { level: Level::Township, township: township.clone(), team: String::new(), now: Figures::default(), before: Figures::default() };
-            while i < teams.len() && teams[i].township.clone().unwrap_or_else(|| "未分乡镇".into()) == township {
+            while i < teams.len() && teams[i].township == key {
                 let t = &teams[i];
                 let earlier = before.iter().find(|b| b.team_id == t.team_id).map(|b| b.figures.clone()).unwrap_or_default();
                 add(&mut sum.now, &t.figures);
@@ -303,13 +309,13 @@ type Column = (&'static str, fn(&Row) -> Cell);
 
 /// The columns, in order: who, duties, patrols, hazards, the rest, then the change.
 const COLUMNS: &[Column] = &[
-    ("层级", |r| Cell::Text(match r.level { Level::Team => "队伍", Level::Township => "乡镇合计", Level::County => "全县合计" }.into())),
+    ("层级", |r| Cell::Text(match r.level { Level::Team => "队伍", Level::Township => "乡镇合计", Level::County => "合计" }.into())),
     ("乡镇", |r| Cell::Text(r.township.clone())),
     ("队伍", |r| Cell::Text(r.team.clone())),
     ("计划班次", |r| Cell::Count(r.now.duties_planned)),
     ("完成班次", |r| Cell::Count(r.now.duties_done)),
     ("错过班次", |r| Cell::Count(r.now.duties_missed)),
-    ("覆盖率", |r| rate(r.now.duties_done, r.now.duties_planned)),
+    ("覆盖率", |r| rate(r.now.duties_done, r.now.duties_due)),
     ("巡查次数", |r| Cell::Count(r.now.patrols)),
     ("参与人次", |r| Cell::Count(r.now.attendances)),
     ("巡查时长(小时)", |r| Cell::Hours(r.now.hours)),

@@ -9,7 +9,7 @@
 //!   closed: overdue); 11-13 P2 (1 present, 1 absent; H2 安全生产/一般 fixed on the spot; a
 //!   sighting passed to the police); 11-15 P3 in the evening, no duty (2 present; H3
 //!   社会治安/重大 to rectify by 11-30, checked on 11-24 and closed by the county on 11-25, in 下旬); 11-16 P4 (a house
-//!   visit meeting 2), then amended: counted once.
+//!   visit meeting 2), then amended twice: counted once.
 //! Every patrol lasts an hour.
 
 mod common;
@@ -73,6 +73,7 @@ fn rectify(by: u32) -> Handling {
 
 #[sqlx::test(migrations = false)]
 async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
+    let pool_for_checks = pool.clone();
     let (db, team, code) = county(pool).await;
     let township = admin::create_township(&db, "城关镇").await.expect("township");
     admin::set_team_township(&db, team, township).await.expect("in township");
@@ -111,8 +112,11 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
             );
             let (_, h3) = patrol(&d, beijing(15, 20), None, false, &[hazard(CheckDomain::PublicOrder, Severity::High, rectify(30))]);
             let (p4, _) = patrol(&d, beijing(16, 20), None, false, &[Observation::HouseVisit { household: "三组2号".into(), people_met: 2, notes: String::new() }]);
-            let amendment = d.store.start_amendment(p4, beijing(17, 9)).expect("amend");
-            seal(&d, amendment, beijing(17, 9));
+            // Amended twice: the later amendment counts, once.
+            for day in [17, 18] {
+                let amendment = d.store.start_amendment(p4, beijing(day, 9)).expect("amend");
+                seal(&d, amendment, beijing(day, 9));
+            }
             let report = sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("sync");
             assert_eq!(report.refused, 0, "{report:?}");
             h3[0]
@@ -129,7 +133,7 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     let report = Report::build(&db, Period::parse("2026-11-中旬").expect("period"), None).await.expect("report");
     assert_eq!(report.rows.iter().map(|r| r.level).collect::<Vec<_>>(), vec![Level::Team, Level::Township, Level::County]);
     let f = &report.rows[0].now;
-    assert_eq!((f.duties_planned, f.duties_done, f.duties_missed), (3, 2, 1), "11th missed, 12th and 13th done");
+    assert_eq!((f.duties_planned, f.duties_due, f.duties_done, f.duties_missed), (3, 3, 2, 1), "11th missed, 12th and 13th done");
     assert_eq!((f.patrols, f.attendances), (4, 7), "P1–P3 and P4 once; 2 + 1 + 2 + 2 present");
     assert!((f.hours - 4.0).abs() < 1e-6, "four hours: {}", f.hours);
     assert_eq!((f.hazards_found, f.by_domain, f.by_severity), (3, [1, 1, 1], [1, 1, 1]));
@@ -140,11 +144,20 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     assert_eq!((report.previous.label.as_str(), before.duties_planned, before.duties_done, before.patrols), ("2026年11月上旬", 1, 1, 1));
     assert_eq!(report.rows[2].now, *f, "one team: the township and the county are its figures");
     assert_eq!(report.by_assignment, vec![("护学岗", 2), ("场镇集中区", 2)]);
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM patrol WHERE doc IS NOT NULL").fetch_one(&pool_for_checks).await.expect("q");
+    assert_eq!(stored, 7, "every patrol held with its record as JSON (P0–P4 and two amendments)");
     let screen: Vec<String> = Report::cells(&report.rows[0]).iter().map(|c| c.text()).collect();
     let column = |name: &str| Report::header().iter().position(|h| *h == name).unwrap_or_else(|| panic!("column {name}"));
     assert_eq!(screen[column("覆盖率")], "66.7%");
     assert_eq!(screen[column("整改率")], "33.3%");
     assert_eq!(screen[column("巡查次数增减")], "3");
+
+    // A township's report: its teams only, summed under its name.
+    let scoped = Report::build(&db, Period::parse("2026-11-中旬").expect("period"), Some(township)).await.expect("report");
+    assert_eq!((scoped.rows.len(), scoped.rows[2].township.as_str(), &scoped.rows[2].now), (3, "城关镇", f));
+    let other = admin::create_township(&db, "河西镇").await.expect("township");
+    let elsewhere = Report::build(&db, Period::parse("2026-11-中旬").expect("period"), Some(other)).await.expect("report");
+    assert_eq!((elsewhere.rows.len(), elsewhere.rows[0].now.patrols), (1, 0), "河西镇 has none of 城关镇's patrols");
 
     // 下旬: H3's 销号 counts there; nothing was found.
     let late = Report::build(&db, Period::parse("2026-11-下旬").expect("period"), None).await.expect("report");
@@ -172,7 +185,7 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
         calamine::Data::Float(x) => assert!((x - 1.0 / 3.0).abs() < 1e-9, "a share, shown as a percent: {x}"),
         other => panic!("整改率 is a number: {other:?}"),
     }
-    assert_eq!(cell(5, column("层级")), calamine::Data::String("全县合计".into()));
+    assert_eq!((cell(5, column("层级")), cell(5, column("乡镇"))), (calamine::Data::String("合计".into()), calamine::Data::String("全县".into())));
     let posts = book.worksheet_range("按岗位").expect("sheet");
     assert_eq!(posts.get_value((1, 0)).cloned(), Some(calamine::Data::String("护学岗".into())));
 }

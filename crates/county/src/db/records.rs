@@ -348,11 +348,21 @@ impl Db {
 /// Holds `copy` as the patrol's record in `state` (a new version replaces the one sent back;
 /// its track is kept when the same version comes again without one).
 async fn store_copy(tx: &mut sqlx::PgConnection, team: Uuid, copy: &PatrolCopy, state: &str, leader: Option<&WireSignature>) -> Result<(), DbError> {
+    // The record as JSON for the reports, and the patrol it amends; none when the bytes are
+    // not a v1 record jsonb can hold (it refuses \u0000), so such a record is still taken.
+    let doc: Option<serde_json::Value> = copy
+        .canonical
+        .as_bytes()
+        .strip_prefix(redvest_shared::patrol::PATROL_RECORD_V1)
+        .filter(|body| !body.windows(6).any(|w| w == b"\\u0000"))
+        .and_then(|body| serde_json::from_slice(body).ok());
+    let amends = doc.as_ref().and_then(|d| d.get("amends")).and_then(|a| a.as_str()).and_then(|a| Uuid::parse_str(a).ok());
     sqlx::query(
-        "INSERT INTO patrol (id, team_id, record_hash, canonical, volunteer, track_rvtk, state, leader, started_at, assignment, duty_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+        "INSERT INTO patrol (id, team_id, record_hash, canonical, volunteer, track_rvtk, state, leader, started_at, assignment, duty_id, doc, amends)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
          ON CONFLICT (id) DO UPDATE SET canonical = excluded.canonical, volunteer = excluded.volunteer, state = excluded.state,
              started_at = excluded.started_at, assignment = excluded.assignment, duty_id = excluded.duty_id,
+             doc = excluded.doc, amends = excluded.amends,
              leader = excluded.leader, returned_by = NULL, returned_reason = NULL, updated_at = now(),
              track_rvtk = coalesce(excluded.track_rvtk, CASE WHEN patrol.record_hash = excluded.record_hash THEN patrol.track_rvtk END),
              record_hash = excluded.record_hash",
@@ -368,6 +378,8 @@ async fn store_copy(tx: &mut sqlx::PgConnection, team: Uuid, copy: &PatrolCopy, 
     .bind(copy.started_at)
     .bind(copy.assignment)
     .bind(copy.duty_id)
+    .bind(doc)
+    .bind(amends)
     .execute(tx)
     .await?;
     Ok(())

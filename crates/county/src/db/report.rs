@@ -6,10 +6,12 @@
 //! - a patrol: countersigned, started in the period (Beijing dates); a patrol an amendment
 //!   replaces is counted once, as its amendment;
 //! - a duty: each date of a published plan's duty in the period; done when a counted patrol
-//!   answers it that day; missed when not, [`redvest_shared::duty::MISSED_AFTER`] after its time;
-//! - hazards by when they were found (`hazard.found_at`), 销号 by the date of the county's
-//!   `close` entry, overdue when the deadline (the last set) fell in or before the period and no
-//!   `close` came by its end.
+//!   answers it that day; missed when no patrol at all answers it,
+//!   [`redvest_shared::duty::MISSED_AFTER`] after its time;
+//! - hazards by when they were found (`hazard.found_at`), 销号 by the first history entry that
+//!   closed it (county or team), fixed on the spot by any entry saying so, overdue when the
+//!   deadline (the last set) passed before the period's end (or today, if sooner) and it was
+//!   not closed by then.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
@@ -24,7 +26,9 @@ pub struct Figures {
     pub duties_planned: i64,
     /// Of those, answered by a counted patrol that day.
     pub duties_done: i64,
-    /// Of those, not answered and past their time.
+    /// Of those, whose time has come (覆盖率's denominator: later ones cannot be done yet).
+    pub duties_due: i64,
+    /// Of those, with no patrol at all (not even one waiting for its leader) past their time.
     pub duties_missed: i64,
     /// Counted patrols.
     pub patrols: i64,
@@ -89,7 +93,10 @@ macro_rules! counted {
           AND p.started_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai')
           AND p.started_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')
           AND ($3::uuid IS NULL OR t.township_id = $3)
-          AND NOT EXISTS (SELECT 1 FROM patrol a WHERE a.amends = p.id AND a.state = 'countersigned')
+          -- amended: its (countersigned, same team) amendment counts instead
+          AND NOT EXISTS (SELECT 1 FROM patrol a WHERE a.amends = p.id AND a.team_id = p.team_id AND a.state = 'countersigned')
+          -- amended twice: the later amendment counts
+          AND NOT (p.amends IS NOT NULL AND EXISTS (SELECT 1 FROM patrol b WHERE b.amends = p.amends AND b.team_id = p.team_id AND b.state = 'countersigned' AND b.id > p.id))
     )"
     };
 }
@@ -108,9 +115,14 @@ impl Db {
                 WHERE day BETWEEN $1 AND $2
             ),
             duties AS (
-                SELECT team_id, count(*) AS planned, count(*) FILTER (WHERE done) AS done,
-                       count(*) FILTER (WHERE NOT done AND due + make_interval(secs => $5) < $4) AS missed
-                FROM (SELECT dd.team_id, dd.due, EXISTS (SELECT 1 FROM counted c WHERE c.duty_id = dd.id AND c.day = dd.day) AS done FROM duty_days dd) x
+                SELECT team_id, count(*) AS planned, count(*) FILTER (WHERE due <= $4) AS due, count(*) FILTER (WHERE done) AS done,
+                       count(*) FILTER (WHERE NOT patrolled AND due + make_interval(secs => $5) < $4) AS missed
+                FROM (SELECT dd.team_id, dd.due,
+                             EXISTS (SELECT 1 FROM counted c WHERE c.duty_id = dd.id AND c.day = dd.day) AS done,
+                             -- a patrol waiting for its leader (or sent back) is not a missed duty
+                             EXISTS (SELECT 1 FROM patrol q WHERE q.duty_id = dd.id AND q.team_id = dd.team_id
+                                     AND (q.started_at AT TIME ZONE 'Asia/Shanghai')::date = dd.day) AS patrolled
+                      FROM duty_days dd) x
                 GROUP BY team_id
             ),
             patrols AS (
@@ -136,8 +148,10 @@ impl Db {
                 SELECT h.team_id, h.domain, h.severity, h.deadline,
                        h.found_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai') AND h.found_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS found_in,
                        h.found_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS found_by_end,
-                       EXISTS (SELECT 1 FROM hazard_event e WHERE e.hazard_id = h.id AND e.action = 'found' AND e.state = 'fixed_on_spot') AS on_spot,
-                       (SELECT min(e.at) FROM hazard_event e WHERE e.hazard_id = h.id AND e.action = 'close') AS closed_at
+                       -- by the state an entry gave, whoever made it (the team can close, or fix
+                       -- on the spot later; the county's older command-line entries are 'set')
+                       EXISTS (SELECT 1 FROM hazard_event e WHERE e.hazard_id = h.id AND e.state = 'fixed_on_spot') AS on_spot,
+                       (SELECT min(e.at) FROM hazard_event e WHERE e.hazard_id = h.id AND e.state = 'closed') AS closed_at
                 FROM hazard h JOIN team t ON t.id = h.team_id
                 WHERE h.found_at IS NOT NULL AND ($3::uuid IS NULL OR t.township_id = $3)
             ),
@@ -153,12 +167,12 @@ impl Db {
                        count(*) FILTER (WHERE found_in AND on_spot) AS on_spot,
                        count(*) FILTER (WHERE found_in AND (on_spot OR closed_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))) AS rectified,
                        count(*) FILTER (WHERE closed_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai') AND closed_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai')) AS closed,
-                       count(*) FILTER (WHERE found_by_end AND NOT on_spot AND deadline <= $2
+                       count(*) FILTER (WHERE found_by_end AND NOT on_spot AND deadline < least($2::date + 1, ($4 AT TIME ZONE 'Asia/Shanghai')::date)
                                         AND (closed_at IS NULL OR closed_at >= (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai'))) AS overdue
                 FROM hazard_life GROUP BY team_id
             )
             SELECT t.id, t.name, tw.name,
-                   coalesce(d.planned, 0), coalesce(d.done, 0), coalesce(d.missed, 0),
+                   coalesce(d.planned, 0), coalesce(d.done, 0), coalesce(d.missed, 0), coalesce(d.due, 0),
                    coalesce(p.patrols, 0), coalesce(p.attendances, 0)::bigint, coalesce(p.hours, 0)::float8,
                    coalesce(h.found, 0), coalesce(h.public_order, 0), coalesce(h.work_safety, 0), coalesce(h.fire_safety, 0),
                    coalesce(h.low, 0), coalesce(h.medium, 0), coalesce(h.high, 0),
@@ -192,24 +206,25 @@ impl Db {
                     duties_planned: r.get(3),
                     duties_done: r.get(4),
                     duties_missed: r.get(5),
-                    patrols: r.get(6),
-                    attendances: r.get(7),
-                    hours: r.get(8),
-                    hazards_found: r.get(9),
-                    by_domain: [r.get(10), r.get(11), r.get(12)],
-                    by_severity: [r.get(13), r.get(14), r.get(15)],
-                    fixed_on_spot: r.get(16),
-                    rectified_of_found: r.get(17),
-                    closed: r.get(18),
-                    overdue: r.get(19),
-                    disputes: r.get(20),
-                    disputes_handed: r.get(21),
-                    sightings: r.get(22),
-                    sightings_passed: r.get(23),
-                    house_visits: r.get(24),
-                    people_met: r.get(25),
-                    outreach: r.get(26),
-                    audience: r.get(27),
+                    duties_due: r.get(6),
+                    patrols: r.get(7),
+                    attendances: r.get(8),
+                    hours: r.get(9),
+                    hazards_found: r.get(10),
+                    by_domain: [r.get(11), r.get(12), r.get(13)],
+                    by_severity: [r.get(14), r.get(15), r.get(16)],
+                    fixed_on_spot: r.get(17),
+                    rectified_of_found: r.get(18),
+                    closed: r.get(19),
+                    overdue: r.get(20),
+                    disputes: r.get(21),
+                    disputes_handed: r.get(22),
+                    sightings: r.get(23),
+                    sightings_passed: r.get(24),
+                    house_visits: r.get(25),
+                    people_met: r.get(26),
+                    outreach: r.get(27),
+                    audience: r.get(28),
                 },
             })
             .collect())
