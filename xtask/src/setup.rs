@@ -25,6 +25,8 @@ const APT_PACKAGES: &[&str] = &[
     // The outside clients the county is tried with (tuspy, schemathesis; tus-js-client).
     "python3-venv",
     "nodejs",
+    // pdftotext, pdffonts, pdfinfo: the printed reports are checked with them.
+    "poppler-utils",
 ];
 
 /// Outside clients from PyPI, pinned: the county must work with them as they come.

@@ -176,7 +176,7 @@ enum Command {
         /// 2026-11-中旬 (上旬, 中旬, 下旬), 2026-11, or 2026-11-03..2026-11-17.
         #[arg(long)]
         period: String,
-        /// csv (UTF-8 with a BOM, for Excel) or xlsx.
+        /// csv (UTF-8 with a BOM, for Excel), xlsx, or pdf (A4, with the machine's CJK font).
         #[arg(long, value_enum, default_value = "csv")]
         format: ReportFormat,
         /// Only this township's teams.
@@ -212,6 +212,7 @@ enum Command {
 enum ReportFormat {
     Csv,
     Xlsx,
+    Pdf,
 }
 
 /// Parses a snake_case enum by its serde name, so the CLI and the API spell it alike.
@@ -341,6 +342,7 @@ async fn main() -> anyhow::Result<()> {
             let bytes = match format {
                 ReportFormat::Csv => report.csv().context("writing the CSV")?,
                 ReportFormat::Xlsx => report.xlsx().context("writing the workbook")?,
+                ReportFormat::Pdf => report.pdf()?,
             };
             match out {
                 Some(path) => std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?,

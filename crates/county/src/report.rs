@@ -228,6 +228,22 @@ impl Report {
         w.into_inner().map_err(|e| e.into_error().into())
     }
 
+    /// The report as an A4 PDF (landscape; the wide table in parts that repeat who each row
+    /// is; page numbers), typeset with the machine's CJK font. The same report gives the
+    /// same bytes.
+    pub fn pdf(&self) -> Result<Vec<u8>, redvest_print::PrintError> {
+        let table = redvest_print::Table {
+            title: format!("红马甲巡防 {} 统计", self.period.label),
+            subtitle: format!("对比上期：{}　只统计队长已签字封存的巡查记录", self.previous.label),
+            header: Self::header().into_iter().map(str::to_owned).collect(),
+            rows: self.rows.iter().map(|r| Self::cells(r).iter().map(Cell::text).collect()).collect(),
+            sums: self.rows.iter().map(|r| r.level != Level::Team).collect(),
+            keep: 3,
+            notes: vec![RECTIFICATION_RATE.into(), COVERAGE.into()],
+        };
+        redvest_print::table_pdf(&table, redvest_print::cjk_fonts()?)
+    }
+
     /// The report as an Excel workbook: one sheet of the table (numbers as numbers, column
     /// widths for Chinese), one of patrols by post or zone.
     pub fn xlsx(&self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {

@@ -173,6 +173,31 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     assert_eq!(records[3].iter().map(str::to_owned).collect::<Vec<_>>(), screen, "the team's row as on screen");
     assert!(records.iter().any(|r| r[0].starts_with("整改率 =")), "the definition printed next to it");
 
+    // The PDF, read as a clerk's printer would be checked: the Chinese headings, the team and
+    // its numbers found by pdftotext, the CJK font embedded as a subset, the page count in the
+    // footer equal to the file's, and the same bytes when printed again.
+    let pdf = report.pdf().expect("pdf");
+    assert!(pdf == report.pdf().expect("again"), "the same report gives the same bytes");
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("report.pdf");
+    std::fs::write(&path, &pdf).expect("write");
+    if let Some(dir) = std::env::var_os("REDVEST_ARTIFACTS").map(std::path::PathBuf::from) {
+        let _ = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(dir.join("report-2026-11-中旬.pdf"), &pdf));
+    }
+    let poppler = |tool: &str, args: &[&str]| {
+        let out = std::process::Command::new(tool).args(args).arg(&path).args(if tool == "pdftotext" { &["-"][..] } else { &[][..] }).output().unwrap_or_else(|e| panic!("{tool} (poppler-utils; `cargo xtask test` installs it): {e}"));
+        assert!(out.status.success(), "{tool}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let printed = poppler("pdftotext", &["-layout"]);
+    for needle in ["红马甲巡防 2026年11月中旬 统计", "对比上期", "城关镇红马甲巡防队", "覆盖率", "66.7%", "33.3%", "整改率 =", "全县"] {
+        assert!(printed.contains(needle), "{needle:?} not in the PDF's text:\n{printed}");
+    }
+    let fonts = poppler("pdffonts", &[]);
+    assert!(fonts.lines().any(|l| l.contains("+NotoSansCJK") && l.split_whitespace().filter(|w| *w == "yes").count() >= 2), "an embedded subset of Noto Sans CJK:\n{fonts}");
+    let pages: usize = poppler("pdfinfo", &[]).lines().find_map(|l| l.strip_prefix("Pages:")).and_then(|n| n.trim().parse().ok()).expect("Pages");
+    assert!(printed.contains(&format!("共 {pages} 页")), "the footer counts the file's {pages} pages:\n{printed}");
+
     // The workbook: numbers as numbers, the same figures.
     use calamine::Reader;
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(report.xlsx().expect("xlsx"))).expect("open xlsx");

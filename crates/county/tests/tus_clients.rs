@@ -122,8 +122,11 @@ async fn tuspy_and_tus_js_client_upload_whole_again_and_resumed(pool: PgPool) {
     let url = cut["url"].as_str().expect("the upload's URL");
     let resumed = run(tuspy(&endpoint, &token, &path, &sha, url, false)).await;
     assert_eq!(resumed["done"], true, "{resumed}");
-    assert_eq!(resumed["start"], bytes.len() / 2, "resumed where the county kept the cut body");
-    assert_eq!(patches(&proxy).last(), Some(&(bytes.len() - bytes.len() / 2)), "only the rest was sent again");
+    // The proxy forwarded half the body; the county keeps what reached it (TCP may drop the
+    // last unread bytes when the proxy hangs up).
+    let start = resumed["start"].as_u64().expect("start") as usize;
+    assert!(start > 0 && start <= bytes.len() / 2, "resumed where the county kept the cut body: {start}");
+    assert_eq!(patches(&proxy).last(), Some(&(bytes.len() - start)), "only the rest was sent again");
     assert!(held(&db, team, &sha).await == bytes, "byte-identical after the cut");
 
     // tuspy with its checksum option (sha1 per PATCH).
@@ -146,7 +149,8 @@ async fn tuspy_and_tus_js_client_upload_whole_again_and_resumed(pool: PgPool) {
     let resumed = run(tus_js(&endpoint, &token, &path, &sha)).await;
     assert_eq!(resumed["done"], true, "{resumed}");
     let sent = patches(&proxy)[before..].to_vec();
-    assert_eq!(sent, vec![bytes.len(), bytes.len() - bytes.len() / 2], "cut, then only the rest");
+    assert_eq!(sent.first(), Some(&bytes.len()), "the whole file, cut: {sent:?}");
+    assert!(sent.len() >= 2 && sent[1..].iter().all(|n| *n < bytes.len() && *n >= bytes.len() - bytes.len() / 2), "then only the rest, from what the county kept: {sent:?}");
     assert!(held(&db, team, &sha).await == bytes, "byte-identical after the cut");
 }
 

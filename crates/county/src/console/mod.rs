@@ -45,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .route("/reports", get(reports::page))
         .route("/reports.csv", get(reports::csv))
         .route("/reports.xlsx", get(reports::xlsx))
+        .route("/reports.pdf", get(reports::pdf))
         .route("/clerks", get(clerks::list).post(clerks::add))
         .route("/clerks/{id}/disable", post(clerks::disable))
         .route("/password", get(clerks::password_form).post(clerks::change_password))

@@ -1,4 +1,4 @@
-//! 统计报表: the 旬报 or 月报 of the clerk's scope on screen, and the same as CSV or Excel.
+//! 统计报表: the 旬报 or 月报 of the clerk's scope on screen, and the same as CSV, Excel or PDF.
 
 use askama::Template;
 use axum::extract::{Query, State};
@@ -84,18 +84,34 @@ pub async fn csv(State(state): State<AppState>, clerk: Clerk, Query(q): Query<Re
     download(&state, &clerk, &q, "csv", "text/csv; charset=utf-8", |r| r.csv().map_err(|e| e.to_string())).await
 }
 
+/// The report as a PDF to print.
+pub async fn pdf(State(state): State<AppState>, clerk: Clerk, Query(q): Query<ReportQuery>) -> Response {
+    download(&state, &clerk, &q, "pdf", "application/pdf", |r| r.pdf().map_err(|e| e.to_string())).await
+}
+
 /// The report as an Excel workbook.
 pub async fn xlsx(State(state): State<AppState>, clerk: Clerk, Query(q): Query<ReportQuery>) -> Response {
     download(&state, &clerk, &q, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", |r| r.xlsx().map_err(|e| e.to_string())).await
 }
 
-async fn download(state: &AppState, clerk: &Clerk, q: &ReportQuery, ext: &str, content_type: &'static str, file: impl Fn(&Report) -> Result<Vec<u8>, String>) -> Response {
+async fn download(
+    state: &AppState,
+    clerk: &Clerk,
+    q: &ReportQuery,
+    ext: &str,
+    content_type: &'static str,
+    file: impl FnOnce(&Report) -> Result<Vec<u8>, String> + Send + 'static,
+) -> Response {
     let report = match build(state, clerk, q).await {
         Ok(r) => r,
         Err(Ok(problem)) => return page::problem(axum::http::StatusCode::BAD_REQUEST, &format!("统计期写法不对:{problem}")),
         Err(Err(e)) => return page::unavailable(e),
     };
-    let bytes = match file(&report) {
+    // Writing the file (typesetting a PDF above all) is CPU work: off the async threads.
+    let Ok((written, report)) = tokio::task::spawn_blocking(move || (file(&report), report)).await else {
+        return page::problem(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "报表文件没有生成,请稍后再试。");
+    };
+    let bytes = match written {
         Ok(b) => b,
         Err(e) => {
             tracing::error!(error = %e, "writing a report file");
