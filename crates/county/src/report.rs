@@ -1,6 +1,6 @@
 //! 旬报 and 月报: the period a report covers, its rows (each team, each township, the county)
 //! against the period before, and the files a county office sends upward: CSV (UTF-8 with a
-//! BOM, so Excel opens 中文 as text) and XLSX. The figures are SQL ([`crate::db::Figures`]);
+//! BOM, so Excel opens 中文 as text), XLSX and PDF. The figures are SQL ([`crate::db::Figures`]);
 //! townships and the county are sums of their teams' rows.
 
 use chrono::{Datelike, Duration, NaiveDate, Utc};
