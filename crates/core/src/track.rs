@@ -1,7 +1,6 @@
 //! The track recorder: which fixes to keep, storing each kept one durably, and the summary.
 
 use chrono::{DateTime, Utc};
-use geographiclib_rs::{Geodesic, InverseGeodesic};
 use redvest_shared::track::{Decision, DropReason, Fix, Gap, TrackPoint, TrackSettings, TrackSummary};
 use rusqlite::{params, OptionalExtension};
 use uuid::Uuid;
@@ -9,11 +8,7 @@ use uuid::Uuid;
 use crate::field::{enum_from, enum_text};
 use crate::{Error, Result, Store};
 
-/// Distance on the WGS 84 ellipsoid, metres (Karney's algorithm).
-pub fn distance_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
-    let s12: f64 = Geodesic::wgs84().inverse(lat1, lon1, lat2, lon2);
-    s12
-}
+pub use redvest_shared::track::distance_m;
 
 /// Decides what to do with `fix`, given the last kept point and when the last fix (kept or
 /// not) arrived. Pure: the rules in one place.

@@ -524,3 +524,16 @@ pub async fn sweep_parts(db: &Db, now: DateTime<Utc>) -> Result<usize, AdminErro
     }
     Ok(swept)
 }
+
+/// Measures the distance of every held track that has none yet (patrols stored before the
+/// county kept distances); `serve` runs it at start. Returns how many.
+pub async fn measure_tracks(db: &Db) -> Result<usize, AdminError> {
+    let mut measured = 0;
+    loop {
+        let n = db.measure_tracks(200).await?;
+        measured += n;
+        if n == 0 {
+            return Ok(measured);
+        }
+    }
+}

@@ -242,6 +242,11 @@ async fn main() -> anyhow::Result<()> {
         if moved != admin::MovedPhotos::default() {
             tracing::info!(?moved, "photo bytes moved from PostgreSQL to the photo store");
         }
+        match admin::measure_tracks(&db).await {
+            Ok(0) => {}
+            Ok(measured) => tracing::info!(measured, "measured the distance of held tracks"),
+            Err(e) => tracing::warn!(error = %e, "could not measure held tracks; reports count them as 0 km"),
+        }
         match admin::sweep_parts(&db, Utc::now()).await {
             Ok(0) => {}
             Ok(swept) => tracing::info!(swept, "deleted part objects no upload names"),

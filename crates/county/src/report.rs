@@ -154,7 +154,7 @@ fn add(sum: &mut Figures, f: &Figures) {
     macro_rules! each {
         ($($field:ident),*) => { $( sum.$field += f.$field; )* };
     }
-    each!(duties_planned, duties_due, duties_done, duties_missed, patrols, attendances, hours, hazards_found, fixed_on_spot, rectified_of_found, closed, overdue);
+    each!(duties_planned, duties_due, duties_done, duties_missed, patrols, attendances, hours, km, hazards_found, fixed_on_spot, rectified_of_found, closed, overdue);
     each!(disputes, disputes_handed, sightings, sightings_passed, house_visits, people_met, outreach, audience);
     for i in 0..3 {
         sum.by_domain[i] += f.by_domain[i];
@@ -251,7 +251,7 @@ impl Report {
         let mut book = Workbook::new();
         let bold = Format::new().set_bold();
         let percent = Format::new().set_num_format("0.0%");
-        let hours = Format::new().set_num_format("0.0");
+        let tenths = Format::new().set_num_format("0.0");
         let sheet = book.add_worksheet();
         sheet.set_name("统计")?;
         sheet.write_string_with_format(0, 0, format!("红马甲巡防 {} 统计", self.period.label), &bold)?;
@@ -269,7 +269,7 @@ impl Report {
                 match cell {
                     Cell::Text(t) => sheet.write_string(r, c, t.as_str()).map(|_| ())?,
                     Cell::Count(n) => sheet.write_number(r, c, *n as f64).map(|_| ())?,
-                    Cell::Hours(h) => sheet.write_number_with_format(r, c, *h, &hours).map(|_| ())?,
+                    Cell::Tenths(h) => sheet.write_number_with_format(r, c, *h, &tenths).map(|_| ())?,
                     Cell::Rate(Some(x)) => sheet.write_number_with_format(r, c, *x, &percent).map(|_| ())?,
                     Cell::Rate(None) => sheet.write_string(r, c, "—").map(|_| ())?,
                 }
@@ -298,8 +298,8 @@ pub enum Cell {
     Text(String),
     /// A count.
     Count(i64),
-    /// Hours, one decimal.
-    Hours(f64),
+    /// A measure shown with one decimal (hours, kilometres).
+    Tenths(f64),
     /// A share (0–1), or none when there was nothing to divide by.
     Rate(Option<f64>),
 }
@@ -310,7 +310,7 @@ impl Cell {
         match self {
             Cell::Text(t) => t.clone(),
             Cell::Count(n) => n.to_string(),
-            Cell::Hours(h) => format!("{h:.1}"),
+            Cell::Tenths(h) => format!("{h:.1}"),
             Cell::Rate(Some(x)) => format!("{:.1}%", x * 100.0),
             Cell::Rate(None) => "—".into(),
         }
@@ -334,7 +334,8 @@ const COLUMNS: &[Column] = &[
     ("覆盖率", |r| rate(r.now.duties_done, r.now.duties_due)),
     ("巡查次数", |r| Cell::Count(r.now.patrols)),
     ("参与人次", |r| Cell::Count(r.now.attendances)),
-    ("巡查时长(小时)", |r| Cell::Hours(r.now.hours)),
+    ("巡查时长(小时)", |r| Cell::Tenths(r.now.hours)),
+    ("巡查里程(公里)", |r| Cell::Tenths(r.now.km)),
     ("发现隐患", |r| Cell::Count(r.now.hazards_found)),
     ("社会治安", |r| Cell::Count(r.now.by_domain[0])),
     ("安全生产", |r| Cell::Count(r.now.by_domain[1])),

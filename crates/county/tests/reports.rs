@@ -10,7 +10,7 @@
 //!   sighting passed to the police); 11-15 P3 in the evening, no duty (2 present; H3
 //!   社会治安/重大 to rectify by 11-30, checked on 11-24 and closed by the county on 11-25, in 下旬); 11-16 P4 (a house
 //!   visit meeting 2), then amended twice: counted once.
-//! Every patrol lasts an hour.
+//! Every patrol lasts an hour; P1 walks 1 000 m and P2 500 m.
 
 mod common;
 
@@ -27,6 +27,7 @@ use redvest_shared::hazard::CountyAction;
 use redvest_shared::observation::{Handling, HazardReport, Observation, OutreachKind, Severity, SightingSubject};
 use redvest_shared::patrol::{AttendanceEntry, Presence, StartPatrol};
 use redvest_shared::team::Role;
+use redvest_shared::track::{Fix, FixSource, TrackSettings};
 use redvest_shared::wire::PlanDuty;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -35,8 +36,9 @@ fn beijing(day: u32, hour: u32) -> DateTime<Utc> {
     chrono::FixedOffset::east_opt(8 * 3600).expect("offset").with_ymd_and_hms(2026, 11, day, hour, 0, 0).single().expect("time").with_timezone(&Utc)
 }
 
-/// A patrol signed by 王芳 and countersigned by 李强; returns it and its hazards' ids.
-fn patrol(d: &Device, start: DateTime<Utc>, duty: Option<Uuid>, absent: bool, observations: &[Observation]) -> (Uuid, Vec<Uuid>) {
+/// A patrol signed by 王芳 and countersigned by 李强, walking `metres` north at 2 m/s from its
+/// start; returns it and its hazards' ids.
+fn patrol(d: &Device, start: DateTime<Utc>, duty: Option<Uuid>, absent: bool, metres: u32, observations: &[Observation]) -> (Uuid, Vec<Uuid>) {
     let s = &d.store;
     let assignment = if duty.is_some() { Assignment::Post(Post::SchoolGate) } else { Assignment::Zone(Zone::TownCentre) };
     let p = s.start_patrol(&StartPatrol { duty_id: duty, assignment: Some(assignment), route: "场镇主街".into(), planned_start: None }, start).expect("start");
@@ -49,6 +51,19 @@ fn patrol(d: &Device, start: DateTime<Utc>, duty: Option<Uuid>, absent: bool, ob
         ],
     )
     .expect("attendance");
+    let fixes: Vec<Fix> = (0..=metres / 2)
+        .map(|i| Fix {
+            lat: 29.93 + f64::from(i) * 2.0 / 111_000.0,
+            lon: 107.88,
+            altitude_m: None,
+            accuracy_m: 5.0,
+            speed_mps: None,
+            bearing_deg: None,
+            time: start + Duration::seconds(i64::from(i)),
+            source: FixSource::Replay,
+        })
+        .collect();
+    s.record_fixes(p.id, &fixes, &TrackSettings::default(), |f| f.time).expect("track");
     let hazards = observations
         .iter()
         .enumerate()
@@ -87,12 +102,13 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
         let d = phone.clone();
         tokio::task::spawn_blocking(move || {
             sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("plan pulled");
-            patrol(&d, beijing(5, 8), Some(duty), false, &[]);
+            patrol(&d, beijing(5, 8), Some(duty), false, 0, &[]);
             patrol(
                 &d,
                 beijing(12, 8),
                 Some(duty),
                 false,
+                1_000,
                 &[
                     Observation::Dispute { summary: "宅基地".into(), place: "二组".into(), handed_to_village: true },
                     Observation::HouseVisit { household: "二组5号".into(), people_met: 3, notes: String::new() },
@@ -105,13 +121,14 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
                 beijing(13, 8),
                 Some(duty),
                 true,
+                500,
                 &[
                     hazard(CheckDomain::WorkSafety, Severity::Low, Handling::FixedOnSpot),
                     Observation::Sighting { subject: SightingSubject::Vehicle, description: "无牌车".into(), place: "桥头".into(), passed_to_police: true },
                 ],
             );
-            let (_, h3) = patrol(&d, beijing(15, 20), None, false, &[hazard(CheckDomain::PublicOrder, Severity::High, rectify(30))]);
-            let (p4, _) = patrol(&d, beijing(16, 20), None, false, &[Observation::HouseVisit { household: "三组2号".into(), people_met: 2, notes: String::new() }]);
+            let (_, h3) = patrol(&d, beijing(15, 20), None, false, 0, &[hazard(CheckDomain::PublicOrder, Severity::High, rectify(30))]);
+            let (p4, _) = patrol(&d, beijing(16, 20), None, false, 0, &[Observation::HouseVisit { household: "三组2号".into(), people_met: 2, notes: String::new() }]);
             // Amended twice: the later amendment counts, once.
             for day in [17, 18] {
                 let amendment = d.store.start_amendment(p4, beijing(day, 9)).expect("amend");
@@ -136,6 +153,9 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     assert_eq!((f.duties_planned, f.duties_due, f.duties_done, f.duties_missed), (3, 3, 2, 1), "11th missed, 12th and 13th done");
     assert_eq!((f.patrols, f.attendances), (4, 7), "P1–P3 and P4 once; 2 + 1 + 2 + 2 present");
     assert!((f.hours - 4.0).abs() < 1e-6, "four hours: {}", f.hours);
+    // P1 walked 1 000 m and P2 500 m north (2 m a second, 1/111 000 of a degree for 2 m: the
+    // meridian's degree is about 110 860 m at 30°N, so 0.998 of that).
+    assert!((f.km - 1.5 * 110_860.0 / 111_000.0).abs() < 0.01, "1.5 km walked: {}", f.km);
     assert_eq!((f.hazards_found, f.by_domain, f.by_severity), (3, [1, 1, 1], [1, 1, 1]));
     assert_eq!((f.fixed_on_spot, f.rectified_of_found, f.closed, f.overdue), (1, 1, 0, 1), "H2 on the spot; H3 closed only in 下旬; H1 overdue");
     assert_eq!((f.disputes, f.disputes_handed, f.sightings, f.sightings_passed), (1, 1, 1, 1));
@@ -151,6 +171,7 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     assert_eq!(screen[column("覆盖率")], "66.7%");
     assert_eq!(screen[column("整改率")], "33.3%");
     assert_eq!(screen[column("巡查次数增减")], "3");
+    assert_eq!(screen[column("巡查里程(公里)")], "1.5");
 
     // A township's report: its teams only, summed under its name.
     let scoped = Report::build(&db, Period::parse("2026-11-中旬").expect("period"), Some(township)).await.expect("report");

@@ -244,3 +244,19 @@ pub fn draw(points: &[TrackPoint], w: f64, h: f64, pad: f64) -> Option<Drawn> {
         .collect();
     Some(Drawn { segments, start: xy(first), end: xy(last) })
 }
+
+/// Distance on the WGS 84 ellipsoid, metres (Karney's algorithm): the one measure the phone's
+/// summary and the county's reports use.
+#[cfg(feature = "track-codec")]
+pub fn distance_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    use geographiclib_rs::{Geodesic, InverseGeodesic};
+    let s12: f64 = Geodesic::wgs84().inverse(lat1, lon1, lat2, lon2);
+    s12
+}
+
+/// Distance patrolled, metres: along the kept points within each segment (a jump or a long
+/// pause between segments was not walked).
+#[cfg(feature = "track-codec")]
+pub fn distance_within_segments(points: &[TrackPoint]) -> f64 {
+    points.windows(2).filter(|p| p[0].segment == p[1].segment).map(|p| distance_m(p[0].lat, p[0].lon, p[1].lat, p[1].lon)).sum()
+}

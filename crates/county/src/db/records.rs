@@ -358,13 +358,14 @@ async fn store_copy(tx: &mut sqlx::PgConnection, team: Uuid, copy: &PatrolCopy, 
         .and_then(|body| serde_json::from_slice(body).ok());
     let amends = doc.as_ref().and_then(|d| d.get("amends")).and_then(|a| a.as_str()).and_then(|a| Uuid::parse_str(a).ok());
     sqlx::query(
-        "INSERT INTO patrol (id, team_id, record_hash, canonical, volunteer, track_rvtk, state, leader, started_at, assignment, duty_id, doc, amends)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+        "INSERT INTO patrol (id, team_id, record_hash, canonical, volunteer, track_rvtk, state, leader, started_at, assignment, duty_id, doc, amends, distance_m)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
          ON CONFLICT (id) DO UPDATE SET canonical = excluded.canonical, volunteer = excluded.volunteer, state = excluded.state,
              started_at = excluded.started_at, assignment = excluded.assignment, duty_id = excluded.duty_id,
              doc = excluded.doc, amends = excluded.amends,
              leader = excluded.leader, returned_by = NULL, returned_reason = NULL, updated_at = now(),
              track_rvtk = coalesce(excluded.track_rvtk, CASE WHEN patrol.record_hash = excluded.record_hash THEN patrol.track_rvtk END),
+             distance_m = coalesce(excluded.distance_m, CASE WHEN patrol.record_hash = excluded.record_hash THEN patrol.distance_m END),
              record_hash = excluded.record_hash",
     )
     .bind(copy.patrol_id)
@@ -380,6 +381,7 @@ async fn store_copy(tx: &mut sqlx::PgConnection, team: Uuid, copy: &PatrolCopy, 
     .bind(copy.duty_id)
     .bind(doc)
     .bind(amends)
+    .bind(copy.track_rvtk.as_deref().and_then(track_distance_m))
     .execute(tx)
     .await?;
     Ok(())
@@ -387,13 +389,38 @@ async fn store_copy(tx: &mut sqlx::PgConnection, team: Uuid, copy: &PatrolCopy, 
 
 /// The track of the version held, when it was missing and `copy` brings it.
 async fn fill_track(tx: &mut sqlx::PgConnection, copy: &PatrolCopy) -> Result<(), DbError> {
-    sqlx::query("UPDATE patrol SET track_rvtk = $3 WHERE id = $1 AND record_hash = $2 AND track_rvtk IS NULL AND $3::text IS NOT NULL")
+    sqlx::query("UPDATE patrol SET track_rvtk = $3, distance_m = $4 WHERE id = $1 AND record_hash = $2 AND track_rvtk IS NULL AND $3::text IS NOT NULL")
         .bind(copy.patrol_id)
         .bind(&copy.record_hash)
         .bind(&copy.track_rvtk)
+        .bind(copy.track_rvtk.as_deref().and_then(track_distance_m))
         .execute(tx)
         .await?;
     Ok(())
+}
+
+/// The distance a track (base64 `RVTK`) walked, metres; `None` if it does not decode (the
+/// push checks tracks against their hash, so that is a bug, not a phone's doing).
+pub(super) fn track_distance_m(rvtk_base64: &str) -> Option<f64> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(rvtk_base64).ok()?;
+    let points = redvest_shared::track_codec::decode(&bytes).ok()?;
+    Some(redvest_shared::track::distance_within_segments(&points))
+}
+
+impl Db {
+    /// Measures up to `limit` held tracks that have no distance yet (patrols stored before
+    /// distances were kept); returns how many.
+    pub async fn measure_tracks(&self, limit: i64) -> Result<usize, DbError> {
+        let rows = sqlx::query("SELECT id, track_rvtk FROM patrol WHERE track_rvtk IS NOT NULL AND distance_m IS NULL LIMIT $1").bind(limit).fetch_all(&self.pool).await?;
+        for r in &rows {
+            let track: String = r.get(1);
+            // A track that does not decode gets 0, so it is not read again at every start.
+            let distance = track_distance_m(&track).unwrap_or(0.0);
+            sqlx::query("UPDATE patrol SET distance_m = $2 WHERE id = $1").bind(r.get::<Uuid, _>(0)).bind(distance).execute(&self.pool).await?;
+        }
+        Ok(rows.len())
+    }
 }
 
 /// Applies `change` to the county's one copy of its patrol and publishes what the team's

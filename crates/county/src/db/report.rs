@@ -36,6 +36,8 @@ pub struct Figures {
     pub attendances: i64,
     /// Hours patrolled (start to end of each counted patrol).
     pub hours: f64,
+    /// Kilometres walked, from the tracks (within segments; a patrol without a track counts 0).
+    pub km: f64,
     /// Hazards found.
     pub hazards_found: i64,
     /// Of those, 社会治安 / 安全生产 / 消防安全.
@@ -87,7 +89,7 @@ macro_rules! counted {
     () => {
         "
     counted AS (
-        SELECT p.id, p.team_id, p.duty_id, p.assignment, p.doc, (p.started_at AT TIME ZONE 'Asia/Shanghai')::date AS day
+        SELECT p.id, p.team_id, p.duty_id, p.assignment, p.doc, p.distance_m, (p.started_at AT TIME ZONE 'Asia/Shanghai')::date AS day
         FROM patrol p JOIN team t ON t.id = p.team_id
         WHERE p.state = 'countersigned' AND p.doc IS NOT NULL
           AND p.started_at >= ($1::date::timestamp AT TIME ZONE 'Asia/Shanghai')
@@ -128,7 +130,8 @@ impl Db {
             patrols AS (
                 SELECT team_id, count(*) AS patrols,
                        sum((SELECT count(*) FROM jsonb_array_elements(doc -> 'attendance') a WHERE a ->> 'presence' IN ('present', 'late'))) AS attendances,
-                       sum(extract(epoch FROM (doc ->> 'ended_at')::timestamptz - (doc ->> 'started_at')::timestamptz)) / 3600.0 AS hours
+                       sum(extract(epoch FROM (doc ->> 'ended_at')::timestamptz - (doc ->> 'started_at')::timestamptz)) / 3600.0 AS hours,
+                       sum(coalesce(distance_m, 0)) / 1000.0 AS km
                 FROM counted GROUP BY team_id
             ),
             observed AS (
@@ -173,7 +176,7 @@ impl Db {
             )
             SELECT t.id, t.name, tw.name,
                    coalesce(d.planned, 0), coalesce(d.done, 0), coalesce(d.missed, 0), coalesce(d.due, 0),
-                   coalesce(p.patrols, 0), coalesce(p.attendances, 0)::bigint, coalesce(p.hours, 0)::float8,
+                   coalesce(p.patrols, 0), coalesce(p.attendances, 0)::bigint, coalesce(p.hours, 0)::float8, coalesce(p.km, 0)::float8,
                    coalesce(h.found, 0), coalesce(h.public_order, 0), coalesce(h.work_safety, 0), coalesce(h.fire_safety, 0),
                    coalesce(h.low, 0), coalesce(h.medium, 0), coalesce(h.high, 0),
                    coalesce(h.on_spot, 0), coalesce(h.rectified, 0), coalesce(h.closed, 0), coalesce(h.overdue, 0),
@@ -210,21 +213,22 @@ impl Db {
                     patrols: r.get(7),
                     attendances: r.get(8),
                     hours: r.get(9),
-                    hazards_found: r.get(10),
-                    by_domain: [r.get(11), r.get(12), r.get(13)],
-                    by_severity: [r.get(14), r.get(15), r.get(16)],
-                    fixed_on_spot: r.get(17),
-                    rectified_of_found: r.get(18),
-                    closed: r.get(19),
-                    overdue: r.get(20),
-                    disputes: r.get(21),
-                    disputes_handed: r.get(22),
-                    sightings: r.get(23),
-                    sightings_passed: r.get(24),
-                    house_visits: r.get(25),
-                    people_met: r.get(26),
-                    outreach: r.get(27),
-                    audience: r.get(28),
+                    km: r.get(10),
+                    hazards_found: r.get(11),
+                    by_domain: [r.get(12), r.get(13), r.get(14)],
+                    by_severity: [r.get(15), r.get(16), r.get(17)],
+                    fixed_on_spot: r.get(18),
+                    rectified_of_found: r.get(19),
+                    closed: r.get(20),
+                    overdue: r.get(21),
+                    disputes: r.get(22),
+                    disputes_handed: r.get(23),
+                    sightings: r.get(24),
+                    sightings_passed: r.get(25),
+                    house_visits: r.get(26),
+                    people_met: r.get(27),
+                    outreach: r.get(28),
+                    audience: r.get(29),
                 },
             })
             .collect())
