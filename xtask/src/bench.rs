@@ -11,6 +11,8 @@ const BENCHES: &[(&str, &str, &str)] = &[
     ("qr", "redvest-core", "bench_qr"),
     ("county", "redvest-county", "bench_county"),
     ("county-load", "redvest-county", "bench_county_load"),
+    // The 月报 over the same generated county year (its `county_month` case only).
+    ("reports", "redvest-county", "bench_county"),
 ];
 
 /// Builds and runs the benchmark `name`.
@@ -31,6 +33,9 @@ pub fn bench(name: &str) -> Result<()> {
     command.args(["run", "--quiet", "--release", "-p", package, "--example", example]);
     if let Some(cluster) = &cluster {
         command.env("DATABASE_URL", cluster.url());
+    }
+    if name == "reports" {
+        command.env("REDVEST_BENCH_CASES", "county_month");
     }
     let status = command.status().context("running the benchmark")?;
     crate::check(status, &format!("benchmark {name}"))

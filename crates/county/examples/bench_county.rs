@@ -16,6 +16,8 @@
 //! figures (each round's are listed). Cases: `overview` (首页, all 300 teams), `patrol_list`
 //! (one township, one month, page 2), `patrol_page` (a random patrol, verified on the page),
 //! `hazard_register` (open hazards, overdue first, all townships). Target: `p95_ms` ≤ 200.
+//! And `county_month`: the 月报 of the last full month for the 300 teams (`cargo xtask bench
+//! reports` runs only it): `seconds`, median of 3, target ≤ 2.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -81,10 +83,11 @@ async fn generate(pool: &sqlx::PgPool, template: Uuid) -> anyhow::Result<()> {
     }
     // One patrol a day per team: the template's signed bytes under a fresh id.
     sqlx::query(
-        "INSERT INTO patrol (id, team_id, record_hash, canonical, volunteer, track_rvtk, state, leader, started_at, assignment)
+        "INSERT INTO patrol (id, team_id, record_hash, canonical, volunteer, track_rvtk, state, leader, started_at, assignment, doc, distance_m)
          SELECT g.id, g.team_id, tp.record_hash, replace(tp.canonical, tp.id::text, g.id::text), tp.volunteer,
                 coalesce(tp.track_rvtk, r.body ->> 'track_rvtk'), CASE WHEN random() < 0.97 THEN 'countersigned' ELSE 'submitted' END,
-                tp.leader, g.started_at, (ARRAY['post.night_patrol', 'zone.town_centre', 'zone.rural', 'post.school_gate'])[1 + (g.day % 4)]
+                tp.leader, g.started_at, (ARRAY['post.night_patrol', 'zone.town_centre', 'zone.rural', 'post.school_gate'])[1 + (g.day % 4)],
+                jsonb_set(tp.doc, '{id}', to_jsonb(g.id::text)), tp.distance_m
          FROM (SELECT gen_random_uuid() AS id, t.id AS team_id, day,
                       date_trunc('day', now()) - day * interval '1 day' + interval '12 hours' + random() * interval '8 hours' AS started_at
                FROM team t, generate_series(0, 364) day WHERE t.name LIKE '第%') g,
@@ -201,7 +204,10 @@ async fn main() -> anyhow::Result<()> {
     ];
     let mut order: Vec<usize> = (0..patrols.len()).collect();
     order.shuffle(&mut rand::thread_rng());
-    for (case, shows, url) in &cases {
+    // `REDVEST_BENCH_CASES` picks cases (`cargo xtask bench reports` runs `county_month`).
+    let only: Option<Vec<String>> = std::env::var("REDVEST_BENCH_CASES").ok().map(|v| v.split(',').map(str::to_owned).collect());
+    let wanted = |case: &str| only.as_ref().is_none_or(|o| o.iter().any(|c| c == case));
+    for (case, shows, url) in cases.iter().filter(|(case, _, _)| wanted(case)) {
         for i in 0..5 {
             let (_, page) = fetch(&http, &cookie, &url(order[i])).await?;
             anyhow::ensure!(page.contains(shows), "{case}: the page does not show {shows:?}");
@@ -230,6 +236,39 @@ async fn main() -> anyhow::Result<()> {
                 "patrols": counts.0,
                 "hazards": counts.1,
                 "hazard_history": counts.2,
+            })
+        );
+    }
+
+    if wanted("county_month") {
+        // The 月报 of the last full month for all 300 teams: every figure's query, the
+        // townships' and the county's sums, and the month before (Report::build).
+        let today = redvest_county::beijing::today();
+        let month = chrono::Datelike::month(&today);
+        let last_month = if month == 1 { format!("{}-12", chrono::Datelike::year(&today) - 1) } else { format!("{}-{:02}", chrono::Datelike::year(&today), month - 1) };
+        let period = redvest_county::report::Period::parse(&last_month).map_err(anyhow::Error::msg)?;
+        let warm = redvest_county::report::Report::build(&db, period.clone(), None).await?;
+        let counted = warm.rows.last().map_or(0, |r| r.now.patrols);
+        anyhow::ensure!(counted > 0, "county_month: the generated month counts no patrols");
+        let mut runs = Vec::new();
+        for _ in 0..ROUNDS {
+            let t = Instant::now();
+            redvest_county::report::Report::build(&db, period.clone(), None).await?;
+            runs.push(t.elapsed().as_secs_f64());
+        }
+        let seconds = median(runs.clone());
+        eprintln!("county_month ({}): {seconds:.2} s, {counted} patrols counted", period.label);
+        println!(
+            "{}",
+            json!({
+                "case": "county_month",
+                "period": period.key(),
+                "teams": warm.rows.iter().filter(|r| r.level == redvest_county::report::Level::Team).count(),
+                "patrols_counted": counted,
+                "seconds": (seconds * 1000.0).round() / 1000.0,
+                "target_s": 2,
+                "runs_s": runs.iter().map(|r| (r * 1000.0).round() / 1000.0).collect::<Vec<_>>(),
+                "load_model": "one report at a time, in the benchmark's process against its PostgreSQL on loopback; this month and the month before",
             })
         );
     }

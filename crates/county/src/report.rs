@@ -168,8 +168,11 @@ impl Report {
         let now = Utc::now();
         let missed = redvest_shared::duty::MISSED_AFTER;
         let previous = period.previous();
-        let teams = db.report_teams(period.first, period.last, now, missed, scope).await?;
-        let before = db.report_teams(previous.first, previous.last, now, missed, scope).await?;
+        // This period and the one before at once (two connections of the pool).
+        let (teams, before) = tokio::try_join!(
+            db.report_teams(period.first, period.last, now, missed, scope),
+            db.report_teams(previous.first, previous.last, now, missed, scope),
+        )?;
         let mut rows: Vec<Row> = Vec::new();
         // The last row sums every team of the report: the county's, or a township clerk's.
         let whole = if scope.is_some() { teams.first().and_then(|t| t.township.clone()).unwrap_or_default() } else { "全县".into() };

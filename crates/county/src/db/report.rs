@@ -153,9 +153,10 @@ impl Db {
                        h.found_at < (($2::date + 1)::timestamp AT TIME ZONE 'Asia/Shanghai') AS found_by_end,
                        -- by the state an entry gave, whoever made it (the team can close, or fix
                        -- on the spot later; the county's older command-line entries are 'set')
-                       EXISTS (SELECT 1 FROM hazard_event e WHERE e.hazard_id = h.id AND e.state = 'fixed_on_spot') AS on_spot,
-                       (SELECT min(e.at) FROM hazard_event e WHERE e.hazard_id = h.id AND e.state = 'closed') AS closed_at
+                       coalesce(e.on_spot, false) AS on_spot, e.closed_at
                 FROM hazard h JOIN team t ON t.id = h.team_id
+                LEFT JOIN (SELECT hazard_id, bool_or(state = 'fixed_on_spot') AS on_spot, min(at) FILTER (WHERE state = 'closed') AS closed_at
+                           FROM hazard_event GROUP BY hazard_id) e ON e.hazard_id = h.id
                 WHERE h.found_at IS NOT NULL AND ($3::uuid IS NULL OR t.township_id = $3)
             ),
             hazards AS (
