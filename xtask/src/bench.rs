@@ -35,7 +35,7 @@ pub fn bench(name: &str) -> Result<()> {
         command.env("DATABASE_URL", cluster.url());
     }
     if name == "reports" {
-        command.env("REDVEST_BENCH_CASES", "county_month");
+        command.env("REDVEST_BENCH_CASES", "county_month,volume_month");
     }
     let status = command.status().context("running the benchmark")?;
     crate::check(status, &format!("benchmark {name}"))

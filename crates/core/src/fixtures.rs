@@ -109,9 +109,21 @@ pub fn patrol_for_duty(d: &Device, duty: Uuid, at: chrono::DateTime<Utc>) -> Uui
     p.id
 }
 
-/// A signing request with a drawn signature.
+/// A signing request with a drawn signature ([`signature_png`]).
 pub fn handwritten(patrol: Uuid, m: &Member, pin: &str) -> SignPatrol {
-    SignPatrol { patrol_id: patrol, member_id: m.id, pin: pin.into(), handwriting_png: b"\x89PNG\r\n\x1a\n....drawn....".to_vec(), remarks: "正常".into() }
+    SignPatrol { patrol_id: patrol, member_id: m.id, pin: pin.into(), handwriting_png: signature_png(u32::from(m.id.as_bytes()[15])), remarks: "正常".into() }
+}
+
+/// A drawn signature as the signing pad makes one: a dark stroke on white, 300×100 PNG;
+/// `seed` shapes the stroke.
+pub fn signature_png(seed: u32) -> Vec<u8> {
+    let img = image::GrayImage::from_fn(300, 100, |x, y| {
+        let stroke = 50.0 + 28.0 * (f64::from(x) / 17.0 + f64::from(seed)).sin() * (f64::from(x) / 90.0).cos();
+        image::Luma([if (f64::from(y) - stroke).abs() < 2.5 { 25 } else { 255 }])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).expect("encode");
+    out.into_inner()
 }
 
 /// The patrol of [`sealed_patrol_signed`], signed by `volunteer` (with `with` present too)

@@ -16,13 +16,17 @@
 //! figures (each round's are listed). Cases: `overview` (首页, all 300 teams), `patrol_list`
 //! (one township, one month, page 2), `patrol_page` (a random patrol, verified on the page),
 //! `hazard_register` (open hazards, overdue first, all townships). Target: `p95_ms` ≤ 200.
-//! And `county_month`: the 月报 of the last full month for the 300 teams (`cargo xtask bench
-//! reports` runs only it): `seconds`, median of 3, target ≤ 2.
+//! And the reports (`cargo xtask bench reports` runs only these): `county_month`, the 月报 of
+//! the last full month for the 300 teams: `seconds`, median of 3, target ≤ 2; `volume_month`,
+//! the bound 巡查日志 of one team's month of 60 countersigned patrols (copies of the real one:
+//! two handwritten 300×100 signatures and a 720-fix track each, no photos), gathered from the
+//! database and typeset: `seconds` (median of 3, after one run that loads the fonts) and the
+//! PDF's `bytes`; target ≤ 5 s and ≤ 10 MB.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use rand::seq::SliceRandom;
 use redvest_core::fixtures::{sealed_patrol, Device};
 use redvest_core::sync::{sync_once, SyncOptions};
@@ -127,6 +131,63 @@ async fn generate(pool: &sqlx::PgPool, template: Uuid) -> anyhow::Result<()> {
     .await?;
     eprintln!("  hazard history: done ({:.0} s)", started.elapsed().as_secs_f64());
     sqlx::query("ANALYZE").execute(pool).await?;
+    Ok(())
+}
+
+/// A team of its own with 60 countersigned patrols in the last full month (two a day), bound.
+async fn volume_month(db: &Db, pool: &sqlx::PgPool, template: Uuid) -> anyhow::Result<()> {
+    let month_key = (redvest_county::beijing::today().with_day(1).and_then(|d| d.pred_opt())).map(|d| d.format("%Y-%m").to_string()).unwrap_or_default();
+    let month = redvest_county::volume::month(&month_key)?;
+    let team = admin::create_team(db, "装订样本巡防队").await?;
+    sqlx::query(
+        "INSERT INTO patrol (id, team_id, record_hash, canonical, volunteer, track_rvtk, state, leader, started_at, assignment, doc, distance_m)
+         SELECT g.id, $2, tp.record_hash, replace(tp.canonical, tp.id::text, g.id::text), tp.volunteer, coalesce(tp.track_rvtk, r.body ->> 'track_rvtk'),
+                'countersigned', tp.leader, g.started_at, 'post.night_patrol', jsonb_set(tp.doc, '{id}', to_jsonb(g.id::text)), tp.distance_m
+         FROM (SELECT gen_random_uuid() AS id, $3::timestamptz + (k / 2) * interval '1 day' + (k % 2) * interval '10 hours' + interval '1 hour' AS started_at
+               FROM generate_series(0, 59) k) g,
+              patrol tp LEFT JOIN record r ON r.id = tp.id
+         WHERE tp.id = $1",
+    )
+    .bind(template)
+    .bind(team)
+    .bind(redvest_county::beijing::day_start(month.first))
+    .execute(pool)
+    .await?;
+    let row = redvest_county::volume::team(db, "装订样本巡防队", None).await?;
+    let bind = || async {
+        let bound = redvest_county::volume::build(db, &row, &month).await?;
+        let records = bound.records.len();
+        let pdf = tokio::task::spawn_blocking(move || redvest_county::volume::pdf(&bound)).await??;
+        anyhow::Ok((records, pdf))
+    };
+    let t = Instant::now();
+    let (records, first) = bind().await?;
+    let cold = t.elapsed().as_secs_f64();
+    anyhow::ensure!(records == 60, "volume_month: {records} records bound, not 60");
+    let mut runs = Vec::new();
+    for _ in 0..ROUNDS {
+        let t = Instant::now();
+        let (_, pdf) = bind().await?;
+        runs.push(t.elapsed().as_secs_f64());
+        anyhow::ensure!(pdf == first, "volume_month: the same records gave different bytes");
+    }
+    let seconds = median(runs.clone());
+    eprintln!("volume_month ({}): {seconds:.2} s, {} bytes, 60 records", month.label, first.len());
+    println!(
+        "{}",
+        json!({
+            "case": "volume_month",
+            "month": month.key(),
+            "records": records,
+            "seconds": (seconds * 1000.0).round() / 1000.0,
+            "bytes": first.len(),
+            "target_s": 5,
+            "target_bytes": 10_000_000,
+            "runs_s": runs.iter().map(|r| (r * 1000.0).round() / 1000.0).collect::<Vec<_>>(),
+            "first_run_s": (cold * 1000.0).round() / 1000.0,
+            "load_model": "one volume at a time, in the benchmark's process against its PostgreSQL on loopback; 60 patrols with two signatures and a 720-fix track each, no photos; the first run also reads the CJK fonts",
+        })
+    );
     Ok(())
 }
 
@@ -271,6 +332,9 @@ async fn main() -> anyhow::Result<()> {
                 "load_model": "one report at a time, in the benchmark's process against its PostgreSQL on loopback; this month and the month before",
             })
         );
+    }
+    if wanted("volume_month") {
+        volume_month(&db, &pool, template).await?;
     }
     Ok(())
 }

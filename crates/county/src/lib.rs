@@ -14,7 +14,9 @@ pub mod http;
 pub mod photos;
 pub mod push;
 pub mod report;
+pub mod sheet;
 pub mod tus;
+pub mod volume;
 
 pub use db::Db;
 pub use app::app;

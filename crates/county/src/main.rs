@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use redvest_county::db::CountyDecision;
 use redvest_county::photos::PhotoStore;
+use redvest_county::volume;
 use redvest_county::{admin, Db};
 use redvest_shared::hazard::CountyAction;
 use redvest_shared::team::Role;
@@ -186,6 +187,22 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// The bound 巡查日志 (装订成册) of a team's month, as a PDF: a cover, a page or more per
+    /// countersigned patrol, and the hash chain verified on the last page.
+    Volume {
+        /// The team: its id or its exact name.
+        #[arg(long)]
+        team: String,
+        /// The month, e.g. 2026-11.
+        #[arg(long)]
+        month: String,
+        /// Where photo bytes are kept (for the thumbnails): a directory, or s3://bucket/prefix.
+        #[arg(long, env = "REDVEST_PHOTOS")]
+        photos: String,
+        /// Write here instead of to stdout.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// Decide on a hazard as the county: 交办, 督办, 复查, 销号 or 退回 (tells the team's devices).
     HazardDecide {
         #[arg(long)]
@@ -215,6 +232,14 @@ enum ReportFormat {
     Pdf,
 }
 
+/// Writes a file to `out`, or to stdout.
+fn write_out(out: Option<PathBuf>, bytes: &[u8]) -> anyhow::Result<()> {
+    match out {
+        Some(path) => std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display())),
+        None => std::io::Write::write_all(&mut std::io::stdout(), bytes).context("writing to stdout"),
+    }
+}
+
 /// Parses a snake_case enum by its serde name, so the CLI and the API spell it alike.
 fn snake_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
     serde_json::from_value(serde_json::Value::String(s.to_owned())).map_err(|_| format!("{s:?} is not one of the allowed values"))
@@ -232,7 +257,7 @@ async fn main() -> anyhow::Result<()> {
         .context("no database: set DATABASE_URL or pass --database-url postgres://…")?;
     // Only these commands read or write photo bytes; the others never touch the store.
     let photos = match &cli.command {
-        Command::Serve { photos, .. } | Command::MovePhotos { photos } => PhotoStore::open(photos)?,
+        Command::Serve { photos, .. } | Command::MovePhotos { photos } | Command::Volume { photos, .. } => PhotoStore::open(photos)?,
         _ => PhotoStore::memory(),
     };
     let db = Db::connect(&url, photos).await.context("connecting to PostgreSQL")?;
@@ -349,10 +374,14 @@ async fn main() -> anyhow::Result<()> {
                 ReportFormat::Xlsx => report.xlsx().context("writing the workbook")?,
                 ReportFormat::Pdf => report.pdf()?,
             };
-            match out {
-                Some(path) => std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?,
-                None => std::io::Write::write_all(&mut std::io::stdout(), &bytes)?,
-            }
+            write_out(out, &bytes)?;
+        }
+        Command::Volume { team, month, out, .. } => {
+            let month = volume::month(&month).context("--month")?;
+            let team = volume::team(&db, &team, None).await.context("--team")?;
+            let bound = volume::build(&db, &team, &month).await?;
+            let bytes = tokio::task::spawn_blocking(move || volume::pdf(&bound)).await??;
+            write_out(out, &bytes)?;
         }
         Command::HazardDecide { hazard, action, reason, responsible, deadline, by } => {
             let decision = CountyDecision { action, by, reason, responsible, deadline, clerk: None };

@@ -147,15 +147,20 @@ pub struct Report {
 
 /// How 整改率 is counted, printed next to it.
 pub const RECTIFICATION_RATE: &str = "整改率 = 本期发现的隐患中，到本期末已当场整改或已销号的数量 ÷ 本期发现的隐患数";
+/// How 定额完成率 is counted.
+pub const VISIT_QUOTA: &str = "定额完成率 = 有入户定额的成员本期记录的入户走访户数 ÷ 入户定额（入户定额：县平台为成员设定的每月 30、50 或 80 户，按本期天数折算；没有定额的队显示 —）";
 /// How 覆盖率 is counted.
 pub const COVERAGE: &str = "覆盖率 = 完成班次 ÷ 已到时间的计划班次（计划班次：已发布排班表中本期每一天的每个班次；完成：队长已签字封存的巡查记录；待队长签字的不算错过）";
+
+/// The definitions printed under every report.
+pub const NOTES: [&str; 3] = [RECTIFICATION_RATE, COVERAGE, VISIT_QUOTA];
 
 fn add(sum: &mut Figures, f: &Figures) {
     macro_rules! each {
         ($($field:ident),*) => { $( sum.$field += f.$field; )* };
     }
     each!(duties_planned, duties_due, duties_done, duties_missed, patrols, attendances, hours, km, hazards_found, fixed_on_spot, rectified_of_found, closed, overdue);
-    each!(disputes, disputes_handed, sightings, sightings_passed, house_visits, people_met, outreach, audience);
+    each!(disputes, disputes_handed, sightings, sightings_passed, house_visits, people_met, outreach, audience, visit_quota, quota_visits);
     for i in 0..3 {
         sum.by_domain[i] += f.by_domain[i];
         sum.by_severity[i] += f.by_severity[i];
@@ -226,8 +231,9 @@ impl Report {
         for row in &self.rows {
             w.write_record(Self::cells(row).iter().map(Cell::text))?;
         }
-        w.write_record([RECTIFICATION_RATE])?;
-        w.write_record([COVERAGE])?;
+        for note in NOTES {
+            w.write_record([note])?;
+        }
         w.into_inner().map_err(|e| e.into_error().into())
     }
 
@@ -242,7 +248,7 @@ impl Report {
             rows: self.rows.iter().map(|r| Self::cells(r).iter().map(Cell::text).collect()).collect(),
             sums: self.rows.iter().map(|r| r.level != Level::Team).collect(),
             keep: 3,
-            notes: vec![RECTIFICATION_RATE.into(), COVERAGE.into()],
+            notes: NOTES.iter().map(|n| (*n).to_owned()).collect(),
         };
         redvest_print::table_pdf(&table, redvest_print::cjk_fonts()?)
     }
@@ -279,8 +285,9 @@ impl Report {
             }
         }
         let notes = self.rows.len() as u32 + 4;
-        sheet.write_string(notes, 0, RECTIFICATION_RATE)?;
-        sheet.write_string(notes + 1, 0, COVERAGE)?;
+        for (i, note) in NOTES.iter().enumerate() {
+            sheet.write_string(notes + i as u32, 0, *note)?;
+        }
         let posts = book.add_worksheet();
         posts.set_name("按岗位")?;
         posts.write_string_with_format(0, 0, "岗位/片区", &bold)?;
@@ -355,6 +362,8 @@ const COLUMNS: &[Column] = &[
     ("可疑情况", |r| Cell::Count(r.now.sightings)),
     ("移交公安", |r| Cell::Count(r.now.sightings_passed)),
     ("入户走访(户)", |r| Cell::Count(r.now.house_visits)),
+    ("入户定额(户)", |r| Cell::Count(r.now.visit_quota)),
+    ("定额完成率", |r| rate(r.now.quota_visits, r.now.visit_quota)),
     ("走访人数", |r| Cell::Count(r.now.people_met)),
     ("宣传次数", |r| Cell::Count(r.now.outreach)),
     ("宣传覆盖人数", |r| Cell::Count(r.now.audience)),

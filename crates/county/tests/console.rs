@@ -610,12 +610,35 @@ async fn the_report_page_shows_the_period_and_downloads_it_within_the_clerks_sco
     set(&c, "#period", "2026-11-中").await;
     c.find(Locator::Css("form.filters button")).await.expect("查看").click().await.expect("click");
     wait_text(&c, "#error", "统计期写法不对").await;
+
+    // The team's bound volume: offered on its page for a month, downloaded as a PDF named in
+    // Chinese; a month written wrong is told in Chinese.
+    c.goto(&format!("{}/console/teams/{}", s.base, s.team)).await.expect("team page");
+    // 入户定额: 50 households a month for 王芳, kept and shown.
+    let quota = c.find(Locator::Css("select[aria-label='王芳 的入户定额']")).await.expect("王芳's quota");
+    quota.select_by_value("50").await.expect("choose 50");
+    quota.find(Locator::XPath("./ancestor::form//button")).await.expect("保存").click().await.expect("click");
+    wait_text(&c, "#done", "入户定额已改为每月 50 户").await;
+    let kept: String = c.find(Locator::Css("select[aria-label='王芳 的入户定额'] option:checked")).await.expect("option").text().await.expect("text");
+    assert_eq!(kept, "50 户");
+    text(&c, "#volume-pdf").await;
+    let fetch_volume = |month: &str| format!(
+        "return fetch('/console/teams/{}/volume.pdf?month={month}').then(async r => [r.status, r.headers.get('content-disposition') || '', new TextDecoder().decode(new Uint8Array(await r.arrayBuffer()).slice(0, 5))]);",
+        s.team
+    );
+    let got: serde_json::Value = c.execute(&fetch_volume("2026-11"), vec![]).await.expect("fetch the volume");
+    assert_eq!((&got[0], &got[2]), (&serde_json::json!(200), &serde_json::json!("%PDF-")), "{got}");
+    assert!(got[1].as_str().is_some_and(|d| d.contains("volume-2026-11.pdf") && d.contains("filename*=UTF-8''")), "{got}");
+    let bad: serde_json::Value = c.execute(&fetch_volume("2026-11-%E4%B8%AD%E6%97%AC"), vec![]).await.expect("fetch");
+    assert_eq!(bad[0], serde_json::json!(400), "a 旬 is not a month: {bad}");
     log_out(&c).await;
 
-    // A 河西镇 clerk's report holds no 城关镇 team.
+    // A 河西镇 clerk's report holds no 城关镇 team, nor can they bind its volume.
     login(&c, &s.base, "hexi", PASSWORD).await;
     c.goto(&format!("{}/console/reports?period=2026-11-%E4%B8%8B%E6%97%AC", s.base)).await.expect("reports");
     let table = wait_text(&c, "#report-table", "合计").await;
     assert!(!table.contains("城关镇红马甲巡防队"), "{table}");
+    let theirs: serde_json::Value = c.execute(&fetch_volume("2026-11"), vec![]).await.expect("fetch");
+    assert_eq!(theirs[0], serde_json::json!(404), "another township's volume: {theirs}");
     c.close().await.expect("close");
 }

@@ -16,11 +16,12 @@ mod common;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use common::{base_url, county, team_device, Device};
-use redvest_core::fixtures::handwritten;
+use redvest_core::fixtures::{handwritten, sealed_patrol, submitted_patrol};
 use redvest_core::sync::{sync_once, SyncOptions};
 use redvest_county::admin;
 use redvest_county::db::CountyDecision;
 use redvest_county::report::{Level, Period, Report};
+use redvest_county::volume;
 use redvest_shared::checklist::CheckDomain;
 use redvest_shared::duty::{Assignment, Post, Zone};
 use redvest_shared::hazard::CountyAction;
@@ -86,6 +87,117 @@ fn rectify(by: u32) -> Handling {
     Handling::Rectify { responsible: "张三".into(), unit: "镇安办".into(), deadline: NaiveDate::from_ymd_opt(2026, 11, by).expect("date") }
 }
 
+/// What a poppler-utils tool prints for the PDF at `path`.
+fn poppler(tool: &str, args: &[&str], path: &std::path::Path) -> String {
+    let out = std::process::Command::new(tool)
+        .args(args)
+        .arg(path)
+        .args(if tool == "pdftotext" { &["-"][..] } else { &[][..] })
+        .output()
+        .unwrap_or_else(|e| panic!("{tool} (poppler-utils; `cargo xtask test` installs it): {e}"));
+    assert!(out.status.success(), "{tool}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The PDF's pages and its text, kept as an artifact under `name`.
+fn read_pdf(pdf: &[u8], name: &str) -> (tempfile::TempDir, std::path::PathBuf, String, usize) {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join(name);
+    std::fs::write(&path, pdf).expect("write");
+    if let Some(artifacts) = std::env::var_os("REDVEST_ARTIFACTS").map(std::path::PathBuf::from) {
+        let _ = std::fs::create_dir_all(&artifacts).and_then(|()| std::fs::write(artifacts.join(name), pdf));
+    }
+    let printed = poppler("pdftotext", &["-layout"], &path);
+    let pages: usize = poppler("pdfinfo", &[], &path).lines().find_map(|l| l.strip_prefix("Pages:")).and_then(|n| n.trim().parse().ok()).expect("Pages");
+    assert!(printed.contains(&format!("共 {pages} 页")), "the footer counts the file's {pages} pages:\n{printed}");
+    (dir, path, printed, pages)
+}
+
+/// The team's November bound: four sealed patrols (one of them an amendment, one at 23:30 on
+/// the 30th), one waiting for the leader and one just after midnight on 1 December (Beijing)
+/// left out; every field, the signatures as images, a photo's thumbnail, the chain verified
+/// on the last page; a record altered at the county is named there.
+#[sqlx::test(migrations = false)]
+async fn a_team_month_binds_into_a_volume_that_verifies_its_chain(pool: PgPool) {
+    let pool_for_checks = pool.clone();
+    let (db, team, code) = county(pool).await;
+    let township = admin::create_township(&db, "城关镇").await.expect("township");
+    admin::set_team_township(&db, team, township).await.expect("in township");
+    let base = base_url(db.clone()).await;
+    let phone = team_device(base, code, SyncOptions::default()).await;
+    let (first, amendment, with_photo, late) = {
+        let d = phone.clone();
+        tokio::task::spawn_blocking(move || {
+            let visit = Observation::HouseVisit { household: "二组5号".into(), people_met: 3, notes: "独居老人".into() };
+            let (first, _) = patrol(&d, beijing(5, 8), None, false, 1_000, &[visit]);
+            let amendment = d.store.start_amendment(first, beijing(6, 9)).expect("amend");
+            seal(&d, amendment, beijing(6, 9));
+            let (with_photo, _, _) = sealed_patrol(&d, 1, 200);
+            let (late, _) = patrol(&d, beijing(30, 23) + Duration::minutes(30), None, false, 0, &[]);
+            patrol(&d, beijing(30, 23) + Duration::minutes(90), None, false, 0, &[]);
+            submitted_patrol(&d, (&d.volunteer, "2468"), &d.leader, 0, 10);
+            let report = sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("sync");
+            assert_eq!(report.refused, 0, "{report:?}");
+            (first, amendment, with_photo, late)
+        })
+        .await
+        .expect("join")
+    };
+    let month = volume::month("2026-11").expect("a month");
+    assert!(volume::month("2026-11-中旬").is_err(), "a 旬 is not a month");
+    let team_row = volume::team(&db, "城关镇红马甲巡防队", None).await.expect("the team by name");
+    assert!(volume::team(&db, "城关镇红马甲巡防队", Some(admin::create_township(&db, "河西镇").await.expect("t"))).await.is_err(), "not in 河西镇");
+    let bound = volume::build(&db, &team_row, &month).await.expect("volume");
+    let pdf = volume::pdf(&bound).expect("pdf");
+    assert!(pdf == volume::pdf(&volume::build(&db, &team_row, &month).await.expect("again")).expect("pdf"), "the same records give the same bytes");
+    let (_dir, path, printed, pages) = read_pdf(&pdf, "volume-2026-11.pdf");
+    let hash = |id: Uuid| {
+        let pool = pool_for_checks.clone();
+        async move { sqlx::query_scalar::<_, String>("SELECT encode(sha256(convert_to(canonical, 'UTF8')), 'hex') FROM patrol WHERE id = $1").bind(id).fetch_one(&pool).await.expect("hash") }
+    };
+    let mut needles = vec![
+        "城关镇红马甲巡防队 巡查日志 2026年11月".to_owned(),
+        "4 条(队长已签字封存)".into(),
+        "1 条待队长签字或已退回,未装订".into(),
+        "第 1 条 · 场镇集中区 · 2026-11-05 08:00".into(),
+        "第 2 条 · 场镇集中区 · 2026-11-05 08:00".into(),
+        "本条已由本册第 2 条更正".into(),
+        "本条更正本册第 1 条".into(),
+        "二组5号 · 见到 3 人 · 独居老人".into(),
+        "第 4 条 · 场镇集中区 · 2026-11-30 23:30".into(),
+        "巡查人:王芳".into(),
+        "队长:李强".into(),
+        "装订链核验".into(),
+        "共 4 条记录,签名与装订链全部核验通过。".into(),
+    ];
+    for id in [first, amendment, with_photo, late] {
+        needles.push(hash(id).await);
+    }
+    for needle in &needles {
+        assert!(printed.contains(needle.as_str()), "{needle:?} not in the volume's text:\n{printed}");
+    }
+    assert!(!printed.contains("· 场镇集中区 · 2026-12-01 00:30"), "the patrol of 1 December belongs to the next volume");
+    assert!(pages >= 6, "a cover, a page or more per record, the closing page: {pages}");
+    let fonts = poppler("pdffonts", &[], &path);
+    assert!(fonts.lines().any(|l| l.contains("+NotoSans") && l.split_whitespace().filter(|w| *w == "yes").count() >= 2), "an embedded subset of Noto Sans CJK:\n{fonts}");
+    // Two handwritten signatures per record and the hazard's photo, as images.
+    let images = poppler("pdfimages", &["-list"], &path);
+    let drawn: Vec<(u32, u32)> = images.lines().skip(2).filter_map(|l| {
+        let w: Vec<&str> = l.split_whitespace().collect();
+        Some((w.get(3)?.parse().ok()?, w.get(4)?.parse().ok()?))
+    }).collect();
+    assert_eq!(drawn.iter().filter(|(w, h)| (*w, *h) == (300, 100)).count(), 8, "4 × 2 signatures:\n{images}");
+    assert_eq!(drawn.iter().filter(|(w, h)| (*w, *h) == (400, 300)).count(), 1, "the photo's 400 px thumbnail:\n{images}");
+
+    // Altered at the county after it was signed: the volume says which record fails.
+    sqlx::query("UPDATE patrol SET canonical = replace(canonical, '场镇主街', '场镇后街') WHERE id = $1").bind(with_photo).execute(&pool_for_checks).await.expect("alter");
+    let altered = volume::pdf(&volume::build(&db, &team_row, &month).await.expect("volume")).expect("pdf");
+    let (_dir, _, printed, _) = read_pdf(&altered, "volume-2026-11-altered.pdf");
+    for needle in ["共 4 条记录,1 条未通过核验:第 3 条。", "1 条未通过,见末页", "巡查人签名无效或密钥未登记", "链接与内容不符"] {
+        assert!(printed.contains(needle), "{needle:?} not in the altered volume:\n{printed}");
+    }
+}
+
 #[sqlx::test(migrations = false)]
 async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     let pool_for_checks = pool.clone();
@@ -98,6 +210,11 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     admin::publish_plan(&db, team, "2026-11", vec![plan]).await.expect("plan");
     let base = base_url(db.clone()).await;
     let phone = team_device(base, code, SyncOptions::default()).await;
+    // 入户定额: 王芳 30 households a month, 李强 50; visits count against them when 王芳 records them.
+    for (member, households) in [(phone.volunteer.id, 30), (phone.leader.id, 50)] {
+        assert!(db.set_visit_quota(team, member, Some(households)).await.expect("quota"), "an active member of the team");
+    }
+    assert!(!db.set_visit_quota(Uuid::now_v7(), phone.volunteer.id, Some(30)).await.expect("quota"), "not another team's member");
     let h3 = {
         let d = phone.clone();
         tokio::task::spawn_blocking(move || {
@@ -160,6 +277,8 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     assert_eq!((f.fixed_on_spot, f.rectified_of_found, f.closed, f.overdue), (1, 1, 0, 1), "H2 on the spot; H3 closed only in 下旬; H1 overdue");
     assert_eq!((f.disputes, f.disputes_handed, f.sightings, f.sightings_passed), (1, 1, 1, 1));
     assert_eq!((f.house_visits, f.people_met, f.outreach, f.audience), (2, 5, 1, 40), "P4's visit once, though amended");
+    // 10 of November's 30 days: (30 + 50) × 10 / 30 = 26.7, rounded; both visits were 王芳's.
+    assert_eq!((f.visit_quota, f.quota_visits), (27, 2), "the quotas prorated to the 旬");
     let before = &report.rows[0].before;
     assert_eq!((report.previous.label.as_str(), before.duties_planned, before.duties_done, before.patrols), ("2026年11月上旬", 1, 1, 1));
     assert_eq!(report.rows[2].now, *f, "one team: the township and the county are its figures");
@@ -172,6 +291,9 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     assert_eq!(screen[column("整改率")], "33.3%");
     assert_eq!(screen[column("巡查次数增减")], "3");
     assert_eq!(screen[column("巡查里程(公里)")], "1.5");
+    assert_eq!((screen[column("入户定额(户)")].as_str(), screen[column("定额完成率")].as_str()), ("27", "7.4%"));
+    let month = Report::build(&db, Period::parse("2026-11").expect("period"), None).await.expect("report");
+    assert_eq!((month.rows[0].now.visit_quota, month.rows[0].now.quota_visits), (80, 2), "a whole month: the quotas themselves");
 
     // A township's report: its teams only, summed under its name.
     let scoped = Report::build(&db, Period::parse("2026-11-中旬").expect("period"), Some(township)).await.expect("report");
@@ -199,25 +321,13 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     // footer equal to the file's, and the same bytes when printed again.
     let pdf = report.pdf().expect("pdf");
     assert!(pdf == report.pdf().expect("again"), "the same report gives the same bytes");
-    let dir = tempfile::tempdir().expect("dir");
-    let path = dir.path().join("report.pdf");
-    std::fs::write(&path, &pdf).expect("write");
-    if let Some(dir) = std::env::var_os("REDVEST_ARTIFACTS").map(std::path::PathBuf::from) {
-        let _ = std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(dir.join("report-2026-11-中旬.pdf"), &pdf));
-    }
-    let poppler = |tool: &str, args: &[&str]| {
-        let out = std::process::Command::new(tool).args(args).arg(&path).args(if tool == "pdftotext" { &["-"][..] } else { &[][..] }).output().unwrap_or_else(|e| panic!("{tool} (poppler-utils; `cargo xtask test` installs it): {e}"));
-        assert!(out.status.success(), "{tool}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    let printed = poppler("pdftotext", &["-layout"]);
+    let (_dir, path, printed, _) = read_pdf(&pdf, "report-2026-11-中旬.pdf");
+    let poppler = |tool: &str, args: &[&str]| poppler(tool, args, &path);
     for needle in ["红马甲巡防 2026年11月中旬 统计", "对比上期", "城关镇红马甲巡防队", "覆盖率", "66.7%", "33.3%", "整改率 =", "全县"] {
         assert!(printed.contains(needle), "{needle:?} not in the PDF's text:\n{printed}");
     }
     let fonts = poppler("pdffonts", &[]);
     assert!(fonts.lines().any(|l| l.contains("+NotoSansCJK") && l.split_whitespace().filter(|w| *w == "yes").count() >= 2), "an embedded subset of Noto Sans CJK:\n{fonts}");
-    let pages: usize = poppler("pdfinfo", &[]).lines().find_map(|l| l.strip_prefix("Pages:")).and_then(|n| n.trim().parse().ok()).expect("Pages");
-    assert!(printed.contains(&format!("共 {pages} 页")), "the footer counts the file's {pages} pages:\n{printed}");
 
     // The workbook: numbers as numbers, the same figures.
     use calamine::Reader;

@@ -38,6 +38,8 @@ pub fn router() -> Router<AppState> {
         .route("/teams", get(teams::list))
         .route("/teams/{id}", get(teams::team))
         .route("/teams/{id}/code", post(teams::issue_code))
+        .route("/teams/{id}/volume.pdf", get(teams::volume))
+        .route("/teams/{id}/members/{member}/quota", post(teams::set_quota))
         .route("/teams/{id}/devices/{device}/revoke", post(teams::revoke_device))
         .route("/hazards", get(hazards::list))
         .route("/hazards/{id}", get(hazards::hazard).post(hazards::decide))

@@ -1,7 +1,7 @@
 //! Rendering the console's pages, and its error pages (in Chinese, never a server's English).
 
 use askama::Template;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
 use crate::db::DbError;
@@ -38,6 +38,14 @@ struct Problem<'a> {
 pub fn problem(status: StatusCode, message: &str) -> Response {
     let html = Problem { status: status.as_u16(), message }.render().unwrap_or_else(|_| message.to_owned());
     (status, Html(html)).into_response()
+}
+
+/// A file to download: `name` in Chinese (RFC 5987, as UTF-8) and `ascii_name` for old
+/// browsers.
+pub fn attachment(name: &str, ascii_name: &str, content_type: &str, bytes: Vec<u8>) -> Response {
+    let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
+    let disposition = format!("attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}");
+    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
 }
 
 /// 404: no such page, or not one this clerk may see (the same answer, so it says nothing).

@@ -6,11 +6,6 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
-use redvest_shared::checklist::{item_text, CheckDomain, CheckOutcome, CATALOG_V1};
-use redvest_shared::observation::Observation;
-use redvest_shared::patrol::{PatrolRecord, Presence, PATROL_RECORD_V1};
-use redvest_shared::seal::{chain_link, countersign_message, sha256, verifies};
-use redvest_shared::wire::WireSignature;
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -19,6 +14,7 @@ use super::session::Clerk;
 use crate::db::{AuditRow, Named, PatrolFilter, PatrolListRow};
 use crate::beijing::{self, format as beijing};
 use crate::app::AppState;
+use crate::sheet::{Sheet, Track};
 
 /// Rows per page of the patrol list.
 const PAGE: i64 = 50;
@@ -188,24 +184,6 @@ async fn render_list(state: &AppState, clerk: &Clerk, q: ListQuery, filter: Patr
 }
 
 
-struct Line {
-    ok: bool,
-    text: String,
-}
-
-struct Signature {
-    role: &'static str,
-    name: String,
-    at: String,
-    image: String,
-}
-
-struct Finding {
-    kind: &'static str,
-    text: String,
-    photos: Vec<String>,
-}
-
 #[derive(Template)]
 #[template(path = "patrol.html")]
 struct PatrolPage {
@@ -218,62 +196,7 @@ struct PatrolPage {
     route: String,
     started: String,
     ended: String,
-    attendance: Vec<(String, &'static str, String)>,
-    checks: Vec<(&'static str, Vec<(String, &'static str)>)>,
-    findings: Vec<Finding>,
-    remarks: String,
-    signatures: Vec<Signature>,
-    verification: Vec<Line>,
-    track: Track,
-}
-
-/// The track as the page draws it (SVG, no map tiles).
-enum Track {
-    /// None recorded, or not at the county yet.
-    None,
-    /// Its bytes do not read.
-    Unreadable,
-    /// Drawn: segments, start, end, fixes.
-    Drawn { segments: Vec<String>, start: (String, String), end: (String, String), fixes: usize },
-}
-
-fn track(rvtk: Option<&str>) -> Track {
-    let Some(b64) = rvtk else { return Track::None };
-    let points = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64)
-        .ok()
-        .and_then(|bytes| redvest_shared::track_codec::decode(&bytes).ok());
-    match points.as_deref().and_then(|p| redvest_shared::track::draw(p, 720.0, 420.0, 16.0).map(|d| (d, p.len()))) {
-        Some((d, fixes)) => Track::Drawn {
-            segments: d.segments,
-            start: (format!("{:.1}", d.start.0), format!("{:.1}", d.start.1)),
-            end: (format!("{:.1}", d.end.0), format!("{:.1}", d.end.1)),
-            fixes,
-        },
-        None => Track::Unreadable,
-    }
-}
-
-fn outcome_zh(outcome: CheckOutcome) -> &'static str {
-    match outcome {
-        CheckOutcome::Normal => "正常",
-        CheckOutcome::Problem => "发现问题",
-        CheckOutcome::NotApplicable => "不适用",
-    }
-}
-
-
-fn finding(o: &Observation) -> (&'static str, String) {
-    match o {
-        Observation::Hazard(h) => ("隐患", format!("{}(程度:{})· 地点:{}", h.description, h.severity.zh(), h.place)),
-        Observation::Dispute { summary, place, handed_to_village } => {
-            ("矛盾纠纷", format!("{summary} · 地点:{place}{}", if *handed_to_village { " · 已移交村(社区)" } else { "" }))
-        }
-        Observation::Sighting { description, place, passed_to_police, .. } => {
-            ("可疑情况", format!("{description} · 地点:{place}{}", if *passed_to_police { " · 已报告派出所" } else { "" }))
-        }
-        Observation::HouseVisit { household, people_met, notes } => ("入户走访", format!("{household} · 见到 {people_met} 人 · {notes}")),
-        Observation::Outreach { audience, notes, .. } => ("宣传", format!("受众 {audience} 人 · {notes}")),
-    }
+    sheet: Sheet,
 }
 
 /// One patrol: everything it records, its signatures, and their verification in words.
@@ -284,90 +207,25 @@ pub async fn page(State(state): State<AppState>, clerk: Clerk, Path(id): Path<St
         Ok(None) => return page::not_found(),
         Err(e) => return page::unavailable(e),
     };
-    let Some(record) = row.canonical.as_bytes().strip_prefix(PATROL_RECORD_V1).and_then(|j| serde_json::from_slice::<PatrolRecord>(j).ok()) else {
-        return page::problem(StatusCode::INTERNAL_SERVER_ERROR, "这条记录的签名内容无法读取,请联系维护人员核查。");
-    };
     let keys = match state.db.team_keys(row.team_id).await {
         Ok(k) => k,
         Err(e) => return page::unavailable(e),
     };
-    let hash = sha256(&[row.canonical.as_bytes()]);
-    let volunteer: Option<WireSignature> = serde_json::from_value(row.volunteer.clone()).ok();
-    let leader: Option<WireSignature> = row.leader.clone().and_then(|l| serde_json::from_value(l).ok());
-    let checked = |sig: &WireSignature, message: &[u8]| {
-        let public = hex::decode(&sig.public_key).unwrap_or_default();
-        let known = keys.iter().any(|k| k.public_key == public && k.member_id == sig.member_id && !k.revoked);
-        known && verifies(&public, message, &hex::decode(&sig.signature).unwrap_or_default())
+    let Some(sheet) = Sheet::read(&row, &keys) else {
+        return page::problem(StatusCode::INTERNAL_SERVER_ERROR, "这条记录的签名内容无法读取,请联系维护人员核查。");
     };
-    let mut verification = vec![Line { ok: true, text: format!("内容哈希 {}…,与签名时一致", &hex::encode(hash)[..16]) }];
-    let volunteer_sig = volunteer.as_ref().map(|v| hex::decode(&v.signature).unwrap_or_default()).unwrap_or_default();
-    match &volunteer {
-        Some(v) if checked(v, &hash) => verification.push(Line { ok: true, text: "巡查人签名有效(县平台登记的密钥)".into() }),
-        _ => verification.push(Line { ok: false, text: "巡查人签名无效或密钥未登记".into() }),
-    }
-    match &leader {
-        Some(l) if checked(l, &countersign_message(&hash, &volunteer_sig)) => verification.push(Line { ok: true, text: "队长复核签名有效".into() }),
-        Some(_) => verification.push(Line { ok: false, text: "队长复核签名无效或密钥未登记".into() }),
-        None => verification.push(Line { ok: true, text: "尚待队长复核签字".into() }),
-    }
-    match &row.chain {
-        Some((seq, Some(prev), link)) => {
-            let follows = <[u8; 32]>::try_from(prev.as_slice()).is_ok_and(|p| chain_link(&p, id, &hash).as_slice() == link.as_slice());
-            verification.push(Line { ok: follows, text: if follows { format!("装订链第 {seq} 条,链接有效") } else { format!("装订链第 {seq} 条,链接与内容不符") } });
-        }
-        _ => verification.push(Line { ok: true, text: "巡查人手机的装订记录尚未收到".into() }),
-    }
-    let name_of = |member: Uuid| record.attendance.iter().find(|a| a.member_id == Some(member)).map(|a| a.name.clone()).unwrap_or_default();
-    let signatures = [("巡查人", volunteer.as_ref()), ("队长", leader.as_ref())]
-        .into_iter()
-        .filter_map(|(role, s)| s.map(|s| (role, s)))
-        .map(|(role, s)| Signature { role, name: name_of(s.member_id), at: beijing(s.signed_at), image: format!("data:image/png;base64,{}", s.handwriting_png) })
-        .collect();
-    // Grouped by domain, in catalog order, by the items' text (a code the catalog does not
-    // know is shown as it is, under 其他).
-    let domains = [CheckDomain::PublicOrder, CheckDomain::WorkSafety, CheckDomain::FireSafety];
-    let mut checks: Vec<(&'static str, Vec<(String, &'static str)>)> = domains.iter().map(|d| (d.zh(), vec![])).chain([("其他", vec![])]).collect();
-    // Only version 1 is named by the shared catalog: a later catalog may reuse a code.
-    let named = |c: &&redvest_shared::checklist::CheckResult| c.catalog_version == 1 && item_text(&c.code).is_some();
-    let answered = |code: &str| record.checks.iter().filter(named).find(|c| c.code == code).map(|c| outcome_zh(c.outcome));
-    for (code, domain, text) in CATALOG_V1 {
-        if let Some(outcome) = answered(code) {
-            let group = domains.iter().position(|d| *d == domain).unwrap_or(3);
-            checks[group].1.push((text.to_owned(), outcome));
-        }
-    }
-    for c in record.checks.iter().filter(|c| !named(c)) {
-        checks[3].1.push((c.code.clone(), outcome_zh(c.outcome)));
-    }
-    checks.retain(|(_, v)| !v.is_empty());
+    let record = &sheet.record;
     render(&PatrolPage {
         frame: frame(&state, &clerk).await,
-        team: row.team,
-        township: row.township.unwrap_or_default(),
         state: state_zh(&row.state),
         returned_reason: row.returned_reason,
         assignment: assignment_zh(record.assignment.key()),
         route: record.route.clone(),
         started: beijing(record.started_at),
         ended: record.ended_at.map(beijing).unwrap_or_default(),
-        attendance: record
-            .attendance
-            .iter()
-            .map(|a| (a.name.clone(), match a.presence { Presence::Present => "到岗", Presence::Late => "迟到", Presence::Absent => "缺勤" }, a.reason.clone()))
-            .collect(),
-        checks,
-        findings: record
-            .observations
-            .iter()
-            .map(|o| {
-                let (kind, text) = finding(&o.body);
-                Finding { kind, text, photos: o.photos.iter().map(|p| p.sha256.clone()).collect() }
-            })
-            .collect(),
-        remarks: record.remarks.clone(),
-        signatures,
-        verification,
-        track: track(row.track_rvtk.as_deref()),
+        team: row.team,
+        township: row.township.unwrap_or_default(),
+        sheet,
     })
 }
 

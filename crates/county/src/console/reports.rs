@@ -2,8 +2,7 @@
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 
 use super::page::{self, render};
@@ -11,7 +10,7 @@ use super::patrols::{frame, Frame};
 use super::session::Clerk;
 use crate::app::AppState;
 use crate::beijing;
-use crate::report::{Period, Report, COVERAGE, RECTIFICATION_RATE};
+use crate::report::{Period, Report, NOTES};
 
 /// `?period=2026-11-中旬`: the 旬 that ended last by default.
 #[derive(Debug, Deserialize)]
@@ -32,7 +31,7 @@ struct ReportPage {
     rows: Vec<(bool, Vec<String>)>,
     by_assignment: Vec<(&'static str, i64)>,
     choices: Vec<(String, String)>,
-    notes: [&'static str; 2],
+    notes: [&'static str; 3],
 }
 
 /// The 旬 before the one today falls in (the last complete one).
@@ -63,7 +62,7 @@ pub async fn page(State(state): State<AppState>, clerk: Clerk, Query(q): Query<R
     };
     let frame = frame(&state, &clerk).await;
     let Some(report) = report else {
-        return render(&ReportPage { frame, period: q.period.clone(), error, title: String::new(), previous: String::new(), header: Vec::new(), rows: Vec::new(), by_assignment: Vec::new(), choices, notes: [RECTIFICATION_RATE, COVERAGE] });
+        return render(&ReportPage { frame, period: q.period.clone(), error, title: String::new(), previous: String::new(), header: Vec::new(), rows: Vec::new(), by_assignment: Vec::new(), choices, notes: NOTES });
     };
     render(&ReportPage {
         frame,
@@ -75,7 +74,7 @@ pub async fn page(State(state): State<AppState>, clerk: Clerk, Query(q): Query<R
         rows: report.rows.iter().map(|r| (r.level != crate::report::Level::Team, Report::cells(r).iter().map(|c| c.text()).collect())).collect(),
         by_assignment: report.by_assignment.clone(),
         choices,
-        notes: [RECTIFICATION_RATE, COVERAGE],
+        notes: NOTES,
     })
 }
 
@@ -118,9 +117,5 @@ async fn download(
             return page::problem(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "报表文件没有生成,请稍后再试。");
         }
     };
-    // RFC 5987: the Chinese file name as UTF-8, an ASCII one for old browsers.
-    let name = format!("红马甲巡防统计-{}.{ext}", report.period.key());
-    let encoded: String = name.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-._".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect();
-    let disposition = format!("attachment; filename=\"report-{}.{ext}\"; filename*=UTF-8''{encoded}", report.period.first);
-    ([(header::CONTENT_TYPE, content_type.to_owned()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response()
+    page::attachment(&format!("红马甲巡防统计-{}.{ext}", report.period.key()), &format!("report-{}.{ext}", report.period.first), content_type, bytes)
 }

@@ -3,11 +3,12 @@
 //! text and as a QR code.
 
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::{header, HeaderMap};
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
-use chrono::Utc;
+use chrono::{Datelike, Utc};
 use redvest_shared::team::Role;
+use serde::Deserialize;
 use uuid::Uuid;
 
 use super::page::{self, render};
@@ -17,6 +18,7 @@ use crate::admin::{self, from_key};
 use crate::beijing::format as beijing;
 use crate::db::{DbError, TeamRow};
 use crate::app::AppState;
+use crate::volume;
 
 #[derive(Template)]
 #[template(path = "teams.html")]
@@ -38,6 +40,9 @@ pub async fn list(State(state): State<AppState>, clerk: Clerk) -> Response {
 }
 
 struct Member {
+    id: Uuid,
+    active: bool,
+    visit_quota: Option<i32>,
     name: String,
     role: &'static str,
     status: &'static str,
@@ -72,6 +77,8 @@ struct TeamPage {
     code: Option<Code>,
     done: Option<String>,
     error: Option<String>,
+    months: Vec<(String, String)>,
+    quotas: [i32; 3],
 }
 
 /// The team, if it is in the clerk's scope.
@@ -90,6 +97,9 @@ async fn show(state: &AppState, clerk: &Clerk, team: TeamRow, code: Option<Code>
         .into_iter()
         .filter(|m| m.merged_into.is_none())
         .map(|m| Member {
+            id: m.id,
+            active: m.status == "active",
+            visit_quota: m.visit_quota,
             role: from_key::<Role>(&m.role).map_or("", Role::zh),
             status: if m.status == "active" { "已确认" } else { "待确认(手机上新增)" },
             keys: keys
@@ -116,7 +126,54 @@ async fn show(state: &AppState, clerk: &Clerk, team: TeamRow, code: Option<Code>
             revoked: d.revoked_at.map(beijing),
         })
         .collect();
-    render(&TeamPage { frame: frame(state, clerk).await, team, members, devices, code, done, error })
+    render(&TeamPage { frame: frame(state, clerk).await, team, members, devices, code, done, error, months: months(), quotas: VISIT_QUOTAS })
+}
+
+/// The months a volume can be bound for: this one, then the eleven before (key, label).
+fn months() -> Vec<(String, String)> {
+    let today = crate::beijing::today();
+    let mut first = today.with_day(1).unwrap_or(today);
+    let mut out = Vec::new();
+    for _ in 0..12 {
+        out.push((first.format("%Y-%m").to_string(), first.format("%Y年%-m月").to_string()));
+        first = first.pred_opt().and_then(|d| d.with_day(1)).unwrap_or(first);
+    }
+    out
+}
+
+/// `?month=2026-11`.
+#[derive(Debug, Deserialize)]
+pub struct VolumeQuery {
+    #[serde(default)]
+    month: String,
+}
+
+/// The team's bound 巡查日志 for a month, as a PDF.
+pub async fn volume(State(state): State<AppState>, clerk: Clerk, Path(id): Path<String>, Query(q): Query<VolumeQuery>) -> Response {
+    let team = match team_in_scope(&state, &clerk, &id).await {
+        Ok(Some(team)) => team,
+        Ok(None) => return page::not_found(),
+        Err(e) => return page::unavailable(e),
+    };
+    let Ok(month) = volume::month(&q.month) else {
+        return page::problem(StatusCode::BAD_REQUEST, "月份写法不对:请选择月份,或写成 2026-11 这样的年月。");
+    };
+    let bound = match volume::build(&state.db, &team, &month).await {
+        Ok(v) => v,
+        Err(volume::VolumeError::Db(e)) => return page::unavailable(e),
+        Err(e) => {
+            tracing::error!(error = %e, "gathering a volume");
+            return page::problem(StatusCode::INTERNAL_SERVER_ERROR, "装订册没有生成(照片存储暂时无法读取),请稍后再试。");
+        }
+    };
+    // Typesetting is CPU work: off the async threads.
+    match tokio::task::spawn_blocking(move || volume::pdf(&bound)).await {
+        Ok(Ok(bytes)) => page::attachment(&format!("巡查日志-{}-{}.pdf", team.name, month.key()), &format!("volume-{}.pdf", month.key()), "application/pdf", bytes),
+        failed => {
+            tracing::error!(error = ?failed.map(|r| r.err()), "typesetting a volume");
+            page::problem(StatusCode::INTERNAL_SERVER_ERROR, "装订册没有生成,请稍后再试;如果一直这样,请联系维护人员。")
+        }
+    }
 }
 
 /// A team's page.
@@ -167,6 +224,42 @@ pub async fn issue_code(
         .unwrap_or_default();
     let insecure = !https && !loopback;
     show(&state, &clerk, team, Some(Code { text: code, server, valid_days: admin::CODE_VALID_DAYS, qr_svg, insecure }), None, None).await
+}
+
+/// The monthly 入户下访 quotas a clerk can set (seed 001: 30, 50 or 80 households).
+const VISIT_QUOTAS: [i32; 3] = [30, 50, 80];
+
+/// `households=30|50|80`, or empty for none.
+#[derive(Debug, Deserialize)]
+pub struct QuotaForm {
+    #[serde(default)]
+    households: String,
+}
+
+/// Sets or clears a member's monthly 入户下访 quota.
+pub async fn set_quota(State(state): State<AppState>, clerk: Clerk, Path((id, member)): Path<(String, String)>, Form(form): Form<QuotaForm>) -> Response {
+    let team = match team_in_scope(&state, &clerk, &id).await {
+        Ok(Some(t)) => t,
+        Ok(None) => return page::not_found(),
+        Err(e) => return page::unavailable(e),
+    };
+    let Ok(member) = Uuid::parse_str(&member) else { return page::not_found() };
+    let households = match form.households.trim() {
+        "" => None,
+        text => match text.parse::<i32>() {
+            Ok(n) if VISIT_QUOTAS.contains(&n) => Some(n),
+            _ => return show(&state, &clerk, team, None, None, Some("入户定额只能选 30、50 或 80 户,或者“无”。".into())).await,
+        },
+    };
+    match state.db.set_visit_quota(team.id, member, households).await {
+        Ok(true) => {
+            let what = households.map_or_else(|| "无".to_owned(), |n| format!("每月 {n} 户"));
+            let _ = state.db.audit(Some(clerk.0.id), &clerk.0.login, "设定入户定额", &format!("队伍 {},成员 {member}:{what}", team.name)).await;
+            show(&state, &clerk, team, None, Some(format!("入户定额已改为{what}。")), None).await
+        }
+        Ok(false) => show(&state, &clerk, team, None, None, Some("只能给本队已确认的成员设定入户定额。".into())).await,
+        Err(e) => page::unavailable(e),
+    }
 }
 
 /// Revokes one of the team's devices: its token stops working at once.

@@ -73,6 +73,8 @@ pub struct PatrolListRow {
 /// A patrol as its page shows it.
 #[derive(Debug, Clone)]
 pub struct PatrolPageRow {
+    /// The patrol.
+    pub id: Uuid,
     /// Its team.
     pub team_id: Uuid,
     /// The team's name.
@@ -91,8 +93,54 @@ pub struct PatrolPageRow {
     pub returned_reason: Option<String>,
     /// The track (base64 `RVTK`), if the county has it.
     pub track_rvtk: Option<String>,
-    /// Its link in the recording phone's chain: (seq, prev, link).
-    pub chain: Option<(i64, Option<Vec<u8>>, Vec<u8>)>,
+    /// Its place in the recording phone's chain.
+    pub chain: Option<ChainPlace>,
+}
+
+/// A patrol's place in its phone's hash chain, as the county holds it (checked by
+/// [`crate::sheet`]).
+#[derive(Debug, Clone)]
+pub struct ChainPlace {
+    /// Position, from 1.
+    pub seq: i64,
+    /// The link before, as the phone sent it.
+    pub prev: Option<Vec<u8>>,
+    /// This link.
+    pub link: Vec<u8>,
+    /// The link the county holds at `seq - 1` of the same chain, if it has it.
+    pub held_before: Option<Vec<u8>>,
+    /// The phone's name.
+    pub device: String,
+}
+
+/// The columns [`patrol_page_row`] reads: a patrol with its team, township, track and place
+/// in its phone's chain (with the link held before it, and the phone's name).
+macro_rules! patrol_page_select {
+    () => {
+        "SELECT p.id, p.team_id, t.name, w.name, p.canonical, p.volunteer, p.leader, p.state, p.returned_reason,
+                coalesce(p.track_rvtk, r.body->>'track_rvtk'), c.seq, c.prev, c.link, b.link, d.name
+         FROM patrol p JOIN team t ON t.id = p.team_id LEFT JOIN township w ON w.id = t.township_id
+         LEFT JOIN record r ON r.id = p.id AND r.kind = 'patrol' LEFT JOIN chain_link c ON c.patrol_id = p.id
+         LEFT JOIN chain_link b ON b.chain_id = c.chain_id AND b.seq = c.seq - 1 LEFT JOIN device d ON d.id = c.device_id"
+    };
+}
+
+fn patrol_page_row(r: &sqlx::postgres::PgRow) -> PatrolPageRow {
+    let seq: Option<i64> = r.get(10);
+    let link: Option<Vec<u8>> = r.get(12);
+    PatrolPageRow {
+        id: r.get(0),
+        team_id: r.get(1),
+        team: r.get(2),
+        township: r.get(3),
+        canonical: r.get(4),
+        volunteer: r.get(5),
+        leader: r.get(6),
+        state: r.get(7),
+        returned_reason: r.get(8),
+        track_rvtk: r.get(9),
+        chain: seq.zip(link).map(|(seq, link)| ChainPlace { seq, prev: r.get(11), link, held_before: r.get(13), device: r.get::<Option<String>, _>(14).unwrap_or_default() }),
+    }
 }
 
 /// One line of the audit log.
@@ -302,33 +350,36 @@ impl Db {
 
     /// A patrol with its chain link, if the clerk's scope (`None`: every township) holds it.
     pub async fn patrol_page(&self, id: Uuid, scope: Option<Uuid>) -> Result<Option<PatrolPageRow>, DbError> {
-        let row = sqlx::query(
-            "SELECT p.team_id, t.name, w.name, p.canonical, p.volunteer, p.leader, p.state, p.returned_reason,
-                    coalesce(p.track_rvtk, r.body->>'track_rvtk'), c.seq, c.prev, c.link
-             FROM patrol p JOIN team t ON t.id = p.team_id LEFT JOIN township w ON w.id = t.township_id
-             LEFT JOIN record r ON r.id = p.id AND r.kind = 'patrol' LEFT JOIN chain_link c ON c.patrol_id = p.id
-             WHERE p.id = $1 AND ($2::uuid IS NULL OR t.township_id = $2)",
-        )
-        .bind(id)
-        .bind(scope)
-        .fetch_optional(&self.pool)
+        let row = sqlx::query(concat!(patrol_page_select!(), " WHERE p.id = $1 AND ($2::uuid IS NULL OR t.township_id = $2)"))
+            .bind(id)
+            .bind(scope)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.as_ref().map(patrol_page_row))
+    }
+
+    /// A team's countersigned patrols started between `from` and `until` (exclusive), in the
+    /// order they started, if the clerk's scope holds the team; and how many of its patrols
+    /// of those days still wait for the leader or were sent back.
+    pub async fn volume_patrols(&self, team: Uuid, from: DateTime<Utc>, until: DateTime<Utc>) -> Result<(Vec<PatrolPageRow>, i64), DbError> {
+        let sealed = sqlx::query(concat!(
+            patrol_page_select!(),
+            " WHERE p.team_id = $1 AND p.state = 'countersigned' AND p.started_at >= $2 AND p.started_at < $3 ORDER BY p.started_at, p.id"
+        ))
+        .bind(team)
+        .bind(from)
+        .bind(until)
+        .fetch_all(&self.pool)
         .await?;
-        Ok(row.map(|r| {
-            let seq: Option<i64> = r.get(9);
-            let link: Option<Vec<u8>> = r.get(11);
-            PatrolPageRow {
-                team_id: r.get(0),
-                team: r.get(1),
-                township: r.get(2),
-                canonical: r.get(3),
-                volunteer: r.get(4),
-                leader: r.get(5),
-                state: r.get(6),
-                returned_reason: r.get(7),
-                track_rvtk: r.get(8),
-                chain: seq.zip(link).map(|(seq, link)| (seq, r.get(10), link)),
-            }
-        }))
+        let unsealed: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM patrol WHERE team_id = $1 AND state <> 'countersigned' AND started_at >= $2 AND started_at < $3",
+        )
+        .bind(team)
+        .bind(from)
+        .bind(until)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((sealed.iter().map(patrol_page_row).collect(), unsealed))
     }
 }
 

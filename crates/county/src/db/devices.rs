@@ -52,6 +52,8 @@ pub struct MemberRow {
     pub status: String,
     /// The member a merged proposal is the same person as.
     pub merged_into: Option<Uuid>,
+    /// 入户下访 quota, households a month (30, 50 or 80), if the county set one.
+    pub visit_quota: Option<i32>,
 }
 
 /// A key as the clerk lists it.
@@ -238,7 +240,7 @@ impl Db {
 
     /// A member (any status), if any.
     pub async fn member(&self, id: Uuid) -> Result<Option<MemberRow>, DbError> {
-        let row = sqlx::query("SELECT id, team_id, name, role, status, merged_into FROM member WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT id, team_id, name, role, status, merged_into, visit_quota FROM member WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         Ok(row.map(member_row))
     }
 
@@ -252,11 +254,23 @@ impl Db {
 
     /// Every roster entry of a team (all statuses), in the order they were added.
     pub async fn members(&self, team: Uuid) -> Result<Vec<MemberRow>, DbError> {
-        let rows = sqlx::query("SELECT id, team_id, name, role, status, merged_into FROM member WHERE team_id = $1 ORDER BY created_at, id")
+        let rows = sqlx::query("SELECT id, team_id, name, role, status, merged_into, visit_quota FROM member WHERE team_id = $1 ORDER BY created_at, id")
             .bind(team)
             .fetch_all(&self.pool)
             .await?;
         Ok(rows.into_iter().map(member_row).collect())
+    }
+
+    /// Sets (or, with `None`, clears) an active member's monthly 入户下访 quota; false when
+    /// the team has no such active member.
+    pub async fn set_visit_quota(&self, team: Uuid, member: Uuid, households: Option<i32>) -> Result<bool, DbError> {
+        let done = sqlx::query("UPDATE member SET visit_quota = $3 WHERE id = $2 AND team_id = $1 AND status = 'active'")
+            .bind(team)
+            .bind(member)
+            .bind(households)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Folds proposal `from` into member `into`: the proposal's keys count for `into`.
@@ -292,5 +306,5 @@ impl Db {
 }
 
 fn member_row(r: sqlx::postgres::PgRow) -> MemberRow {
-    MemberRow { id: r.get(0), team_id: r.get(1), name: r.get(2), role: r.get(3), status: r.get(4), merged_into: r.get(5) }
+    MemberRow { id: r.get(0), team_id: r.get(1), name: r.get(2), role: r.get(3), status: r.get(4), merged_into: r.get(5), visit_quota: r.get(6) }
 }

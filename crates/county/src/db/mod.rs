@@ -15,7 +15,7 @@ pub use devices::{DeviceAuth, EnrolOutcome, KeyOwner, KeyRow, KnownKey, MemberRo
 pub use report::{Figures, TeamFigures};
 pub use records::{Effect, Inserted, LinkRow, NewRecord, PatrolChange, PatrolCopy, PatrolRow, RefusalRow, StoredRecord};
 use feed::{json, publish_in};
-pub use console::{AuditRow, ClerkListRow, ClerkRow, DeviceRow, Named, PatrolFilter, PatrolListRow, PatrolPageRow, TeamRow};
+pub use console::{AuditRow, ClerkListRow, ClerkRow, DeviceRow, Named, PatrolFilter, PatrolListRow, PatrolPageRow, ChainPlace, TeamRow};
 pub use overview::{AlertRow, TeamDay};
 pub use uploads::{LegacyUpload, UploadPart, UploadState};
 pub use hazard::{CountyDecision, Decided, HazardDetail, HazardEntry, HazardFilter, HazardRow, HistoryRow};

@@ -1,0 +1,260 @@
+//! A patrol as the console shows it and the bound volume prints it: the record read from its
+//! signed bytes, the checklist by domain in catalog order, the findings in words, the
+//! signatures, the track drawn, and the verification of signatures and chain link in words.
+//! One reading for both, so the screen and the paper never disagree.
+
+use redvest_shared::checklist::{item_text, CheckDomain, CheckOutcome, CheckResult, CATALOG_V1};
+use redvest_shared::observation::Observation;
+use redvest_shared::patrol::{PatrolRecord, Presence, PATROL_RECORD_V1};
+use redvest_shared::seal::{chain_link, countersign_message, sha256, verifies};
+use redvest_shared::track::TrackPoint;
+use redvest_shared::wire::WireSignature;
+use uuid::Uuid;
+
+use crate::beijing::format as beijing;
+use crate::db::{ChainPlace, KnownKey, PatrolPageRow};
+
+/// One line of verification: whether it holds, in words.
+#[derive(Debug, Clone)]
+pub struct Line {
+    /// It holds.
+    pub ok: bool,
+    /// What was checked and found.
+    pub text: String,
+}
+
+/// A handwritten signature with who and when.
+#[derive(Debug, Clone)]
+pub struct Signature {
+    /// 巡查人 or 队长.
+    pub role: &'static str,
+    /// Their name, from the record's attendance.
+    pub name: String,
+    /// When (Beijing).
+    pub at: String,
+    /// The drawn signature, PNG as base64.
+    pub png_base64: String,
+}
+
+/// A finding in words with its photos.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    /// 隐患, 矛盾纠纷, …
+    pub kind: &'static str,
+    /// What, where, what was done.
+    pub text: String,
+    /// The photos' SHA-256 (hex), in the order they were taken.
+    pub photos: Vec<String>,
+}
+
+/// The track as drawn (SVG coordinates, no map tiles).
+#[derive(Debug, Clone)]
+pub enum Track {
+    /// None recorded, or not at the county yet.
+    None,
+    /// Its bytes do not read.
+    Unreadable,
+    /// Drawn in a 720 × 420 box: segments (SVG `points`), start, end, fixes, metres walked.
+    Drawn { segments: Vec<String>, start: (String, String), end: (String, String), fixes: usize, metres: f64 },
+}
+
+impl Track {
+    /// Reads a base64 `RVTK` track.
+    pub fn read(rvtk: Option<&str>) -> Track {
+        let Some(b64) = rvtk else { return Track::None };
+        let points: Option<Vec<TrackPoint>> = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64)
+            .ok()
+            .and_then(|bytes| redvest_shared::track_codec::decode(&bytes).ok());
+        match points.as_deref().and_then(|p| redvest_shared::track::draw(p, 720.0, 420.0, 16.0).map(|d| (d, p))) {
+            Some((d, p)) => Track::Drawn {
+                segments: d.segments,
+                start: (format!("{:.1}", d.start.0), format!("{:.1}", d.start.1)),
+                end: (format!("{:.1}", d.end.0), format!("{:.1}", d.end.1)),
+                fixes: p.len(),
+                metres: redvest_shared::track::distance_within_segments(p),
+            },
+            None => Track::Unreadable,
+        }
+    }
+
+    /// The drawing as a standalone SVG document (for print), if there is one.
+    pub fn svg(&self) -> Option<String> {
+        let Track::Drawn { segments, start, end, .. } = self else { return None };
+        let lines: String = segments
+            .iter()
+            .map(|pts| format!(r##"<polyline points="{pts}" fill="none" stroke="#c8102e" stroke-width="3" stroke-linejoin="round"/>"##))
+            .collect();
+        Some(format!(
+            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 720 420" width="720" height="420"><rect width="720" height="420" fill="#f3f0ec"/>{lines}<circle cx="{}" cy="{}" r="8" fill="#1b7a3a"/><circle cx="{}" cy="{}" r="8" fill="#111"/></svg>"##,
+            start.0, start.1, end.0, end.1
+        ))
+    }
+
+    /// The line under the drawing.
+    pub fn caption(&self) -> String {
+        match self {
+            Track::Drawn { segments, fixes, metres, .. } => {
+                format!("{fixes} 个定位点,{} 段,{:.2} 公里(段与段之间是没有信号的间断)。绿点起点,黑点终点。", segments.len(), metres / 1000.0)
+            }
+            Track::Unreadable => "轨迹数据无法读取,请联系维护人员。".into(),
+            Track::None => "没有轨迹,或尚未收到。".into(),
+        }
+    }
+}
+
+/// A patrol read for people.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    /// The signed content.
+    pub record: PatrolRecord,
+    /// SHA-256 of the signed bytes.
+    pub hash: [u8; 32],
+    /// Attendance: name, role, 到岗/迟到/缺勤, reason.
+    pub attendance: Vec<(String, &'static str, &'static str, String)>,
+    /// Checklist answers by domain in catalog order: (domain, [(item text, outcome)]).
+    pub checks: Vec<(&'static str, Vec<(String, &'static str)>)>,
+    /// Findings in words.
+    pub findings: Vec<Finding>,
+    /// Volunteer's, then leader's signature.
+    pub signatures: Vec<Signature>,
+    /// Signatures and the chain link, checked.
+    pub verification: Vec<Line>,
+    /// The track.
+    pub track: Track,
+}
+
+fn outcome_zh(outcome: CheckOutcome) -> &'static str {
+    match outcome {
+        CheckOutcome::Normal => "正常",
+        CheckOutcome::Problem => "发现问题",
+        CheckOutcome::NotApplicable => "不适用",
+    }
+}
+
+fn finding(o: &Observation) -> (&'static str, String) {
+    match o {
+        Observation::Hazard(h) => ("隐患", format!("{}(程度:{})· 地点:{}", h.description, h.severity.zh(), h.place)),
+        Observation::Dispute { summary, place, handed_to_village } => {
+            ("矛盾纠纷", format!("{summary} · 地点:{place}{}", if *handed_to_village { " · 已移交村(社区)" } else { "" }))
+        }
+        Observation::Sighting { description, place, passed_to_police, .. } => {
+            ("可疑情况", format!("{description} · 地点:{place}{}", if *passed_to_police { " · 已报告派出所" } else { "" }))
+        }
+        Observation::HouseVisit { household, people_met, notes } => ("入户走访", format!("{household} · 见到 {people_met} 人 · {notes}")),
+        Observation::Outreach { audience, notes, .. } => ("宣传", format!("受众 {audience} 人 · {notes}")),
+    }
+}
+
+/// Checklist answers grouped by domain, in catalog order, by the items' text; a code the
+/// catalog does not know is shown as it is, under 其他.
+fn checks(answers: &[CheckResult]) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
+    let domains = [CheckDomain::PublicOrder, CheckDomain::WorkSafety, CheckDomain::FireSafety];
+    let mut groups: Vec<(&'static str, Vec<(String, &'static str)>)> = domains.iter().map(|d| (d.zh(), vec![])).chain([("其他", vec![])]).collect();
+    // Only version 1 is named by the shared catalog: a later catalog may reuse a code.
+    let named = |c: &&CheckResult| c.catalog_version == 1 && item_text(&c.code).is_some();
+    for (code, domain, text) in CATALOG_V1 {
+        if let Some(answer) = answers.iter().filter(named).find(|c| c.code == code) {
+            let group = domains.iter().position(|d| *d == domain).unwrap_or(3);
+            groups[group].1.push((text.to_owned(), outcome_zh(answer.outcome)));
+        }
+    }
+    for c in answers.iter().filter(|c| !named(c)) {
+        groups[3].1.push((c.code.clone(), outcome_zh(c.outcome)));
+    }
+    groups.retain(|(_, v)| !v.is_empty());
+    groups
+}
+
+impl Sheet {
+    /// Reads a patrol row; `keys` are its team's signing keys. `None` when the signed bytes
+    /// do not read as a record (shown as a problem, never as an empty patrol).
+    pub fn read(row: &PatrolPageRow, keys: &[KnownKey]) -> Option<Sheet> {
+        let record: PatrolRecord = serde_json::from_slice(row.canonical.as_bytes().strip_prefix(PATROL_RECORD_V1)?).ok()?;
+        let hash = sha256(&[row.canonical.as_bytes()]);
+        let volunteer: Option<WireSignature> = serde_json::from_value(row.volunteer.clone()).ok();
+        let leader: Option<WireSignature> = row.leader.clone().and_then(|l| serde_json::from_value(l).ok());
+        let checked = |sig: &WireSignature, message: &[u8]| {
+            let public = hex::decode(&sig.public_key).unwrap_or_default();
+            let known = keys.iter().any(|k| k.public_key == public && k.member_id == sig.member_id && !k.revoked);
+            known && verifies(&public, message, &hex::decode(&sig.signature).unwrap_or_default())
+        };
+        let mut verification = vec![Line { ok: true, text: format!("内容哈希 {}…,与签名时一致", &hex::encode(hash)[..16]) }];
+        let volunteer_sig = volunteer.as_ref().map(|v| hex::decode(&v.signature).unwrap_or_default()).unwrap_or_default();
+        match &volunteer {
+            Some(v) if checked(v, &hash) => verification.push(Line { ok: true, text: "巡查人签名有效(县平台登记的密钥)".into() }),
+            _ => verification.push(Line { ok: false, text: "巡查人签名无效或密钥未登记".into() }),
+        }
+        match &leader {
+            Some(l) if checked(l, &countersign_message(&hash, &volunteer_sig)) => verification.push(Line { ok: true, text: "队长复核签名有效".into() }),
+            Some(_) => verification.push(Line { ok: false, text: "队长复核签名无效或密钥未登记".into() }),
+            None => verification.push(Line { ok: true, text: "尚待队长复核签字".into() }),
+        }
+        verification.push(match &row.chain {
+            Some(c) => {
+                let (ok, text) = c.check(row.id, &hash);
+                Line { ok, text }
+            }
+            None => Line { ok: true, text: "巡查人手机的装订记录尚未收到".into() },
+        });
+        let name_of = |member: Uuid| record.attendance.iter().find(|a| a.member_id == Some(member)).map(|a| a.name.clone()).unwrap_or_default();
+        let signatures = [("巡查人", volunteer.as_ref()), ("队长", leader.as_ref())]
+            .into_iter()
+            .filter_map(|(role, s)| s.map(|s| (role, s)))
+            .map(|(role, s)| Signature { role, name: name_of(s.member_id), at: beijing(s.signed_at), png_base64: s.handwriting_png.clone() })
+            .collect();
+        Some(Sheet {
+            attendance: record
+                .attendance
+                .iter()
+                .map(|a| {
+                    let presence = match a.presence {
+                        Presence::Present => "到岗",
+                        Presence::Late => "迟到",
+                        Presence::Absent => "缺勤",
+                    };
+                    (a.name.clone(), a.role.zh(), presence, a.reason.clone())
+                })
+                .collect(),
+            checks: checks(&record.checks),
+            findings: record
+                .observations
+                .iter()
+                .map(|o| {
+                    let (kind, text) = finding(&o.body);
+                    Finding { kind, text, photos: o.photos.iter().map(|p| p.sha256.clone()).collect() }
+                })
+                .collect(),
+            signatures,
+            verification,
+            track: Track::read(row.track_rvtk.as_deref()),
+            hash,
+            record,
+        })
+    }
+
+    /// Whether every line of the verification holds.
+    pub fn verified(&self) -> bool {
+        self.verification.iter().all(|l| l.ok)
+    }
+}
+
+impl ChainPlace {
+    /// Whether the link follows from `prev` and this record, and `prev` from the link before
+    /// (64 zeros for the first); in words.
+    pub fn check(&self, id: Uuid, hash: &[u8; 32]) -> (bool, String) {
+        let seq = self.seq;
+        let Some(prev) = self.prev.as_deref().and_then(|p| <[u8; 32]>::try_from(p).ok()) else {
+            return (false, format!("装订链第 {seq} 条,缺少前一链接"));
+        };
+        if chain_link(&prev, id, hash).as_slice() != self.link.as_slice() {
+            return (false, format!("装订链第 {seq} 条,链接与内容不符"));
+        }
+        match (seq, self.held_before.as_deref()) {
+            (1, _) if prev != [0; 32] => (false, "装订链第 1 条,起点不是全零".into()),
+            (1, _) => (true, "装订链第 1 条,链接有效".into()),
+            (_, Some(before)) if before != prev.as_slice() => (false, format!("装订链第 {seq} 条,与第 {} 条接不上", seq - 1)),
+            (_, Some(_)) => (true, format!("装订链第 {seq} 条,链接有效,与第 {} 条相接", seq - 1)),
+            (_, None) => (true, format!("装订链第 {seq} 条,链接有效(第 {} 条尚未收到,衔接待核)", seq - 1)),
+        }
+    }
+}
