@@ -307,7 +307,7 @@ async fn main() -> anyhow::Result<()> {
         let today = redvest_county::beijing::today();
         let month = chrono::Datelike::month(&today);
         let last_month = if month == 1 { format!("{}-12", chrono::Datelike::year(&today) - 1) } else { format!("{}-{:02}", chrono::Datelike::year(&today), month - 1) };
-        let period = redvest_county::report::Period::parse(&last_month).map_err(anyhow::Error::msg)?;
+        let period = redvest_county::report::Period::parse(&last_month)?;
         let warm = redvest_county::report::Report::build(&db, period.clone(), None).await?;
         let counted = warm.rows.last().map_or(0, |r| r.now.patrols);
         anyhow::ensure!(counted > 0, "county_month: the generated month counts no patrols");

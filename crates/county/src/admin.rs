@@ -282,11 +282,47 @@ pub enum ChainProblem {
     RecordAltered,
 }
 
+/// What the county holds at the place before a link.
+#[derive(Debug, Clone, Copy)]
+pub enum Before<'a> {
+    /// The link is its chain's first: it must follow 32 zero bytes.
+    Start,
+    /// The link the county holds there.
+    Held(&'a [u8]),
+    /// Nothing to compare with: a gap, named at its own place.
+    Unknown,
+}
+
+/// The problems at one place of a chain: its link does not follow the one before, or its
+/// record (`record_hash`; `None` when the record is gone) no longer gives its link. The one
+/// rule for [`verify_chains`] and for a patrol's page and the bound volume
+/// ([`crate::sheet`]).
+pub fn check_place(before: Before<'_>, prev: Option<&[u8]>, link: &[u8], patrol: Uuid, record_hash: Option<&[u8; 32]>) -> Vec<ChainProblem> {
+    let mut problems = Vec::new();
+    let expected: Option<&[u8]> = match before {
+        Before::Start => Some(&[0u8; 32]),
+        Before::Held(l) => Some(l),
+        Before::Unknown => None,
+    };
+    if expected.is_some_and(|e| prev != Some(e)) {
+        problems.push(ChainProblem::DoesNotFollow);
+    }
+    match record_hash {
+        None => problems.push(ChainProblem::Missing),
+        Some(hash) => {
+            let prev = prev.and_then(|p| <[u8; 32]>::try_from(p).ok());
+            if !prev.is_some_and(|prev| redvest_shared::seal::chain_link(&prev, patrol, hash).as_slice() == link) {
+                problems.push(ChainProblem::RecordAltered);
+            }
+        }
+    }
+    problems
+}
+
 /// Checks every phone chain of a team: each place from 1 to the last link stored or refused
 /// is filled, each link follows its predecessor, and each stored record still hashes to its
 /// link.
 pub async fn verify_chains(db: &Db, team: Uuid) -> Result<Vec<ChainFinding>, AdminError> {
-    use redvest_shared::seal::chain_link;
     let links = db.chain_links(team).await?;
     let refusals = db.chain_refusals(team).await?;
     let mut findings = Vec::new();
@@ -309,21 +345,9 @@ pub async fn verify_chains(db: &Db, team: Uuid) -> Result<Vec<ChainFinding>, Adm
                 before = None;
                 continue;
             };
-            let expected_prev = if seq == 1 { Some(vec![0u8; 32]) } else { before.map(|b| b.link.clone()) };
-            if expected_prev.is_some_and(|p| link.prev.as_ref() != Some(&p)) {
-                findings.push(found(ChainProblem::DoesNotFollow));
-            }
-            match &link.canonical {
-                None => findings.push(found(ChainProblem::Missing)), // the record was deleted
-                Some(c) => {
-                    let intact = link.prev.as_deref().and_then(|p| <[u8; 32]>::try_from(p).ok()).is_some_and(|prev| {
-                        chain_link(&prev, link.patrol_id, &sha256(&[c.as_bytes()])).as_slice() == link.link.as_slice()
-                    });
-                    if !intact {
-                        findings.push(found(ChainProblem::RecordAltered));
-                    }
-                }
-            }
+            let held = if seq == 1 { Before::Start } else { before.map_or(Before::Unknown, |b| Before::Held(&b.link)) };
+            let hash = link.canonical.as_ref().map(|c| sha256(&[c.as_bytes()]));
+            findings.extend(check_place(held, link.prev.as_deref(), &link.link, link.patrol_id, hash.as_ref()).into_iter().map(found));
             before = Some(link);
         }
     }

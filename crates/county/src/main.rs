@@ -367,7 +367,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::AlertPublish { team, text, area, from, to } => println!("{}", admin::publish_alert(&db, team, &text, &area, from, to).await?),
         Command::Report { period, format, township, out } => {
-            let period = redvest_county::report::Period::parse(&period).map_err(anyhow::Error::msg).context("--period")?;
+            let period = redvest_county::report::Period::parse(&period).context("--period")?;
             let report = redvest_county::report::Report::build(&db, period, township).await?;
             let bytes = match format {
                 ReportFormat::Csv => report.csv().context("writing the CSV")?,

@@ -9,6 +9,32 @@ use uuid::Uuid;
 use crate::db::{DbError, Figures};
 use crate::Db;
 
+/// Why a period was not understood: English for the command line, [`PeriodError::zh`] for
+/// the console.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    /// Not written as a 旬, a month or a range.
+    #[error("{0:?} is not a period: write 2026-11-中旬 (上旬, 中旬, 下旬), 2026-11, or 2026-11-03..2026-11-17")]
+    Unreadable(String),
+    /// A range that ends before it starts.
+    #[error("the period ends ({last}) before it starts ({first})")]
+    Reversed { first: NaiveDate, last: NaiveDate },
+    /// A range longer than a year.
+    #[error("a period is at most a year; {first}..{last} is longer")]
+    TooLong { first: NaiveDate, last: NaiveDate },
+}
+
+impl PeriodError {
+    /// What the clerk reads.
+    pub fn zh(&self) -> String {
+        match self {
+            PeriodError::Unreadable(_) => "请写成 2026-11-中旬(上旬、中旬、下旬)、2026-11 或 2026-11-03..2026-11-17。".into(),
+            PeriodError::Reversed { first, last } => format!("结束日 {last} 早于开始日 {first}。"),
+            PeriodError::TooLong { .. } => "一段统计期最长一年。".into(),
+        }
+    }
+}
+
 /// The days a report covers, inclusive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Period {
@@ -37,17 +63,17 @@ fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
 impl Period {
     /// `2026-11-上旬` / `中旬` / `下旬` (1–10, 11–20, 21 to the month's end), `2026-11` (the
     /// month), or `2026-11-03..2026-11-17` (any range, inclusive).
-    pub fn parse(text: &str) -> Result<Period, String> {
+    pub fn parse(text: &str) -> Result<Period, PeriodError> {
         let text = text.trim();
-        let bad = || format!("{text:?} is not a period: write 2026-11-中旬 (上旬, 中旬, 下旬), 2026-11, or 2026-11-03..2026-11-17");
+        let bad = || PeriodError::Unreadable(text.to_owned());
         if let Some((a, b)) = text.split_once("..") {
             let first = NaiveDate::parse_from_str(a.trim(), "%Y-%m-%d").map_err(|_| bad())?;
             let last = NaiveDate::parse_from_str(b.trim(), "%Y-%m-%d").map_err(|_| bad())?;
             if last < first {
-                return Err(format!("the period ends ({last}) before it starts ({first})"));
+                return Err(PeriodError::Reversed { first, last });
             }
             if (last - first).num_days() > 366 {
-                return Err(format!("a period is at most a year; {first}..{last} is longer"));
+                return Err(PeriodError::TooLong { first, last });
             }
             return Ok(Period::range(first, last));
         }
@@ -148,7 +174,7 @@ pub struct Report {
 /// How 整改率 is counted, printed next to it.
 pub const RECTIFICATION_RATE: &str = "整改率 = 本期发现的隐患中，到本期末已当场整改或已销号的数量 ÷ 本期发现的隐患数";
 /// How 定额完成率 is counted.
-pub const VISIT_QUOTA: &str = "定额完成率 = 有入户定额的成员本期记录的入户走访户数 ÷ 入户定额（入户定额：县平台为成员设定的每月 30、50 或 80 户，按本期天数折算；没有定额的队显示 —）";
+pub const VISIT_QUOTA: &str = "定额完成率 = 有入户定额的成员本期记录的入户走访户数 ÷ 入户定额（入户定额：县平台为成员设定的每月 30、50 或 80 户，按本期到今天已过的天数折算；没有定额的队显示 —）";
 /// How 覆盖率 is counted.
 pub const COVERAGE: &str = "覆盖率 = 完成班次 ÷ 已到时间的计划班次（计划班次：已发布排班表中本期每一天的每个班次；完成：队长已签字封存的巡查记录；待队长签字的不算错过）";
 
@@ -362,8 +388,8 @@ const COLUMNS: &[Column] = &[
     ("可疑情况", |r| Cell::Count(r.now.sightings)),
     ("移交公安", |r| Cell::Count(r.now.sightings_passed)),
     ("入户走访(户)", |r| Cell::Count(r.now.house_visits)),
-    ("入户定额(户)", |r| Cell::Count(r.now.visit_quota)),
-    ("定额完成率", |r| rate(r.now.quota_visits, r.now.visit_quota)),
+    ("入户定额(户)", |r| Cell::Count(r.now.visit_quota.round() as i64)),
+    ("定额完成率", |r| Cell::Rate((r.now.visit_quota > 0.0).then(|| r.now.quota_visits as f64 / r.now.visit_quota))),
     ("走访人数", |r| Cell::Count(r.now.people_met)),
     ("宣传次数", |r| Cell::Count(r.now.outreach)),
     ("宣传覆盖人数", |r| Cell::Count(r.now.audience)),

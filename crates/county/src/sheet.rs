@@ -6,11 +6,12 @@
 use redvest_shared::checklist::{item_text, CheckDomain, CheckOutcome, CheckResult, CATALOG_V1};
 use redvest_shared::observation::Observation;
 use redvest_shared::patrol::{PatrolRecord, Presence, PATROL_RECORD_V1};
-use redvest_shared::seal::{chain_link, countersign_message, sha256, verifies};
+use redvest_shared::seal::{countersign_message, sha256, verifies};
 use redvest_shared::track::TrackPoint;
 use redvest_shared::wire::WireSignature;
 use uuid::Uuid;
 
+use crate::admin::{self, Before, ChainProblem};
 use crate::beijing::format as beijing;
 use crate::db::{ChainPlace, KnownKey, PatrolPageRow};
 
@@ -77,15 +78,16 @@ impl Track {
         }
     }
 
-    /// The drawing as a standalone SVG document (for print), if there is one.
+    /// The drawing as a standalone SVG document (the patrol's page shows it, the volume
+    /// prints it), if there is one.
     pub fn svg(&self) -> Option<String> {
-        let Track::Drawn { segments, start, end, .. } = self else { return None };
+        let Track::Drawn { segments, start, end, fixes, .. } = self else { return None };
         let lines: String = segments
             .iter()
-            .map(|pts| format!(r##"<polyline points="{pts}" fill="none" stroke="#c8102e" stroke-width="3" stroke-linejoin="round"/>"##))
+            .map(|pts| format!(r##"<polyline class="track-line" points="{pts}" fill="none" stroke="#c8102e" stroke-width="3" stroke-linejoin="round"/>"##))
             .collect();
         Some(format!(
-            r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 720 420" width="720" height="420"><rect width="720" height="420" fill="#f3f0ec"/>{lines}<circle cx="{}" cy="{}" r="8" fill="#1b7a3a"/><circle cx="{}" cy="{}" r="8" fill="#111"/></svg>"##,
+            r##"<svg xmlns="http://www.w3.org/2000/svg" class="track-svg" viewBox="0 0 720 420" width="720" height="420" role="img" aria-label="巡查轨迹,{fixes} 个定位点"><rect width="720" height="420" fill="#f3f0ec"/>{lines}<circle cx="{}" cy="{}" r="7" fill="#1b7a3a"/><circle cx="{}" cy="{}" r="7" fill="#111"/></svg>"##,
             start.0, start.1, end.0, end.1
         ))
     }
@@ -173,20 +175,31 @@ impl Sheet {
         let hash = sha256(&[row.canonical.as_bytes()]);
         let volunteer: Option<WireSignature> = serde_json::from_value(row.volunteer.clone()).ok();
         let leader: Option<WireSignature> = row.leader.clone().and_then(|l| serde_json::from_value(l).ok());
+        // The key the county accepted for this signer (the member the phone named, or the one
+        // a clerk merged that proposal into), if the signature verifies with it.
         let checked = |sig: &WireSignature, message: &[u8]| {
             let public = hex::decode(&sig.public_key).unwrap_or_default();
-            let known = keys.iter().any(|k| k.public_key == public && k.member_id == sig.member_id && !k.revoked);
-            known && verifies(&public, message, &hex::decode(&sig.signature).unwrap_or_default())
+            keys.iter()
+                .find(|k| k.public_key == public && (k.signer_id == sig.member_id || k.member_id == sig.member_id))
+                .filter(|_| verifies(&public, message, &hex::decode(&sig.signature).unwrap_or_default()))
+        };
+        // A key revoked later does not undo what the county accepted while it was valid (the
+        // county refuses a revoked key's signatures when they arrive).
+        let valid = |who: &str, key: &KnownKey| match key.revoked_at {
+            None => Line { ok: true, text: format!("{who}有效(县平台登记的密钥)") },
+            Some(at) => Line { ok: true, text: format!("{who}有效(收到时密钥有效;该密钥已于 {} 作废)", beijing(at)) },
         };
         let mut verification = vec![Line { ok: true, text: format!("内容哈希 {}…,与签名时一致", &hex::encode(hash)[..16]) }];
         let volunteer_sig = volunteer.as_ref().map(|v| hex::decode(&v.signature).unwrap_or_default()).unwrap_or_default();
-        match &volunteer {
-            Some(v) if checked(v, &hash) => verification.push(Line { ok: true, text: "巡查人签名有效(县平台登记的密钥)".into() }),
-            _ => verification.push(Line { ok: false, text: "巡查人签名无效或密钥未登记".into() }),
+        match volunteer.as_ref().and_then(|v| checked(v, &hash)) {
+            Some(key) => verification.push(valid("巡查人签名", key)),
+            None => verification.push(Line { ok: false, text: "巡查人签名无效或密钥未登记".into() }),
         }
         match &leader {
-            Some(l) if checked(l, &countersign_message(&hash, &volunteer_sig)) => verification.push(Line { ok: true, text: "队长复核签名有效".into() }),
-            Some(_) => verification.push(Line { ok: false, text: "队长复核签名无效或密钥未登记".into() }),
+            Some(l) => match checked(l, &countersign_message(&hash, &volunteer_sig)) {
+                Some(key) => verification.push(valid("队长复核签名", key)),
+                None => verification.push(Line { ok: false, text: "队长复核签名无效或密钥未登记".into() }),
+            },
             None => verification.push(Line { ok: true, text: "尚待队长复核签字".into() }),
         }
         verification.push(match &row.chain {
@@ -239,22 +252,54 @@ impl Sheet {
 }
 
 impl ChainPlace {
-    /// Whether the link follows from `prev` and this record, and `prev` from the link before
-    /// (64 zeros for the first); in words.
+    /// Whether the link follows from its record and from the link the county holds before it
+    /// (32 zero bytes for the first), by [`admin::check_place`]; in words. A place whose
+    /// predecessor the county does not hold cannot be shown to join: not passed, and said why.
     pub fn check(&self, id: Uuid, hash: &[u8; 32]) -> (bool, String) {
         let seq = self.seq;
-        let Some(prev) = self.prev.as_deref().and_then(|p| <[u8; 32]>::try_from(p).ok()) else {
-            return (false, format!("装订链第 {seq} 条,缺少前一链接"));
+        let before = match (seq, self.held_before.as_deref()) {
+            (1, _) => Before::Start,
+            (_, Some(link)) => Before::Held(link),
+            (_, None) => Before::Unknown,
         };
-        if chain_link(&prev, id, hash).as_slice() != self.link.as_slice() {
+        let problems = admin::check_place(before, self.prev.as_deref(), &self.link, id, Some(hash));
+        if problems.contains(&ChainProblem::RecordAltered) {
             return (false, format!("装订链第 {seq} 条,链接与内容不符"));
         }
-        match (seq, self.held_before.as_deref()) {
-            (1, _) if prev != [0; 32] => (false, "装订链第 1 条,起点不是全零".into()),
-            (1, _) => (true, "装订链第 1 条,链接有效".into()),
-            (_, Some(before)) if before != prev.as_slice() => (false, format!("装订链第 {seq} 条,与第 {} 条接不上", seq - 1)),
-            (_, Some(_)) => (true, format!("装订链第 {seq} 条,链接有效,与第 {} 条相接", seq - 1)),
-            (_, None) => (true, format!("装订链第 {seq} 条,链接有效(第 {} 条尚未收到,衔接待核)", seq - 1)),
+        if problems.contains(&ChainProblem::DoesNotFollow) {
+            return (false, if seq == 1 { "装订链第 1 条,起点不是全零".into() } else { format!("装订链第 {seq} 条,与第 {} 条接不上", seq - 1) });
         }
+        match before {
+            Before::Start => (true, "装订链第 1 条,链接有效".into()),
+            Before::Held(_) => (true, format!("装订链第 {seq} 条,链接有效,与第 {} 条相接", seq - 1)),
+            Before::Unknown if self.refused_before => (false, format!("装订链第 {seq} 条,链接有效;第 {} 条被县平台拒收,无法核验衔接", seq - 1)),
+            Before::Unknown => (false, format!("装订链第 {seq} 条,链接有效;第 {} 条县平台尚未收到,无法核验衔接", seq - 1)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use redvest_shared::seal::chain_link;
+
+    /// A place with its link computed from `prev`, and the link held before it.
+    fn place(seq: i64, prev: [u8; 32], held_before: Option<[u8; 32]>, refused_before: bool, id: Uuid, hash: &[u8; 32]) -> ChainPlace {
+        ChainPlace { seq, prev: Some(prev.to_vec()), link: chain_link(&prev, id, hash).to_vec(), held_before: held_before.map(|h| h.to_vec()), refused_before, device: "手机1".into() }
+    }
+
+    #[test]
+    fn a_chain_place_passes_only_when_it_joins_what_the_county_holds() {
+        let (id, hash) = (Uuid::now_v7(), [7u8; 32]);
+        let before = [3u8; 32];
+        assert_eq!(place(1, [0; 32], None, false, id, &hash).check(id, &hash), (true, "装订链第 1 条,链接有效".into()));
+        assert!(!place(1, before, None, false, id, &hash).check(id, &hash).0, "a first link follows zeros");
+        assert_eq!(place(5, before, Some(before), false, id, &hash).check(id, &hash), (true, "装订链第 5 条,链接有效,与第 4 条相接".into()));
+        assert_eq!(place(5, before, Some([4; 32]), false, id, &hash).check(id, &hash), (false, "装订链第 5 条,与第 4 条接不上".into()));
+        assert_eq!(place(5, before, Some(before), false, id, &hash).check(id, &[8; 32]), (false, "装订链第 5 条,链接与内容不符".into()));
+        let (ok, text) = place(5, before, None, false, id, &hash).check(id, &hash);
+        assert!(!ok && text.contains("第 4 条县平台尚未收到"), "{text}");
+        let (ok, text) = place(5, before, None, true, id, &hash).check(id, &hash);
+        assert!(!ok && text.contains("第 4 条被县平台拒收"), "{text}");
     }
 }

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::beijing::{self, format as beijing};
 use crate::console::assignment_zh;
-use crate::db::{DbError, TeamRow};
+use crate::db::{DbError, PatrolPageRow, TeamRow};
 use crate::report::Period;
 use crate::sheet::Sheet;
 use crate::Db;
@@ -28,17 +28,20 @@ pub enum VolumeError {
     /// No such team in the clerk's scope.
     #[error("no team {0} (or it is not in your township)")]
     NoTeam(String),
+    /// Several teams have that name.
+    #[error("several teams are named {0}: give one of their ids ({1})")]
+    Ambiguous(String, String),
     /// The database.
     #[error(transparent)]
     Db(#[from] DbError),
-    /// The photo store.
-    #[error("reading a photo: {0}")]
+    /// The photo store, or the layout's thread.
+    #[error("gathering the volume: {0}")]
     Photos(String),
 }
 
 /// The month a volume binds: `2026-11`.
 pub fn month(text: &str) -> Result<Period, VolumeError> {
-    let period = Period::parse(text).map_err(VolumeError::Month)?;
+    let period = Period::parse(text).map_err(|e| VolumeError::Month(e.to_string()))?;
     if period.key() != text.trim() || period.key().len() != 7 {
         return Err(VolumeError::Month(format!("{:?} is not a month: a volume binds one month, written 2026-11", text.trim())));
     }
@@ -47,28 +50,62 @@ pub fn month(text: &str) -> Result<Period, VolumeError> {
 
 /// The team a clerk named: its id, or its exact name; within `scope` (`None`: every township).
 pub async fn team(db: &Db, named: &str, scope: Option<Uuid>) -> Result<TeamRow, VolumeError> {
-    let teams = db.team_rows(scope, Uuid::parse_str(named.trim()).ok()).await?;
-    teams.into_iter().find(|t| t.id.to_string() == named.trim() || t.name == named.trim()).ok_or_else(|| VolumeError::NoTeam(named.trim().to_owned()))
+    let named = named.trim();
+    let id = Uuid::parse_str(named).ok();
+    let mut teams: Vec<TeamRow> = db.team_rows(scope, id).await?.into_iter().filter(|t| Some(t.id) == id || t.name == named).collect();
+    match teams.len() {
+        0 => Err(VolumeError::NoTeam(named.to_owned())),
+        1 => Ok(teams.remove(0)),
+        _ => Err(VolumeError::Ambiguous(named.to_owned(), teams.iter().map(|t| t.id.to_string()).collect::<Vec<_>>().join(", "))),
+    }
 }
 
-/// Gathers the team's month: records, signatures, tracks, thumbnails, chain.
+/// Gathers the team's month from the database and the photo store, then lays it out
+/// (thumbnails, signatures, tracks: CPU work, off the async threads).
 pub async fn build(db: &Db, team: &TeamRow, month: &Period) -> Result<Volume, VolumeError> {
     let from = beijing::day_start(month.first);
     let until = beijing::day_start(month.last + chrono::Duration::days(1));
     let (rows, unsealed) = db.volume_patrols(team.id, from, until).await?;
     let keys = db.team_keys(team.id).await?;
-    let township = team.township.clone().unwrap_or_else(|| "(未划入乡镇)".into());
-    let mut volume = Volume::new(format!("{} 巡查日志 {}", team.name, month.label), team.name.clone(), format!("redvest-volume/{}/{}", team.id, month.key()));
     let sheets: Vec<Option<Sheet>> = rows.iter().map(|r| Sheet::read(r, &keys)).collect();
-    let number: HashMap<Uuid, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i + 1)).collect();
-    let mut amended_by: HashMap<Uuid, usize> = HashMap::new();
-    for (i, sheet) in sheets.iter().enumerate() {
-        if let Some(old) = sheet.as_ref().and_then(|s| s.record.amends) {
-            amended_by.insert(old, i + 1);
+    let mut named: Vec<String> = Vec::new();
+    for sheet in sheets.iter().flatten() {
+        named.extend(sheet.findings.iter().flat_map(|f| f.photos.iter().cloned()));
+    }
+    named.sort();
+    named.dedup();
+    let mut photos: HashMap<String, Vec<u8>> = HashMap::new();
+    for sha in named {
+        if let Some(bytes) = db.team_photo(team.id, &sha).await.map_err(|e| VolumeError::Photos(e.to_string()))? {
+            photos.insert(sha, bytes);
         }
     }
+    let (team, month) = (team.clone(), month.clone());
+    tokio::task::spawn_blocking(move || assemble(&team, &month, &rows, &sheets, unsealed, &photos))
+        .await
+        .map_err(|e| VolumeError::Photos(e.to_string()))
+}
+
+/// Lays out the volume from what [`build`] gathered.
+fn assemble(team: &TeamRow, month: &Period, rows: &[PatrolPageRow], sheets: &[Option<Sheet>], unsealed: i64, photos: &HashMap<String, Vec<u8>>) -> Volume {
+    let township = team.township.clone().unwrap_or_else(|| "(未划入乡镇)".into());
+    let mut volume = Volume::new(format!("{} 巡查日志 {}", team.name, month.label), team.name.clone(), format!("redvest-volume/{}/{}", team.id, month.key()));
+    let number: HashMap<Uuid, usize> = rows.iter().enumerate().map(|(i, r)| (r.id, i + 1)).collect();
+    // Each amended patrol's latest amendment in the volume (by id, as the report picks it):
+    // it replaces the patrol and any earlier amendment.
+    let mut latest: HashMap<Uuid, Uuid> = HashMap::new();
+    for (id, old) in sheets.iter().flatten().filter_map(|s| Some((s.record.id, s.record.amends?))) {
+        let e = latest.entry(old).or_insert(id);
+        if id > *e {
+            *e = id;
+        }
+    }
+    let replaced_by = |record: &redvest_shared::patrol::PatrolRecord| {
+        let by = latest.get(&record.id).or_else(|| record.amends.and_then(|old| latest.get(&old)).filter(|l| **l != record.id))?;
+        number.get(by).copied()
+    };
     let mut failed = Vec::new();
-    for ((row, sheet), no) in rows.iter().zip(&sheets).zip(1..) {
+    for ((row, sheet), no) in rows.iter().zip(sheets).zip(1..) {
         let Some(sheet) = sheet else {
             volume.records.push(Record {
                 heading: format!("第 {no} 条 · 记录无法读取"),
@@ -93,31 +130,28 @@ pub async fn build(db: &Db, team: &TeamRow, month: &Period) -> Result<Volume, Vo
             let which = number.get(&old).map_or_else(|| format!("记录 {old}(不在本册)"), |n| format!("本册第 {n} 条"));
             fields.push(("更正".into(), format!("本条更正{which}")));
         }
-        if let Some(n) = amended_by.get(&record.id) {
-            fields.push(("已被更正".into(), format!("本条已由本册第 {n} 条更正,统计只计更正后的记录")));
+        if let Some(n) = replaced_by(record) {
+            fields.push(("已被更正".into(), format!("本条已由本册第 {n} 条更正,统计只计第 {n} 条")));
         }
-        let mut findings = Vec::new();
-        for f in &sheet.findings {
-            let mut photos = Vec::new();
-            for sha in &f.photos {
-                let bytes = db.photo_visible(sha, None).await.map_err(|e| VolumeError::Photos(e.to_string()))?;
-                if let Some(path) = bytes.and_then(|b| redvest_print::thumbnail(&b, THUMBNAIL_PX)).and_then(|t| volume.add_image("jpg", t)) {
-                    photos.push(path);
-                }
-            }
-            let missing = f.photos.len() - photos.len();
-            let photos_missing = if missing == 0 { String::new() } else { format!("另有 {missing} 张照片尚未收到或无法读取。") };
-            findings.push(Finding { kind: f.kind.to_owned(), text: f.text.clone(), photos, photos_missing });
-        }
+        let findings = sheet
+            .findings
+            .iter()
+            .map(|f| {
+                let shown: Vec<String> = f.photos.iter().filter_map(|sha| photos.get(sha).and_then(|b| volume.add_thumbnail(b, THUMBNAIL_PX))).collect();
+                let missing = f.photos.len() - shown.len();
+                let photos_missing = if missing == 0 { String::new() } else { format!("另有 {missing} 张照片尚未收到或无法读取。") };
+                Finding { kind: f.kind.to_owned(), text: f.text.clone(), photos: shown, photos_missing }
+            })
+            .collect();
         let signatures = sheet
             .signatures
             .iter()
             .map(|s| SignatureImage {
                 label: format!("{}:{} · {}", s.role, s.name, s.at),
-                image: base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &s.png_base64).ok().and_then(|png| volume.add_image("png", png)),
+                image: base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &s.png_base64).ok().and_then(|png| volume.add_image(png)),
             })
             .collect();
-        let track = sheet.track.svg().and_then(|svg| volume.add_image("svg", svg.into_bytes()));
+        let track = sheet.track.svg().map(|svg| volume.add_svg(svg));
         let link = row.chain.as_ref();
         let ok = sheet.verified();
         if !ok {
@@ -161,7 +195,7 @@ pub async fn build(db: &Db, team: &TeamRow, month: &Period) -> Result<Volume, Vo
         (n, []) => format!("共 {n} 条记录,签名与装订链全部核验通过。"),
         (n, bad) => format!("共 {n} 条记录,{} 条未通过核验:第 {} 条。", bad.len(), bad.iter().map(usize::to_string).collect::<Vec<_>>().join("、")),
     };
-    Ok(volume)
+    volume
 }
 
 /// The volume as a PDF (CPU work: call it off the async threads).

@@ -609,7 +609,8 @@ async fn the_report_page_shows_the_period_and_downloads_it_within_the_clerks_sco
     assert_eq!(xlsx, serde_json::json!([0x50, 0x4B]), "an xlsx is a zip");
     set(&c, "#period", "2026-11-中").await;
     c.find(Locator::Css("form.filters button")).await.expect("查看").click().await.expect("click");
-    wait_text(&c, "#error", "统计期写法不对").await;
+    let said = wait_text(&c, "#error", "统计期写法不对").await;
+    assert!(said.contains("请写成 2026-11-中旬") && !said.contains("is not"), "told in Chinese how to write it: {said}");
 
     // The team's bound volume: offered on its page for a month, downloaded as a PDF named in
     // Chinese; a month written wrong is told in Chinese.

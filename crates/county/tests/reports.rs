@@ -15,12 +15,13 @@
 mod common;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use common::{base_url, county, team_device, Device};
+use common::{base_url, county, county_with, team_device, Device};
 use redvest_core::fixtures::{handwritten, sealed_patrol, submitted_patrol};
 use redvest_core::sync::{sync_once, SyncOptions};
 use redvest_county::admin;
 use redvest_county::db::CountyDecision;
 use redvest_county::report::{Level, Period, Report};
+use redvest_county::photos::PhotoStore;
 use redvest_county::volume;
 use redvest_shared::checklist::CheckDomain;
 use redvest_shared::duty::{Assignment, Post, Zone};
@@ -120,37 +121,58 @@ fn read_pdf(pdf: &[u8], name: &str) -> (tempfile::TempDir, std::path::PathBuf, S
 #[sqlx::test(migrations = false)]
 async fn a_team_month_binds_into_a_volume_that_verifies_its_chain(pool: PgPool) {
     let pool_for_checks = pool.clone();
-    let (db, team, code) = county(pool).await;
+    let photos = tempfile::tempdir().expect("photo dir");
+    let photos_at = photos.path().to_str().expect("utf-8 path").to_owned();
+    let (db, _, code) = county_with(pool, PhotoStore::open(&photos_at).expect("photo store")).await;
+    let team = volume::team(&db, "城关镇红马甲巡防队", None).await.expect("the team by name").id;
     let township = admin::create_township(&db, "城关镇").await.expect("township");
     admin::set_team_township(&db, team, township).await.expect("in township");
     let base = base_url(db.clone()).await;
     let phone = team_device(base, code, SyncOptions::default()).await;
-    let (first, amendment, with_photo, late) = {
+    let (first, amendment, with_photo, late, photo) = {
         let d = phone.clone();
         tokio::task::spawn_blocking(move || {
             let visit = Observation::HouseVisit { household: "二组5号".into(), people_met: 3, notes: "独居老人".into() };
             let (first, _) = patrol(&d, beijing(5, 8), None, false, 1_000, &[visit]);
             let amendment = d.store.start_amendment(first, beijing(6, 9)).expect("amend");
             seal(&d, amendment, beijing(6, 9));
-            let (with_photo, _, _) = sealed_patrol(&d, 1, 200);
+            let (with_photo, _, shas) = sealed_patrol(&d, 1, 200);
             let (late, _) = patrol(&d, beijing(30, 23) + Duration::minutes(30), None, false, 0, &[]);
             patrol(&d, beijing(30, 23) + Duration::minutes(90), None, false, 0, &[]);
             submitted_patrol(&d, (&d.volunteer, "2468"), &d.leader, 0, 10);
             let report = sync_once(&d.store, SyncOptions::default(), &|_| {}).expect("sync");
             assert_eq!(report.refused, 0, "{report:?}");
-            (first, amendment, with_photo, late)
+            (first, amendment, with_photo, late, shas[0].clone())
         })
         .await
         .expect("join")
     };
     let month = volume::month("2026-11").expect("a month");
     assert!(volume::month("2026-11-中旬").is_err(), "a 旬 is not a month");
-    let team_row = volume::team(&db, "城关镇红马甲巡防队", None).await.expect("the team by name");
+    let team_row = volume::team(&db, &team.to_string(), None).await.expect("the team by id");
     assert!(volume::team(&db, "城关镇红马甲巡防队", Some(admin::create_township(&db, "河西镇").await.expect("t"))).await.is_err(), "not in 河西镇");
     let bound = volume::build(&db, &team_row, &month).await.expect("volume");
     let pdf = volume::pdf(&bound).expect("pdf");
     assert!(pdf == volume::pdf(&volume::build(&db, &team_row, &month).await.expect("again")).expect("pdf"), "the same records give the same bytes");
     let (_dir, path, printed, pages) = read_pdf(&pdf, "volume-2026-11.pdf");
+    // The command line gives the same bytes from another process.
+    let database = pool_for_checks.connect_options().get_database().expect("the test's database").to_owned();
+    let mut url = reqwest::Url::parse(&std::env::var("DATABASE_URL").expect("DATABASE_URL")).expect("url");
+    url.set_path(&database);
+    let cli = |month: &str, out: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_redvest-county"))
+            .args(["volume", "--team", "城关镇红马甲巡防队", "--month", month, "--photos", &photos_at, "--out"])
+            .arg(out)
+            .env("DATABASE_URL", url.as_str())
+            .output()
+            .expect("redvest-county volume")
+    };
+    let out = path.with_file_name("cli.pdf");
+    let ran = cli("2026-11", &out);
+    assert!(ran.status.success(), "{}", String::from_utf8_lossy(&ran.stderr));
+    assert!(std::fs::read(&out).expect("written") == pdf, "the command line's volume is the same bytes");
+    let refused = cli("2026-11-中旬", &out);
+    assert!(!refused.status.success() && String::from_utf8_lossy(&refused.stderr).contains("--month"), "a 旬 is refused, naming the flag: {}", String::from_utf8_lossy(&refused.stderr));
     let hash = |id: Uuid| {
         let pool = pool_for_checks.clone();
         async move { sqlx::query_scalar::<_, String>("SELECT encode(sha256(convert_to(canonical, 'UTF8')), 'hex') FROM patrol WHERE id = $1").bind(id).fetch_one(&pool).await.expect("hash") }
@@ -169,6 +191,7 @@ async fn a_team_month_binds_into_a_volume_that_verifies_its_chain(pool: PgPool) 
         "队长:李强".into(),
         "装订链核验".into(),
         "共 4 条记录,签名与装订链全部核验通过。".into(),
+        "装订链第 2 条,链接有效,与第 1 条相接".into(),
     ];
     for id in [first, amendment, with_photo, late] {
         needles.push(hash(id).await);
@@ -189,13 +212,29 @@ async fn a_team_month_binds_into_a_volume_that_verifies_its_chain(pool: PgPool) 
     assert_eq!(drawn.iter().filter(|(w, h)| (*w, *h) == (300, 100)).count(), 8, "4 × 2 signatures:\n{images}");
     assert_eq!(drawn.iter().filter(|(w, h)| (*w, *h) == (400, 300)).count(), 1, "the photo's 400 px thumbnail:\n{images}");
 
-    // Altered at the county after it was signed: the volume says which record fails.
+    // Altered at the county after it was signed: the volume says which record fails and why.
+    // Record 3's bytes changed; record 4 names another link before it (its own link redone to
+    // match, as a forger would); record 1's signature is a JPEG, whatever the phone called it;
+    // the photo in the store is damaged. The volume is still made.
     sqlx::query("UPDATE patrol SET canonical = replace(canonical, '场镇主街', '场镇后街') WHERE id = $1").bind(with_photo).execute(&pool_for_checks).await.expect("alter");
+    let hash: Vec<u8> = sqlx::query_scalar("SELECT sha256(convert_to(canonical, 'UTF8')) FROM patrol WHERE id = $1").bind(late).fetch_one(&pool_for_checks).await.expect("hash");
+    let forged = redvest_shared::seal::chain_link(&[0x11; 32], late, &hash);
+    sqlx::query("UPDATE chain_link SET prev = $2, link = $3 WHERE patrol_id = $1").bind(late).bind(&[0x11u8; 32][..]).bind(&forged[..]).execute(&pool_for_checks).await.expect("forge");
+    let jpeg = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, redvest_core::fixtures::jpeg(320, 90, 7));
+    sqlx::query("UPDATE patrol SET volunteer = jsonb_set(volunteer, '{handwriting_png}', to_jsonb($2::text)) WHERE id = $1").bind(first).bind(jpeg).execute(&pool_for_checks).await.expect("jpeg");
+    std::fs::write(photos.path().join("photos").join(&photo[..2]).join(&photo), b"not a jpeg").expect("damage the photo");
     let altered = volume::pdf(&volume::build(&db, &team_row, &month).await.expect("volume")).expect("pdf");
-    let (_dir, _, printed, _) = read_pdf(&altered, "volume-2026-11-altered.pdf");
-    for needle in ["共 4 条记录,1 条未通过核验:第 3 条。", "1 条未通过,见末页", "巡查人签名无效或密钥未登记", "链接与内容不符"] {
+    let (_dir, path, printed, _) = read_pdf(&altered, "volume-2026-11-altered.pdf");
+    for needle in ["共 4 条记录,2 条未通过核验:第 3、4 条。", "2 条未通过,见末页", "巡查人签名无效或密钥未登记", "链接与内容不符", "装订链第 4 条,与第 3 条接不上", "另有 1 张照片尚未收到或无法读取"] {
         assert!(printed.contains(needle), "{needle:?} not in the altered volume:\n{printed}");
     }
+    let images = poppler("pdfimages", &["-list"], &path);
+    assert!(images.lines().any(|l| l.split_whitespace().skip(3).take(2).collect::<Vec<_>>() == ["320", "90"]), "the JPEG signature drawn:\n{images}");
+
+    // Two teams of one name: the id decides (in any case), the name alone is refused.
+    admin::create_team(&db, "城关镇红马甲巡防队").await.expect("a second team of that name");
+    assert!(matches!(volume::team(&db, "城关镇红马甲巡防队", None).await, Err(volume::VolumeError::Ambiguous(..))), "the name alone is ambiguous");
+    assert_eq!(volume::team(&db, &team.to_string().to_uppercase(), None).await.expect("by id").id, team);
 }
 
 #[sqlx::test(migrations = false)]
@@ -210,10 +249,8 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     admin::publish_plan(&db, team, "2026-11", vec![plan]).await.expect("plan");
     let base = base_url(db.clone()).await;
     let phone = team_device(base, code, SyncOptions::default()).await;
-    // 入户定额: 王芳 30 households a month, 李强 50; visits count against them when 王芳 records them.
-    for (member, households) in [(phone.volunteer.id, 30), (phone.leader.id, 50)] {
-        assert!(db.set_visit_quota(team, member, Some(households)).await.expect("quota"), "an active member of the team");
-    }
+    // 入户定额: 李强 50 households a month (王芳, who records every visit, none yet).
+    assert!(db.set_visit_quota(team, phone.leader.id, Some(50)).await.expect("quota"), "an active member of the team");
     assert!(!db.set_visit_quota(Uuid::now_v7(), phone.volunteer.id, Some(30)).await.expect("quota"), "not another team's member");
     let h3 = {
         let d = phone.clone();
@@ -277,8 +314,8 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     assert_eq!((f.fixed_on_spot, f.rectified_of_found, f.closed, f.overdue), (1, 1, 0, 1), "H2 on the spot; H3 closed only in 下旬; H1 overdue");
     assert_eq!((f.disputes, f.disputes_handed, f.sightings, f.sightings_passed), (1, 1, 1, 1));
     assert_eq!((f.house_visits, f.people_met, f.outreach, f.audience), (2, 5, 1, 40), "P4's visit once, though amended");
-    // 10 of November's 30 days: (30 + 50) × 10 / 30 = 26.7, rounded; both visits were 王芳's.
-    assert_eq!((f.visit_quota, f.quota_visits), (27, 2), "the quotas prorated to the 旬");
+    // 10 of November's 30 days: 50 × 10 / 30; both visits were 王芳's, who has no quota.
+    assert!((f.visit_quota - 50.0 / 3.0).abs() < 1e-9 && f.quota_visits == 0, "李强's quota prorated, no visit of his: {f:?}");
     let before = &report.rows[0].before;
     assert_eq!((report.previous.label.as_str(), before.duties_planned, before.duties_done, before.patrols), ("2026年11月上旬", 1, 1, 1));
     assert_eq!(report.rows[2].now, *f, "one team: the township and the county are its figures");
@@ -291,9 +328,6 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     assert_eq!(screen[column("整改率")], "33.3%");
     assert_eq!(screen[column("巡查次数增减")], "3");
     assert_eq!(screen[column("巡查里程(公里)")], "1.5");
-    assert_eq!((screen[column("入户定额(户)")].as_str(), screen[column("定额完成率")].as_str()), ("27", "7.4%"));
-    let month = Report::build(&db, Period::parse("2026-11").expect("period"), None).await.expect("report");
-    assert_eq!((month.rows[0].now.visit_quota, month.rows[0].now.quota_visits), (80, 2), "a whole month: the quotas themselves");
 
     // A township's report: its teams only, summed under its name.
     let scoped = Report::build(&db, Period::parse("2026-11-中旬").expect("period"), Some(township)).await.expect("report");
@@ -344,4 +378,12 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     assert_eq!((cell(5, column("层级")), cell(5, column("乡镇"))), (calamine::Data::String("合计".into()), calamine::Data::String("全县".into())));
     let posts = book.worksheet_range("按岗位").expect("sheet");
     assert_eq!(posts.get_value((1, 0)).cloned(), Some(calamine::Data::String("护学岗".into())));
+
+    // 王芳 30 a month too: (30 + 50) × 10 / 30 = 26.7 for the 旬, her 2 visits against it.
+    assert!(db.set_visit_quota(team, phone.volunteer.id, Some(30)).await.expect("quota"));
+    let report = Report::build(&db, Period::parse("2026-11-中旬").expect("period"), None).await.expect("report");
+    let screen: Vec<String> = Report::cells(&report.rows[0]).iter().map(|c| c.text()).collect();
+    assert_eq!((screen[column("入户定额(户)")].as_str(), screen[column("定额完成率")].as_str()), ("27", "7.5%"));
+    let month = Report::build(&db, Period::parse("2026-11").expect("period"), None).await.expect("report");
+    assert_eq!((month.rows[0].now.visit_quota.round(), month.rows[0].now.quota_visits), (80.0, 2), "a whole month: the quotas themselves");
 }

@@ -21,7 +21,7 @@ mod table;
 mod volume;
 
 pub use table::{table_pdf, Table};
-pub use volume::{thumbnail, volume_pdf, ChainRow, Finding, Record, SignatureImage, Volume};
+pub use volume::{volume_pdf, ChainRow, Finding, Record, SignatureImage, Volume};
 
 /// Why a PDF was not made.
 #[derive(Debug, thiserror::Error)]
@@ -91,18 +91,20 @@ fn typeset(template: &str, data: &impl Serialize, files: &BTreeMap<String, Vec<u
     let json = serde_json::to_vec(data).map_err(|e| PrintError::Typeset(e.to_string()))?;
     let world = Desk::new(template, json, files, fonts)?;
     let messages = |errors: &[typst::diag::SourceDiagnostic]| errors.iter().map(|e| e.message.to_string()).collect::<Vec<_>>().join("; ");
-    let document = typst::compile::<typst_layout::PagedDocument>(&world).output;
-    // typst memoizes layouts across compiles in a process-wide cache: in a server that runs
-    // for months it would only grow, and a volume asked for again would cost nothing, which
-    // no benchmark should believe. Each document starts cold.
-    typst::comemo::evict(0);
-    let document = document.map_err(|e| PrintError::Typeset(messages(&e)))?;
     let options = typst_pdf::PdfOptions {
         ident: Smart::Custom(ident.to_owned()),
         creator: Smart::Custom(Some("Redvest".into())),
         ..Default::default()
     };
-    typst_pdf::pdf(&document, &options).map_err(|e| PrintError::Typeset(messages(&e)))
+    let pdf = typst::compile::<typst_layout::PagedDocument>(&world)
+        .output
+        .map_err(|e| PrintError::Typeset(messages(&e)))
+        .and_then(|document| typst_pdf::pdf(&document, &options).map_err(|e| PrintError::Typeset(messages(&e))));
+    // typst memoizes layouts and images across documents in a process-wide cache: in a
+    // server that runs for months it would only grow, and a volume asked for again would cost
+    // nothing, which no benchmark should believe. Each document starts cold.
+    typst::comemo::evict(0);
+    pdf
 }
 
 /// The world typst sees: one source, the data, the images, the fonts; nothing from the disk.

@@ -102,11 +102,8 @@ pub struct ChainRow {
     pub result: String,
 }
 
-/// Whether the kind of image typst will be given decodes (PNG or JPEG), so typesetting
-/// cannot fail on it.
-fn decodes(bytes: &[u8]) -> bool {
-    image::load_from_memory(bytes).is_ok()
-}
+/// The longest edge of an image kept as it came; larger ones are scaled down.
+const MAX_EDGE: u32 = 1600;
 
 impl Volume {
     /// An empty volume: its title (printed at every page's foot), the cover's main line, and
@@ -115,25 +112,45 @@ impl Volume {
         Volume { title, cover_title, ident, ..Default::default() }
     }
 
-    /// Keeps an image (PNG, JPEG or an SVG this program drew) under a new path and returns
-    /// the path; `None` for bytes that do not decode.
-    pub fn add_image(&mut self, extension: &str, bytes: Vec<u8>) -> Option<String> {
-        if extension != "svg" && !decodes(&bytes) {
-            return None;
-        }
+    fn keep(&mut self, extension: &str, bytes: Vec<u8>) -> String {
         let path = format!("/img/{}.{extension}", self.images.len() + 1);
         self.images.insert(path.clone(), bytes);
-        Some(path)
+        path
     }
-}
 
-/// A JPEG thumbnail of a photo, its long edge at most `long_edge` pixels; `None` when the
-/// photo does not decode.
-pub fn thumbnail(photo: &[u8], long_edge: u32) -> Option<Vec<u8>> {
-    let small = image::load_from_memory(photo).ok()?.thumbnail(long_edge, long_edge).into_rgb8();
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 70).encode_image(&small).ok()?;
-    Some(out)
+    /// Keeps an image (a drawn signature) and returns its path; `None` for bytes that do not
+    /// decode. typst reads an image by its name's extension, so only a PNG or JPEG of a
+    /// sensible size is kept as it came; anything else (another format, whatever a phone
+    /// called it, or a huge one) is redrawn as a PNG.
+    pub fn add_image(&mut self, bytes: Vec<u8>) -> Option<String> {
+        use image::ImageFormat;
+        let format = image::guess_format(&bytes).ok()?;
+        let decoded = image::load_from_memory_with_format(&bytes, format).ok()?;
+        let small = decoded.width().max(decoded.height()) <= MAX_EDGE;
+        Some(match format {
+            ImageFormat::Png if small => self.keep("png", bytes),
+            ImageFormat::Jpeg if small => self.keep("jpg", bytes),
+            _ => {
+                let mut png = std::io::Cursor::new(Vec::new());
+                decoded.thumbnail(MAX_EDGE, MAX_EDGE).write_to(&mut png, ImageFormat::Png).ok()?;
+                self.keep("png", png.into_inner())
+            }
+        })
+    }
+
+    /// Keeps a JPEG thumbnail of a photo, its long edge at most `long_edge` pixels, and
+    /// returns its path; `None` when the photo does not decode.
+    pub fn add_thumbnail(&mut self, photo: &[u8], long_edge: u32) -> Option<String> {
+        let small = image::load_from_memory(photo).ok()?.thumbnail(long_edge, long_edge).into_rgb8();
+        let mut jpeg = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, 70).encode_image(&small).ok()?;
+        Some(self.keep("jpg", jpeg))
+    }
+
+    /// Keeps an SVG this program drew (a track) and returns its path.
+    pub fn add_svg(&mut self, svg: String) -> String {
+        self.keep("svg", svg.into_bytes())
+    }
 }
 
 const TEMPLATE: &str = r##"

@@ -10,7 +10,7 @@ use super::patrols::{frame, Frame};
 use super::session::Clerk;
 use crate::app::AppState;
 use crate::beijing;
-use crate::report::{Period, Report, NOTES};
+use crate::report::{Period, PeriodError, Report, NOTES};
 
 /// `?period=2026-11-中旬`: the 旬 that ended last by default.
 #[derive(Debug, Deserialize)]
@@ -41,7 +41,7 @@ fn last_xun() -> Period {
     current.map(|p| p.previous()).unwrap_or_else(|_| Period::parse("2026-11").expect("a month parses"))
 }
 
-async fn build(state: &AppState, clerk: &Clerk, q: &ReportQuery) -> Result<Report, Result<String, crate::db::DbError>> {
+async fn build(state: &AppState, clerk: &Clerk, q: &ReportQuery) -> Result<Report, Result<PeriodError, crate::db::DbError>> {
     let period = if q.period.trim().is_empty() { last_xun() } else { Period::parse(&q.period).map_err(Ok)? };
     Report::build(&state.db, period, clerk.scope()).await.map_err(Err)
 }
@@ -57,7 +57,7 @@ pub async fn page(State(state): State<AppState>, clerk: Clerk, Query(q): Query<R
     }
     let (report, error) = match build(&state, &clerk, &q).await {
         Ok(r) => (Some(r), None),
-        Err(Ok(problem)) => (None, Some(format!("统计期写法不对:{problem}"))),
+        Err(Ok(problem)) => (None, Some(format!("统计期写法不对:{}", problem.zh()))),
         Err(Err(e)) => return page::unavailable(e),
     };
     let frame = frame(&state, &clerk).await;
@@ -103,7 +103,7 @@ async fn download(
 ) -> Response {
     let report = match build(state, clerk, q).await {
         Ok(r) => r,
-        Err(Ok(problem)) => return page::problem(axum::http::StatusCode::BAD_REQUEST, &format!("统计期写法不对:{problem}")),
+        Err(Ok(problem)) => return page::problem(axum::http::StatusCode::BAD_REQUEST, &format!("统计期写法不对:{}", problem.zh())),
         Err(Err(e)) => return page::unavailable(e),
     };
     // Writing the file (typesetting a PDF above all) is CPU work: off the async threads.

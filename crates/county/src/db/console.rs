@@ -109,6 +109,8 @@ pub struct ChainPlace {
     pub link: Vec<u8>,
     /// The link the county holds at `seq - 1` of the same chain, if it has it.
     pub held_before: Option<Vec<u8>>,
+    /// Whether the county refused the record at `seq - 1` (when it holds none there).
+    pub refused_before: bool,
     /// The phone's name.
     pub device: String,
 }
@@ -118,7 +120,8 @@ pub struct ChainPlace {
 macro_rules! patrol_page_select {
     () => {
         "SELECT p.id, p.team_id, t.name, w.name, p.canonical, p.volunteer, p.leader, p.state, p.returned_reason,
-                coalesce(p.track_rvtk, r.body->>'track_rvtk'), c.seq, c.prev, c.link, b.link, d.name
+                coalesce(p.track_rvtk, r.body->>'track_rvtk'), c.seq, c.prev, c.link, b.link, d.name,
+                EXISTS (SELECT 1 FROM refusal x JOIN device xd ON xd.id = x.device_id WHERE xd.chain_id = c.chain_id AND x.chain_seq = c.seq - 1)
          FROM patrol p JOIN team t ON t.id = p.team_id LEFT JOIN township w ON w.id = t.township_id
          LEFT JOIN record r ON r.id = p.id AND r.kind = 'patrol' LEFT JOIN chain_link c ON c.patrol_id = p.id
          LEFT JOIN chain_link b ON b.chain_id = c.chain_id AND b.seq = c.seq - 1 LEFT JOIN device d ON d.id = c.device_id"
@@ -139,7 +142,7 @@ fn patrol_page_row(r: &sqlx::postgres::PgRow) -> PatrolPageRow {
         state: r.get(7),
         returned_reason: r.get(8),
         track_rvtk: r.get(9),
-        chain: seq.zip(link).map(|(seq, link)| ChainPlace { seq, prev: r.get(11), link, held_before: r.get(13), device: r.get::<Option<String>, _>(14).unwrap_or_default() }),
+        chain: seq.zip(link).map(|(seq, link)| ChainPlace { seq, prev: r.get(11), link, held_before: r.get(13), device: r.get::<Option<String>, _>(14).unwrap_or_default(), refused_before: r.get(15) }),
     }
 }
 
@@ -330,6 +333,22 @@ impl Db {
             .map(|r| PatrolListRow { id: r.get(0), team: r.get(1), township: r.get(2), started_at: r.get(3), assignment: r.get(4), state: r.get(5), volunteer: r.get(6) })
             .collect();
         Ok((rows, total))
+    }
+
+    /// A complete photo that one of the team's own records names.
+    pub async fn team_photo(&self, team: Uuid, sha: &str) -> Result<Option<Vec<u8>>, DbError> {
+        let named: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM photo_ref r JOIN upload u ON u.sha256 = r.sha256
+             WHERE r.team_id = $1 AND r.sha256 = $2 AND u.completed_at IS NOT NULL)",
+        )
+        .bind(team)
+        .bind(sha)
+        .fetch_one(&self.pool)
+        .await?;
+        if !named {
+            return Ok(None);
+        }
+        Ok(self.photos.photo_bytes(sha).await?.map(|b| b.to_vec()))
     }
 
     /// A complete photo, if a team in the clerk's scope uploaded it.

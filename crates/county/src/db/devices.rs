@@ -89,8 +89,13 @@ pub struct KnownKey {
     pub public_key: Vec<u8>,
     /// Whose: the member after merges.
     pub member_id: Uuid,
+    /// Whose, as the phone named them (a proposal's id before a merge, which its
+    /// signatures keep naming).
+    pub signer_id: Uuid,
     /// Whether a clerk revoked it.
     pub revoked: bool,
+    /// When, if so.
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 impl Db {
@@ -198,13 +203,19 @@ impl Db {
     /// The team's accepted signing keys, each with its member after merges.
     pub async fn team_keys(&self, team: Uuid) -> Result<Vec<KnownKey>, DbError> {
         let rows = sqlx::query(
-            "SELECT k.public_key, coalesce(m.merged_into, k.member_id), k.revoked_at IS NOT NULL
+            "SELECT k.public_key, coalesce(m.merged_into, k.member_id), k.member_id, k.revoked_at
              FROM signer_key k LEFT JOIN member m ON m.id = k.member_id WHERE k.team_id = $1",
         )
         .bind(team)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(|r| KnownKey { public_key: r.get(0), member_id: r.get(1), revoked: r.get(2) }).collect())
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let revoked_at: Option<DateTime<Utc>> = r.get(3);
+                KnownKey { public_key: r.get(0), member_id: r.get(1), signer_id: r.get(2), revoked: revoked_at.is_some(), revoked_at }
+            })
+            .collect())
     }
 
     /// The key with these bytes: (team, member as the device named them).

@@ -13,8 +13,9 @@
 //!   deadline (the last set) passed before the period's end (or today, if sooner) and it was
 //!   not closed by then;
 //! - 入户定额: each active member's monthly quota (the roster's 30, 50 or 80 households) times
-//!   the period's share of each month; a visit counts against it when its patrol's volunteer
-//!   has a quota.
+//!   the share of each month the period has run by now; a visit counts against it when its
+//!   patrol's volunteer (or the member their proposal was merged into) has a quota. The
+//!   quotas are the roster's current ones, for past periods too (no history is kept).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::Row;
@@ -72,8 +73,9 @@ pub struct Figures {
     /// People reached.
     pub audience: i64,
     /// 入户定额: households the members with a quota are due to visit in the period (each
-    /// one's monthly quota prorated by the period's days in each month).
-    pub visit_quota: i64,
+    /// one's monthly quota prorated by the period's days in each month, up to today;
+    /// unrounded, so sums of teams stay exact).
+    pub visit_quota: f64,
     /// Households visited by those members (the patrol's volunteer).
     pub quota_visits: i64,
 }
@@ -162,9 +164,10 @@ impl Db {
                 GROUP BY c.team_id
             ),
             -- each active member's monthly quota, prorated by the period's days in each month
+            -- that have begun by now (Beijing)
             quotas AS (
-                SELECT team_id, round(sum(visit_quota) * (SELECT sum(1.0 / extract(day FROM date_trunc('month', d) + interval '1 month' - interval '1 day'))
-                                                          FROM generate_series($1::date, $2::date, interval '1 day') d))::bigint AS quota
+                SELECT team_id, sum(visit_quota) * (SELECT coalesce(sum(1.0 / extract(day FROM date_trunc('month', d) + interval '1 month' - interval '1 day')), 0)
+                                                    FROM generate_series($1::date, least($2::date, ($4 AT TIME ZONE 'Asia/Shanghai')::date), interval '1 day') d) AS quota
                 FROM member WHERE visit_quota IS NOT NULL AND status = 'active' GROUP BY team_id
             ),
             hazard_life AS (
@@ -203,7 +206,7 @@ impl Db {
                    coalesce(h.on_spot, 0), coalesce(h.rectified, 0), coalesce(h.closed, 0), coalesce(h.overdue, 0),
                    coalesce(o.disputes, 0), coalesce(o.disputes_handed, 0), coalesce(o.sightings, 0), coalesce(o.sightings_passed, 0),
                    coalesce(o.house_visits, 0), coalesce(o.people_met, 0)::bigint, coalesce(o.outreach, 0), coalesce(o.audience, 0)::bigint,
-                   coalesce(q.quota, 0), coalesce(o.quota_visits, 0)
+                   coalesce(q.quota, 0)::float8, coalesce(o.quota_visits, 0)
             FROM team t
             LEFT JOIN township tw ON tw.id = t.township_id
             LEFT JOIN duties d ON d.team_id = t.id
