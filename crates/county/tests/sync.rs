@@ -371,6 +371,9 @@ async fn a_revoked_key_is_refused_by_code_and_later_records_still_land(pool: PgP
 
     let volunteer_key = d.store.public_keys().expect("keys").into_iter().find(|k| k.member_id == d.volunteer.id).expect("key").public_key_hex;
     admin::revoke_key(&db, &volunteer_key).await.expect("revoke");
+    // What the county accepted before stays verified, saying the key was revoked since.
+    let sheet = read_sheet(&db, team, first).await;
+    assert!(sheet.verified() && sheet.verification.iter().any(|l| l.text.contains("巡查人签名有效(收到时密钥有效;该密钥已于")), "{:?}", sheet.verification);
     let (second, _) = seal(&d, 0).await;
     let report = sync(&d).await.expect("the run itself goes through");
     assert_eq!(report.refused, 1, "{report:?}");
@@ -574,4 +577,13 @@ async fn a_person_added_on_the_phone_and_at_the_county_is_one_member_after_the_m
     assert!(members.iter().all(|m| m.confirmed && m.has_key), "the county's members, holding the phone's keys: {members:?}");
     let active: Vec<_> = admin::list_members(&db, team).await.expect("members").into_iter().filter(|m| m.status != "merged").map(|m| m.name).collect();
     assert_eq!(active.len(), 2, "one of each at the county: {active:?}");
+    // Its signatures name the proposals; the page and the volume count them as the members'.
+    let sheet = read_sheet(&db, team, patrol).await;
+    assert!(sheet.verified(), "{:?}", sheet.verification);
+}
+
+/// A patrol as the console's page and the bound volume read it.
+async fn read_sheet(db: &Db, team: Uuid, patrol: Uuid) -> redvest_county::sheet::Sheet {
+    let row = db.patrol_page(patrol, None).await.expect("page").expect("held");
+    redvest_county::sheet::Sheet::read(&row, &db.team_keys(team).await.expect("keys")).expect("reads")
 }
