@@ -172,13 +172,23 @@ async fn volume_month(db: &Db, pool: &sqlx::PgPool, template: Uuid) -> anyhow::R
         anyhow::ensure!(pdf == first, "volume_month: the same records gave different bytes");
     }
     let seconds = median(runs.clone());
-    eprintln!("volume_month ({}): {seconds:.2} s, {} bytes, 60 records", month.label, first.len());
+    // The page tree's count (typst writes `/Type/Pages/Count N` in the clear).
+    let tag = b"/Type/Pages/Count ";
+    let pages: usize = first
+        .windows(tag.len())
+        .position(|w| w == tag)
+        .map(|at| first[at + tag.len()..].iter().take_while(|c| c.is_ascii_digit()).map(|c| char::from(*c)).collect::<String>())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    anyhow::ensure!(pages > 60, "volume_month: {pages} pages for 60 records");
+    eprintln!("volume_month ({}): {seconds:.2} s, {} bytes, {pages} pages, 60 records", month.label, first.len());
     println!(
         "{}",
         json!({
             "case": "volume_month",
             "month": month.key(),
             "records": records,
+            "pages": pages,
             "seconds": (seconds * 1000.0).round() / 1000.0,
             "bytes": first.len(),
             "target_s": 5,
