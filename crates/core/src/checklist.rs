@@ -1,6 +1,6 @@
 //! The 巡查重点 catalog on the device.
 
-use redvest_shared::checklist::ChecklistItem;
+use redvest_shared::checklist::{group_answers, AnsweredGroup, CheckResult, ChecklistItem};
 use redvest_shared::duty::Assignment;
 
 use crate::field::enum_from;
@@ -32,6 +32,20 @@ impl Store {
         }
         Ok(items)
     }
+
+    /// A record's answers by domain, in catalog order, with the items' text (every catalog
+    /// version on the device, each answer by its own version).
+    pub fn answered(&self, answers: &[CheckResult]) -> Result<Vec<AnsweredGroup>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT version, code, domain, text_zh, text_en FROM checklist_item ORDER BY version, position")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, u32>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?)))?;
+        let mut catalog = Vec::new();
+        for row in rows {
+            let (version, code, domain, text_zh, text_en) = row?;
+            catalog.push((version, ChecklistItem { code, domain: enum_from(&domain)?, text_zh, text_en }));
+        }
+        Ok(group_answers(answers, &catalog))
+    }
 }
 
 #[cfg(test)]
@@ -53,6 +67,34 @@ mod tests {
         for domain in [CheckDomain::PublicOrder, CheckDomain::WorkSafety, CheckDomain::FireSafety] {
             assert!(town.iter().any(|i| i.domain == domain), "{domain:?} present");
         }
+    }
+
+    #[test]
+    fn a_records_answers_read_by_domain_in_catalog_order() {
+        use redvest_shared::checklist::{CheckOutcome, CheckResult};
+        let store = Store::open_in_memory().expect("open");
+        let answer = |code: &str, version, outcome| CheckResult { code: code.into(), catalog_version: version, outcome };
+        // Answered out of order, one code no catalog knows, one of a version not on the device.
+        let answers = [
+            answer("FS-02", 1, CheckOutcome::NotApplicable),
+            answer("WS-01", 1, CheckOutcome::Problem),
+            answer("PO-08", 1, CheckOutcome::Normal),
+            answer("PO-01", 1, CheckOutcome::Normal),
+            answer("XX-99", 1, CheckOutcome::Normal),
+            answer("PO-01", 7, CheckOutcome::Problem),
+        ];
+        let groups = store.answered(&answers).expect("answered");
+        let read: Vec<(Option<CheckDomain>, Vec<&str>)> = groups.iter().map(|g| (g.domain, g.items.iter().map(|i| i.text_zh.as_str()).collect())).collect();
+        assert_eq!(
+            read,
+            vec![
+                (Some(CheckDomain::PublicOrder), vec!["公共场所有无聚众赌博、涉黄现象", "有无可疑人员、车辆、物品"]),
+                (Some(CheckDomain::WorkSafety), vec!["疏散通道、安全出口是否被占用、堵塞、封闭"]),
+                (Some(CheckDomain::FireSafety), vec!["挂牌重大火灾隐患单位(区域)"]),
+                (None, vec!["XX-99", "PO-01"]),
+            ]
+        );
+        assert_eq!(groups[3].items[1].outcome, CheckOutcome::Problem, "version 7's PO-01 is not version 1's");
     }
 
     #[test]

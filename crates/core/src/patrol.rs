@@ -290,7 +290,8 @@ impl Store {
             [id],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
-        Ok(PatrolDetail { record, state: enum_from(&state)?, returned_reason, signatures: self.signatures(id)? })
+        let checks = self.answered(&record.checks)?;
+        Ok(PatrolDetail { record, state: enum_from(&state)?, returned_reason, signatures: self.signatures(id)?, checks })
     }
 }
 

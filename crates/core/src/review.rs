@@ -335,7 +335,8 @@ impl Store {
                 handwriting_png: B64.decode(&sig.handwriting_png).map_err(|e| Error::Corrupt(format!("handwriting: {e}")))?,
             });
         }
-        Ok(PatrolDetail { record, state, returned_reason: reason, signatures })
+        let checks = self.answered(&record.checks)?;
+        Ok(PatrolDetail { record, state, returned_reason: reason, signatures, checks })
     }
 
     /// A received patrol's track and its numbers (no points when it has none, or when it was

@@ -282,7 +282,7 @@ impl Report {
     /// The report as an Excel workbook: one sheet of the table (numbers as numbers, column
     /// widths for Chinese), one of patrols by post or zone.
     pub fn xlsx(&self) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-        use rust_xlsxwriter::{Format, Workbook};
+        use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
         let mut book = Workbook::new();
         let bold = Format::new().set_bold();
         let percent = Format::new().set_num_format("0.0%");
@@ -290,7 +290,14 @@ impl Report {
         let sheet = book.add_worksheet();
         sheet.set_name("统计")?;
         sheet.write_string_with_format(0, 0, format!("红马甲巡防 {} 统计", self.period.label), &bold)?;
-        sheet.write_string(1, 0, format!("对比上期：{}", self.previous.label))?;
+        // The period's days as dates (Excel sorts and filters them as dates, not text).
+        let date = Format::new().set_num_format("yyyy-mm-dd");
+        let excel_date = |d: NaiveDate| ExcelDateTime::from_ymd(d.year() as u16, d.month() as u8, d.day() as u8);
+        sheet.write_string(1, 0, "统计期")?;
+        sheet.write_datetime_with_format(1, 1, &excel_date(self.period.first)?, &date)?;
+        sheet.write_string(1, 2, "至")?;
+        sheet.write_datetime_with_format(1, 3, &excel_date(self.period.last)?, &date)?;
+        sheet.write_string(1, 4, format!("对比上期：{}", self.previous.label))?;
         for (c, name) in Self::header().iter().enumerate() {
             let c = c as u16;
             sheet.write_string_with_format(2, c, *name, &bold)?;

@@ -3,7 +3,7 @@
 //! signatures, the track drawn, and the verification of signatures and chain link in words.
 //! One reading for both, so the screen and the paper never disagree.
 
-use redvest_shared::checklist::{item_text, CheckDomain, CheckOutcome, CheckResult, CATALOG_V1};
+use redvest_shared::checklist::{group_answers, CheckDomain, CheckOutcome, CheckResult, ChecklistItem, CATALOG_V1};
 use redvest_shared::observation::Observation;
 use redvest_shared::patrol::{PatrolRecord, Presence, PATROL_RECORD_V1};
 use redvest_shared::seal::{countersign_message, sha256, verifies};
@@ -148,23 +148,16 @@ fn finding(o: &Observation) -> (&'static str, String) {
 }
 
 /// Checklist answers grouped by domain, in catalog order, by the items' text; a code the
-/// catalog does not know is shown as it is, under 其他.
+/// county's catalog (version 1) does not know is shown as it is, under 其他.
 fn checks(answers: &[CheckResult]) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
-    let domains = [CheckDomain::PublicOrder, CheckDomain::WorkSafety, CheckDomain::FireSafety];
-    let mut groups: Vec<(&'static str, Vec<(String, &'static str)>)> = domains.iter().map(|d| (d.zh(), vec![])).chain([("其他", vec![])]).collect();
-    // Only version 1 is named by the shared catalog: a later catalog may reuse a code.
-    let named = |c: &&CheckResult| c.catalog_version == 1 && item_text(&c.code).is_some();
-    for (code, domain, text) in CATALOG_V1 {
-        if let Some(answer) = answers.iter().filter(named).find(|c| c.code == code) {
-            let group = domains.iter().position(|d| *d == domain).unwrap_or(3);
-            groups[group].1.push((text.to_owned(), outcome_zh(answer.outcome)));
-        }
-    }
-    for c in answers.iter().filter(|c| !named(c)) {
-        groups[3].1.push((c.code.clone(), outcome_zh(c.outcome)));
-    }
-    groups.retain(|(_, v)| !v.is_empty());
-    groups
+    let catalog: Vec<(u32, ChecklistItem)> = CATALOG_V1
+        .iter()
+        .map(|(code, domain, text)| (1, ChecklistItem { code: (*code).into(), domain: *domain, text_zh: (*text).into(), text_en: (*text).into() }))
+        .collect();
+    group_answers(answers, &catalog)
+        .into_iter()
+        .map(|g| (g.domain.map_or("其他", CheckDomain::zh), g.items.into_iter().map(|i| (i.text_zh, outcome_zh(i.outcome))).collect()))
+        .collect()
 }
 
 impl Sheet {

@@ -369,6 +369,14 @@ async fn a_fixture_month_gives_the_hand_counted_figures(pool: PgPool) {
     let sheet = book.worksheet_range("统计").expect("sheet");
     let cell = |r: u32, c: usize| sheet.get_value((r, c as u32)).cloned().unwrap_or(calamine::Data::Empty);
     assert_eq!(cell(3, column("队伍")), calamine::Data::String("城关镇红马甲巡防队".into()));
+    // The period's first and last days are dates, not text.
+    for (c, day) in [(1, "2026-11-11"), (3, "2026-11-20")] {
+        match cell(1, c) {
+            // Excel counts days from 1899-12-30.
+            calamine::Data::DateTime(d) => assert_eq!((NaiveDate::from_ymd_opt(1899, 12, 30).expect("epoch") + Duration::days(d.as_f64() as i64)).to_string(), day),
+            other => panic!("the period's day is a date: {other:?}"),
+        }
+    }
     assert_eq!(cell(3, column("巡查次数")), calamine::Data::Float(4.0));
     assert_eq!(cell(3, column("入户走访(户)")), calamine::Data::Float(2.0));
     match cell(3, column("整改率")) {

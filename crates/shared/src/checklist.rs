@@ -95,3 +95,47 @@ pub struct CheckResult {
     /// The answer.
     pub outcome: CheckOutcome,
 }
+
+/// An answered item as people read it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnsweredItem {
+    /// The item's code.
+    pub code: String,
+    /// Its text in Chinese (the code itself when no catalog on the device knows it).
+    pub text_zh: String,
+    /// Its text in English (likewise).
+    pub text_en: String,
+    /// The answer.
+    pub outcome: CheckOutcome,
+}
+
+/// A record's answers in one domain, in catalog order; `domain` is `None` for codes no
+/// catalog on the device knows (shown under 其他, last).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnsweredGroup {
+    /// The domain.
+    pub domain: Option<CheckDomain>,
+    /// Its answered items.
+    pub items: Vec<AnsweredItem>,
+}
+
+/// The domains in the order the catalog lists them.
+pub const DOMAINS: [CheckDomain; 3] = [CheckDomain::PublicOrder, CheckDomain::WorkSafety, CheckDomain::FireSafety];
+
+/// Groups `answers` by domain in catalog order. `catalog` is every item known, as (catalog
+/// version, item), in catalog order; an answer is named by the item of its own version.
+pub fn group_answers(answers: &[CheckResult], catalog: &[(u32, ChecklistItem)]) -> Vec<AnsweredGroup> {
+    let mut groups: Vec<AnsweredGroup> = DOMAINS.iter().map(|d| AnsweredGroup { domain: Some(*d), items: Vec::new() }).chain([AnsweredGroup { domain: None, items: Vec::new() }]).collect();
+    let known = |a: &CheckResult| catalog.iter().any(|(v, i)| *v == a.catalog_version && i.code == a.code);
+    for (version, item) in catalog {
+        if let Some(answer) = answers.iter().find(|a| a.catalog_version == *version && a.code == item.code) {
+            let group = DOMAINS.iter().position(|d| *d == item.domain).unwrap_or(DOMAINS.len());
+            groups[group].items.push(AnsweredItem { code: item.code.clone(), text_zh: item.text_zh.clone(), text_en: item.text_en.clone(), outcome: answer.outcome });
+        }
+    }
+    for a in answers.iter().filter(|a| !known(a)) {
+        groups[DOMAINS.len()].items.push(AnsweredItem { code: a.code.clone(), text_zh: a.code.clone(), text_en: a.code.clone(), outcome: a.outcome });
+    }
+    groups.retain(|g| !g.items.is_empty());
+    groups
+}

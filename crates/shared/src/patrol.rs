@@ -183,6 +183,8 @@ pub struct PatrolDetail {
     pub returned_reason: Option<String>,
     /// Signatures, oldest first.
     pub signatures: Vec<SignatureInfo>,
+    /// The checklist answers by domain, in catalog order, with the items' text.
+    pub checks: Vec<crate::checklist::AnsweredGroup>,
 }
 
 /// Finishing a patrol: the volunteer's remarks and signature.

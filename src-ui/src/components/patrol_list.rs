@@ -22,7 +22,7 @@ pub fn PatrolList(patrols: Vec<PatrolSummary>) -> impl IntoView {
                 <li class="patrol-row" data-id=patrol.id.to_string() on:click=move |_| navigate(Page::Patrol(patrol.id))>
                     <span class="row-main">
                         <span class="patrol-time">
-                            {patrol.started_at.with_timezone(&Local).format("%m-%d %H:%M").to_string()}
+                            {patrol.started_at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()}
                         </span>
                         <span class="muted">{move || lang().assignment(patrol.assignment)}</span>
                     </span>

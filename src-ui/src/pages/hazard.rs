@@ -53,7 +53,7 @@ pub fn HazardPage(id: Uuid) -> impl IntoView {
                                     let e = e.clone();
                                     view! {
                                         <li class="history-row">
-                                            {e.at.with_timezone(&Local).format("%m-%d %H:%M").to_string()} " · "
+                                            {e.at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()} " · "
                                             {move || lang().hazard_state(e.state)} " · " {e.by.clone()} " "
                                             {e.reason.clone()}
                                             {e.responsible.clone().map(|r| format!(" · {r}"))}

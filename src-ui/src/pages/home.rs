@@ -177,7 +177,7 @@ fn HazardList(hazards: Vec<Hazard>) -> impl IntoView {
                                 <span class="muted">{h.report.place.clone()}</span>
                             </span>
                             {h.deadline.map(|d| view! {
-                                <span class="muted">{move || t().deadline} " " {d.format("%m-%d").to_string()}</span>
+                                <span class="muted">{move || t().deadline} " " {d.format("%Y-%m-%d").to_string()}</span>
                             })}
                             {overdue.then(|| view! { <span class="badge badge-Missed">{move || t().overdue}</span> })}
                         </li>

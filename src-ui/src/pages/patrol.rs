@@ -26,7 +26,7 @@ use crate::i18n::{error_text, use_lang, use_text, Lang};
 use crate::ipc;
 
 fn local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%m-%d %H:%M").to_string()
+    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
 }
 
 /// One line describing an observation.
@@ -314,15 +314,13 @@ fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -
     }
 }
 
-/// A signed record as it reads: attendance, checklist answers by name, findings with photos
-/// (`remote`: a patrol under review, its photos at the county), remarks, signatures.
+/// A signed record as it reads: attendance, checklist answers by domain in catalog order
+/// with the items' text, findings with photos (`remote`: a patrol under review, its photos at
+/// the county), remarks, signatures.
 #[component]
 pub fn Record(detail: PatrolDetail, #[prop(default = false)] remote: bool) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
-    let r = detail.record.clone();
-    // Checklist items by name, from the catalog for the record's post or zone.
-    let names = LocalResource::new(move || ipc::checklist(r.assignment));
     let r = detail.record.clone();
     view! {
         <section class="card" id="record">
@@ -336,21 +334,25 @@ pub fn Record(detail: PatrolDetail, #[prop(default = false)] remote: bool) -> im
                 }).collect_view()}
             </ul>
             <h2>{move || t().checklist_heading}</h2>
-            <ul class="plain" id="record-checks">
-                {r.checks.iter().map(|c| {
-                    let c = c.clone();
-                    let code = c.code.clone();
-                    let name = move || {
-                        let items = names.get().and_then(Result::ok).unwrap_or_default();
-                        items.into_iter().find(|i| i.code == code).map_or_else(|| code.clone(), |i| if lang() == Lang::Zh { i.text_zh } else { i.text_en })
-                    };
-                    view! { <li>{name} " · " {move || match c.outcome {
-                        redvest_shared::checklist::CheckOutcome::Normal => t().normal,
-                        redvest_shared::checklist::CheckOutcome::Problem => t().problem,
-                        redvest_shared::checklist::CheckOutcome::NotApplicable => t().not_applicable,
-                    }}</li> }
+            <div id="record-checks">
+                {detail.checks.iter().map(|g| {
+                    let g = g.clone();
+                    view! {
+                        <h3>{move || g.domain.map_or(t().other_domain, |d| lang().domain(d))}</h3>
+                        <ul class="plain">
+                            {g.items.iter().map(|i| {
+                                let i = i.clone();
+                                let outcome = i.outcome;
+                                view! { <li>{move || if lang() == Lang::Zh { i.text_zh.clone() } else { i.text_en.clone() }} " · " {move || match outcome {
+                                    redvest_shared::checklist::CheckOutcome::Normal => t().normal,
+                                    redvest_shared::checklist::CheckOutcome::Problem => t().problem,
+                                    redvest_shared::checklist::CheckOutcome::NotApplicable => t().not_applicable,
+                                }}</li> }
+                            }).collect_view()}
+                        </ul>
+                    }
                 }).collect_view()}
-            </ul>
+            </div>
             <h2>{move || t().observations_heading}</h2>
             <Observations detail=detail.clone() remote=remote/>
             <h2>{move || t().remarks}</h2>

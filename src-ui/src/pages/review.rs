@@ -86,7 +86,7 @@ pub fn ReviewList(reviews: Vec<ReviewSummary>) -> impl IntoView {
                         <li class="row review-row" data-id=r.patrol_id.to_string() on:click=move |_| navigate(page)>
                             <span class="row-main">
                                 <strong>{r.volunteer.clone()}</strong>
-                                <span class="muted">{move || lang().assignment(r.assignment)} " · " {r.started_at.with_timezone(&Local).format("%m-%d %H:%M").to_string()}</span>
+                                <span class="muted">{move || lang().assignment(r.assignment)} " · " {r.started_at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()}</span>
                             </span>
                         </li>
                     }

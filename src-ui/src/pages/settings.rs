@@ -22,6 +22,7 @@ use crate::ipc;
 pub fn SettingsPage() -> impl IntoView {
     let t = use_text();
     let navigate = use_navigate();
+    provide_context(KeysChanged(RwSignal::new(0)));
     view! {
         <main class="page">
             <header class="page-header">
@@ -52,7 +53,9 @@ fn Roster() -> impl IntoView {
     // 待县平台确认 only means something once the phone talks to the county.
     let status = LocalResource::new(ipc::sync_status);
     let name = RwSignal::new(String::new());
-    let role = RwSignal::new(Role::Leader);
+    // A hurried tap must not make a 队长: the role starts, and returns after each
+    // addition, at 平安志愿者.
+    let role = RwSignal::new(Role::Volunteer);
     let (error, set_error) = signal(None::<IpcError>);
     let add = move |_| {
         let member = NewMember { name: name.get_untracked(), role: role.get_untracked() };
@@ -61,6 +64,7 @@ fn Roster() -> impl IntoView {
                 Ok(_) => {
                     set_error.set(None);
                     name.set(String::new());
+                    role.set(Role::Volunteer);
                     reload.update(|n| *n += 1);
                 }
                 Err(e) => set_error.set(Some(e)),
@@ -103,6 +107,7 @@ fn MemberRow(member: Member, enrolled: bool, reload: RwSignal<u32>, leaders: Vec
     let pin = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
     let (error, set_error) = signal(None::<IpcError>);
+    let keys_changed = use_context::<KeysChanged>();
     let id = member.id;
     let set_pin = move |_| {
         if pin.get_untracked() != again.get_untracked() {
@@ -112,7 +117,12 @@ fn MemberRow(member: Member, enrolled: bool, reload: RwSignal<u32>, leaders: Vec
         let p = pin.get_untracked();
         spawn_local(async move {
             match ipc::create_key(id, p).await {
-                Ok(_) => reload.update(|n| *n += 1),
+                Ok(_) => {
+                    reload.update(|n| *n += 1);
+                    if let Some(k) = keys_changed {
+                        k.bump();
+                    }
+                }
                 Err(e) => set_error.set(Some(e)),
             }
         });
@@ -207,12 +217,16 @@ fn ChangePinForm(member_id: uuid::Uuid) -> impl IntoView {
     let new_pin = RwSignal::new(String::new());
     let (error, set_error) = signal(None::<IpcError>);
     let changed = RwSignal::new(false);
+    let keys_changed = use_context::<KeysChanged>();
     let change = Action::new_local(move |req: &ChangePin| {
         let req = req.clone();
         async move {
             let result = ipc::change_pin(req).await;
             match &result {
                 Ok(_) => {
+                    if let Some(k) = keys_changed {
+                        k.bump();
+                    }
                     set_error.set(None);
                     old_pin.set(String::new());
                     new_pin.set(String::new());
@@ -285,7 +299,7 @@ fn recurrence_text(lang: Lang, r: &Recurrence) -> String {
         Recurrence::WeeklyNonMarket { weekday } => format!("{} {weekday}", t.weekly_non_market),
         Recurrence::Weekdays { days } => format!("{} {}", t.weekdays, days.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",")),
         Recurrence::Monthly { day } => format!("{} {day}", t.monthly),
-        Recurrence::Dates { dates } => dates.iter().map(|d| d.format("%m-%d").to_string()).collect::<Vec<_>>().join(" "),
+        Recurrence::Dates { dates } => dates.iter().map(|d| d.format("%Y-%m-%d").to_string()).collect::<Vec<_>>().join(" "),
     }
 }
 
@@ -396,11 +410,27 @@ fn Duties() -> impl IntoView {
     }
 }
 
+/// Bumped when a PIN is set or changed on this page, so the key list below follows.
+#[derive(Clone, Copy)]
+struct KeysChanged(RwSignal<u32>);
+
+impl KeysChanged {
+    fn bump(&self) {
+        self.0.update(|n| *n += 1);
+    }
+}
+
 #[component]
 fn Keys() -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
-    let keys = LocalResource::new(ipc::public_keys);
+    let changed = use_context::<KeysChanged>();
+    let keys = LocalResource::new(move || {
+        if let Some(c) = changed {
+            c.0.track();
+        }
+        ipc::public_keys()
+    });
     let findings = RwSignal::new(None::<Result<Vec<redvest_shared::patrol::Finding>, IpcError>>);
     let verify = move |_| spawn_local(async move { findings.set(Some(ipc::verify().await)) });
     view! {

@@ -17,7 +17,7 @@ use crate::i18n::{error_text, human_bytes, outbox_kind, outbox_state, refusal_te
 use crate::ipc;
 
 fn local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%m-%d %H:%M").to_string()
+    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
 }
 
 fn clock(t: DateTime<Utc>) -> String {

@@ -13,10 +13,13 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
 
     // Settings: the team leader and a volunteer, each with a signing PIN.
     app.click("#open-settings").await?;
+    // A new member is a 平安志愿者 unless chosen otherwise (a hurried tap makes no 队长).
+    app.wait_text("#roster .inline-form select option:checked", |t| t.contains("平安志愿者")).await?;
     app.type_into("#member-name", "李强").await?;
     app.select_text("#roster .inline-form select", "队长").await?;
     app.click("#add-member").await?;
     app.wait_text("li.member-row[data-member='李强']", |t| t.contains("队长")).await?;
+    app.wait_text("#roster .inline-form select option:checked", |t| t.contains("平安志愿者")).await?;
     app.type_into("#member-name", "王芳").await?;
     app.select_text("#roster .inline-form select", "平安志愿者").await?;
     app.click("#add-member").await?;
@@ -24,6 +27,8 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.wait_text("li.member-row[data-member='王芳']", |t| t.contains("平安志愿者")).await?;
     app.set_pin("李强", "1357").await?;
     app.set_pin("王芳", "2468").await?;
+    // The key list below follows without reopening the page.
+    app.wait_text("#keys", |t| t.contains("李强") && t.contains("王芳")).await?;
     // A daily night patrol at 20:00 in the schedule shows among today's duties.
     app.set_value("#duty-assignment", "1").await?;
     app.type_into("#duty-place", "场镇主街").await?;
@@ -74,7 +79,7 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.wait_text("#finish-summary", |t| t.contains("到岗人数 2") && t.contains("已查项目 3") && t.contains("巡查发现 2")).await?;
     app.type_into("#remarks", "巡查正常结束").await?;
     app.sign("王芳", "0000").await?;
-    app.wait_text("p.error[data-field='signer.pin']", |t| t.contains("PIN 码不正确")).await?;
+    app.wait_text("p.error[data-field='signer.pin']", |t| t.contains("密码不正确")).await?;
     app.set_value("#pin", "2468").await?;
     app.click("#sign-submit").await?;
     app.wait_text("#patrol-state", |t| t == "待队长签字").await?;
@@ -85,14 +90,20 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     let roles = app.wait_count("#signatures li.signature-row", 2, "data-role").await?;
     assert_eq!(roles, vec!["Volunteer", "Leader"]);
     app.wait_text("#record-remarks", |t| t == "巡查正常结束").await?;
-    app.wait_text("#record-checks", |t| t.contains("疏散通道、安全出口是否被占用、堵塞、封闭 · 发现问题")).await?;
+    // Each answer by its text, under its domain, the domains in catalog order.
+    let checks = app
+        .wait_text("#record-checks", |t| t.contains("疏散通道、安全出口是否被占用、堵塞、封闭 · 发现问题") && t.contains("挂牌重大火灾隐患单位(区域) · 不适用"))
+        .await?;
+    let at = |s: &str| checks.find(s).unwrap_or(usize::MAX);
+    anyhow::ensure!(at("社会治安") < at("公共场所有无聚众赌博") && at("公共场所有无聚众赌博") < at("安全生产") && at("安全生产") < at("消防安全"), "grouped in catalog order: {checks}");
+    anyhow::ensure!(!checks.contains("WS-01"), "no codes: {checks}");
     // Frozen: no editing controls are offered.
     app.wait_count("#attendance", 0, "id").await?;
     app.screenshot("patrol-sealed").await?;
 
     // The open hazard shows on the home page with its deadline, and its history opens.
     app.click("#back").await?;
-    app.wait_text("#hazard-list", |t| t.contains("超市后门安全出口被货物堵塞") && t.contains("12-31")).await?;
+    app.wait_text("#hazard-list", |t| t.contains("超市后门安全出口被货物堵塞") && t.contains("2099-12-31")).await?;
     app.click("#hazard-list li.hazard-row").await?;
     app.wait_text("#hazard-history", |t| t.contains("已交办") && t.contains("张老板")).await?;
     app.screenshot("hazard-history").await?;

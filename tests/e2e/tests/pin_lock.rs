@@ -34,7 +34,7 @@ async fn a_leader_unlocks_a_signature_locked_by_wrong_pins() -> Result<()> {
     app.screenshot("pin-locked").await?;
     app.set_value(&format!("{row} input.lift-pin"), "9999").await?;
     app.click(&format!("{row} button.lift-lock-button")).await?;
-    app.wait_text(row, |t| t.contains("PIN 码不正确")).await?;
+    app.wait_text(row, |t| t.contains("密码不正确")).await?;
     app.set_value(&format!("{row} input.lift-pin"), "1357").await?;
     app.click(&format!("{row} button.lift-lock-button")).await?;
     app.wait_text(row, |t| t.contains("已设签字密钥") && !t.contains("已锁定")).await?;
