@@ -53,6 +53,8 @@ fn main() {
             "set_track_defaults",
             "language",
             "set_language",
+            "theme",
+            "set_theme",
             "add_photo",
             "photo_bytes",
             "remove_photo",

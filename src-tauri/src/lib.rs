@@ -91,6 +91,8 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::settings::set_track_defaults,
             commands::settings::language,
             commands::settings::set_language,
+            commands::settings::theme,
+            commands::settings::set_theme,
             commands::photo::add_photo,
             commands::photo::photo_bytes,
             commands::photo::remove_photo,

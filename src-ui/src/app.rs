@@ -51,6 +51,7 @@ pub fn App() -> impl IntoView {
     provide_context(set_lang);
     let (page, set_page) = signal(Page::Home);
     provide_context(set_page);
+    crate::theme::provide_theme();
     // The language chosen last time.
     leptos::task::spawn_local(async move {
         if let Ok(Some(code)) = crate::ipc::language().await {

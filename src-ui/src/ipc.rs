@@ -1,6 +1,7 @@
 //! The typed client for the shell's commands: the only code that touches `invoke`/`JsValue`.
 
 use redvest_shared::checklist::{CheckOutcome, ChecklistItem};
+use redvest_shared::display::Theme;
 use redvest_shared::duty::{Assignment, Duty, NewDuty};
 use redvest_shared::handover::{QrShow, ScanState};
 use redvest_shared::hazard::{Hazard, HazardChange};
@@ -138,6 +139,10 @@ command!(/// The chosen UI language, if any.
     language() -> Option<String>);
 command!(/// Remembers the UI language.
     set_language(code: String) -> ());
+command!(/// The theme chosen on this phone.
+    theme() -> Theme);
+command!(/// Remembers the theme.
+    set_theme(theme: Theme) -> ());
 command!(/// Takes a photo off an observation of an open patrol.
     remove_photo(observation_id: Uuid, sha256: String) -> ());
 command!(/// Photos not yet at the county.

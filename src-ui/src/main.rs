@@ -5,6 +5,7 @@ mod components;
 mod i18n;
 mod ipc;
 mod pages;
+mod theme;
 
 fn main() {
     console_error_panic_hook::set_once();

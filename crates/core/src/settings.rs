@@ -1,5 +1,6 @@
-//! Device settings: the track recorder's thresholds and the UI language.
+//! Device settings: the track recorder's thresholds, the UI language and theme.
 
+use redvest_shared::display::Theme;
 use redvest_shared::photo::PhotoSettings;
 use redvest_shared::track::TrackSettings;
 use redvest_shared::ErrorCode;
@@ -13,6 +14,7 @@ const TRACK: &str = "track";
 const LANGUAGE: &str = "language";
 const PHOTO: &str = "photo";
 const DEVICE_ID: &str = "device_id";
+const THEME: &str = "theme";
 
 impl Store {
     pub(crate) fn setting<T: DeserializeOwned>(&self, key: &str) -> Result<Option<T>> {
@@ -96,6 +98,16 @@ impl Store {
         }
         self.set_setting(LANGUAGE, &code)
     }
+
+    /// The theme chosen on this phone ([`Theme::System`] until one is).
+    pub fn theme(&self) -> Result<Theme> {
+        Ok(self.setting(THEME)?.unwrap_or_default())
+    }
+
+    /// Remembers the theme.
+    pub fn set_theme(&self, theme: Theme) -> Result<()> {
+        self.set_setting(THEME, &theme)
+    }
 }
 
 #[cfg(test)]
@@ -113,6 +125,14 @@ mod tests {
         let err = store.set_track_defaults(&bad).expect_err("refused");
         assert!(matches!(err, Error::Invalid { field: "track.max_accuracy_m", .. }), "{err:?}");
         assert_eq!(store.track_defaults().expect("read"), changed, "nothing saved is lost");
+    }
+
+    #[test]
+    fn the_theme_is_remembered() {
+        let store = Store::open_in_memory().expect("open");
+        assert_eq!(store.theme().expect("theme"), Theme::System);
+        store.set_theme(Theme::Night).expect("set");
+        assert_eq!(store.theme().expect("theme"), Theme::Night);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! wasm32 for the UI. Each concept has exactly one type, defined here.
 
 pub mod checklist;
+pub mod display;
 pub mod duty;
 pub mod error;
 pub mod handover;

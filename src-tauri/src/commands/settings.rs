@@ -1,5 +1,6 @@
-//! Device settings: recorder thresholds and the UI language.
+//! Device settings: recorder thresholds, the UI language and theme.
 
+use redvest_shared::display::Theme;
 use redvest_shared::track::TrackSettings;
 use tauri::State;
 
@@ -28,4 +29,16 @@ pub fn language(state: State<'_, AppState>) -> Result<Option<String>, Error> {
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn set_language(state: State<'_, AppState>, code: String) -> Result<(), Error> {
     Ok(state.store()?.set_language(&code)?)
+}
+
+/// The theme chosen on this phone.
+#[tauri::command(async)]
+pub fn theme(state: State<'_, AppState>) -> Result<Theme, Error> {
+    Ok(state.store()?.theme()?)
+}
+
+/// Remembers the theme.
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn set_theme(state: State<'_, AppState>, theme: Theme) -> Result<(), Error> {
+    Ok(state.store()?.set_theme(theme)?)
 }

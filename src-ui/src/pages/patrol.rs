@@ -55,6 +55,16 @@ pub fn PatrolPage(id: Uuid) -> impl IntoView {
         ipc::patrol_detail(id)
     });
     let members = LocalResource::new(ipc::list_members);
+    // The theme knows which patrol is open (the 夜巡岗 opens in the night theme), until the
+    // page closes.
+    if let Some(theme) = crate::theme::use_theme() {
+        Effect::new(move |_| {
+            if let Some(Ok(d)) = detail.get() {
+                theme.on_patrol.set(Some(d.record.assignment));
+            }
+        });
+        on_cleanup(move || theme.on_patrol.set(None));
+    }
     view! {
         <main class="page">
             <header class="page-header">

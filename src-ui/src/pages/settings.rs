@@ -16,6 +16,7 @@ use crate::components::field_error::FieldError;
 use crate::components::lang_toggle::LangToggle;
 use crate::i18n::{error_text, use_lang, use_text, Lang};
 use crate::ipc;
+use crate::theme::ThemeChoice;
 
 /// The settings page.
 #[component]
@@ -32,6 +33,10 @@ pub fn SettingsPage() -> impl IntoView {
             <section class="card">
                 <h2>{move || t().language}</h2>
                 <LangToggle/>
+            </section>
+            <section class="card" id="theme">
+                <h2>{move || t().theme_heading}</h2>
+                <ThemeChoice/>
             </section>
             <Roster/>
             <Duties/>

@@ -395,6 +395,36 @@ impl App {
         Ok(())
     }
 
+    /// The theme the page shows: `data-theme` on `<html>` (`day`, `night`, or empty when the
+    /// phone's own setting decides).
+    pub async fn theme(&self) -> Result<String> {
+        let v = self.client.execute("return document.documentElement.getAttribute('data-theme') || '';", vec![]).await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
+    /// Polls until the page shows `theme` (see [`App::theme`]).
+    pub async fn wait_theme(&self, theme: &str) -> Result<()> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let now = self.theme().await?;
+            if now == theme {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("the page shows the theme {now:?}, not {theme:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Every visible text on the page whose contrast with what is behind it is below
+    /// `minimum` (WCAG's ratio, from the computed colours; disabled controls and drawings
+    /// left out), as "text: ratio".
+    pub async fn low_contrast(&self, minimum: f64) -> Result<Vec<String>> {
+        let found = self.client.execute(CONTRAST_JS, vec![json!(minimum)]).await?;
+        Ok(found.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default())
+    }
+
     /// Saves a PNG of the window as `<artifacts>/e2e/<name>.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         // The frame just changed may not be painted yet: wait two animation frames.
@@ -432,6 +462,27 @@ impl App {
         Ok(())
     }
 }
+
+/// WCAG contrast of each visible text against the first opaque background behind it.
+const CONTRAST_JS: &str = r#"
+const minimum = arguments[0];
+const rgba = s => { const p = (s.match(/[\d.]+/g) || ['0', '0', '0', '0']).map(Number); return { r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1 }; };
+const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+const behind = el => { for (let e = el; e; e = e.parentElement) { const c = rgba(getComputedStyle(e).backgroundColor); if (c.a > 0.5) return c; } return { r: 255, g: 255, b: 255, a: 1 }; };
+const low = [];
+for (const el of document.querySelectorAll('body *')) {
+  if (el.closest('svg, canvas, option, :disabled, [hidden]')) continue;
+  const own = Array.from(el.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent.trim()).join('');
+  const value = (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') ? el.value : (el.tagName === 'SELECT' ? (el.selectedOptions[0] || {}).text || '' : '');
+  const text = own || value;
+  if (!text || el.getClientRects().length === 0 || getComputedStyle(el).visibility === 'hidden') continue;
+  const fg = rgba(getComputedStyle(el).color), bg = behind(el);
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  const ratio = (a + 0.05) / (b + 0.05);
+  if (ratio < minimum) low.push(text.slice(0, 30) + ': ' + ratio.toFixed(2));
+}
+return low;
+"#;
 
 /// Kills the app that uses `data_dir` with SIGKILL, as a phone's OS or a flat battery would.
 pub fn kill_app_hard(data_dir: &Path) -> Result<()> {
