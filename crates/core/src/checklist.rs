@@ -17,17 +17,30 @@ impl Store {
         let version = self.catalog_version()?;
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
-            "SELECT code, domain, zones, text_zh, text_en FROM checklist_item WHERE version = ?1 ORDER BY position",
+            "SELECT code, domain, zones, text_zh, text_en, phrases_zh, phrases_en FROM checklist_item WHERE version = ?1 ORDER BY position",
         )?;
         let rows = stmt.query_map([version], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                (r.get::<_, String>(3)?, r.get::<_, String>(4)?),
+                (r.get::<_, String>(5)?, r.get::<_, String>(6)?),
+            ))
         })?;
         let mut items = Vec::new();
         for row in rows {
-            let (code, domain, zones, text_zh, text_en) = row?;
+            let (code, domain, zones, (text_zh, text_en), (phrases_zh, phrases_en)) = row?;
             let zones: Vec<String> = serde_json::from_str(&zones)?;
             if zones.is_empty() || zones.iter().any(|z| z == assignment.key()) {
-                items.push(ChecklistItem { code, domain: enum_from(&domain)?, text_zh, text_en });
+                items.push(ChecklistItem {
+                    code,
+                    domain: enum_from(&domain)?,
+                    text_zh,
+                    text_en,
+                    phrases_zh: serde_json::from_str(&phrases_zh)?,
+                    phrases_en: serde_json::from_str(&phrases_en)?,
+                });
             }
         }
         Ok(items)
@@ -42,7 +55,7 @@ impl Store {
         let mut catalog = Vec::new();
         for row in rows {
             let (version, code, domain, text_zh, text_en) = row?;
-            catalog.push((version, ChecklistItem { code, domain: enum_from(&domain)?, text_zh, text_en }));
+            catalog.push((version, ChecklistItem { code, domain: enum_from(&domain)?, text_zh, text_en, phrases_zh: Vec::new(), phrases_en: Vec::new() }));
         }
         Ok(group_answers(answers, &catalog))
     }
@@ -67,6 +80,12 @@ mod tests {
         for domain in [CheckDomain::PublicOrder, CheckDomain::WorkSafety, CheckDomain::FireSafety] {
             assert!(town.iter().any(|i| i.domain == domain), "{domain:?} present");
         }
+        // Every item offers wordings of a problem, in both languages, as many of each.
+        for item in &town {
+            assert!(!item.phrases_zh.is_empty() && item.phrases_zh.len() == item.phrases_en.len(), "{}: {:?} / {:?}", item.code, item.phrases_zh, item.phrases_en);
+        }
+        let exits = town.iter().find(|i| i.code == "WS-01").expect("WS-01");
+        assert!(exits.phrases_zh.contains(&"通道堵塞".to_owned()));
     }
 
     #[test]

@@ -152,7 +152,7 @@ fn finding(o: &Observation) -> (&'static str, String) {
 fn checks(answers: &[CheckResult]) -> Vec<(&'static str, Vec<(String, &'static str)>)> {
     let catalog: Vec<(u32, ChecklistItem)> = CATALOG_V1
         .iter()
-        .map(|(code, domain, text)| (1, ChecklistItem { code: (*code).into(), domain: *domain, text_zh: (*text).into(), text_en: (*text).into() }))
+        .map(|(code, domain, text)| (1, ChecklistItem { code: (*code).into(), domain: *domain, text_zh: (*text).into(), text_en: (*text).into(), phrases_zh: Vec::new(), phrases_en: Vec::new() }))
         .collect();
     group_answers(answers, &catalog)
         .into_iter()

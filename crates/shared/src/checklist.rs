@@ -36,6 +36,12 @@ pub struct ChecklistItem {
     pub text_zh: String,
     /// The question in English.
     pub text_en: String,
+    /// Common wordings of a problem found here, in Chinese (offered as taps).
+    #[serde(default)]
+    pub phrases_zh: Vec<String>,
+    /// The same in English.
+    #[serde(default)]
+    pub phrases_en: Vec<String>,
 }
 
 /// Catalog version 1 as the device's store seeds it (`migrations/02-patrol-log`): code, domain

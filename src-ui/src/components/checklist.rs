@@ -22,9 +22,16 @@ pub fn item_text(lang: Lang, item: &ChecklistItem) -> String {
 }
 
 /// Each item answered 正常 / 发现问题 / 不适用, saved on every tap. `outcomes` is shared with
-/// the finish section's summary.
+/// the finish section's summary; an item answered 发现问题 offers 登记为隐患, which opens the
+/// hazard form filled from it.
 #[component]
-pub fn ChecklistEditor(patrol_id: Uuid, assignment: Assignment, outcomes: RwSignal<HashMap<String, CheckOutcome>>) -> impl IntoView {
+pub fn ChecklistEditor(
+    patrol_id: Uuid,
+    assignment: Assignment,
+    outcomes: RwSignal<HashMap<String, CheckOutcome>>,
+    /// Set to an item answered 发现问题 when the volunteer asks to record it as a hazard.
+    report: RwSignal<Option<ChecklistItem>>,
+) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
     let (error, set_error) = signal(None::<IpcError>);
@@ -74,10 +81,21 @@ pub fn ChecklistEditor(patrol_id: Uuid, assignment: Assignment, outcomes: RwSign
                                             }
                                         })
                                         .collect_view();
+                                    let found = {
+                                        let code = code.clone();
+                                        move || outcomes.with(|m| m.get(&code) == Some(&CheckOutcome::Problem))
+                                    };
+                                    let this = item.clone();
                                     view! {
                                         <li class="check-row" data-code=code>
                                             <span>{move || item_text(lang(), &item)}</span>
                                             <div class="toggles">{buttons}</div>
+                                            <Show when=found>
+                                                <button type="button" class="secondary report-problem" on:click={
+                                                    let this = this.clone();
+                                                    move |_| report.set(Some(this.clone()))
+                                                }>{move || t().report_as_hazard}</button>
+                                            </Show>
                                         </li>
                                     }
                                 })

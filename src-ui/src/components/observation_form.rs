@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use redvest_shared::checklist::CheckDomain;
+use redvest_shared::checklist::{CheckDomain, ChecklistItem};
 use redvest_shared::observation::{EscalateTo, Handling, HazardReport, Observation, OutreachKind, Severity, SightingSubject};
 use redvest_shared::photo::Photo;
 use redvest_shared::{ErrorCode, IpcError};
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::components::field_error::FieldError;
 use crate::components::photos::{PhotoPicker, PhotoStrip};
-use crate::i18n::{use_lang, use_text, Text};
+use crate::i18n::{use_lang, use_text, Lang, Text};
 use crate::ipc;
 
 /// The form as typed: which kind, each field's text, and the photos taken so far (by
@@ -26,6 +26,18 @@ struct Draft {
     fields: BTreeMap<String, String>,
     #[serde(default)]
     photos: Vec<String>,
+    /// Wordings offered as taps (from the checklist item a hazard was opened from).
+    #[serde(default)]
+    phrases: Vec<String>,
+}
+
+/// The form's value for a domain.
+fn domain_key(domain: CheckDomain) -> &'static str {
+    match domain {
+        CheckDomain::PublicOrder => "public_order",
+        CheckDomain::WorkSafety => "work_safety",
+        CheckDomain::FireSafety => "fire_safety",
+    }
 }
 
 fn draft_key(patrol: Uuid) -> String {
@@ -63,7 +75,7 @@ fn build(d: &Draft) -> Result<Observation, IpcError> {
                     "fire_safety" => CheckDomain::FireSafety,
                     _ => CheckDomain::PublicOrder,
                 },
-                item: None,
+                item: Some(f("hazard.item")).filter(|code| !code.is_empty()),
                 description: f("hazard.description"),
                 severity: match f("hazard.severity").as_str() {
                     "high" => Severity::High,
@@ -104,8 +116,14 @@ fn build(d: &Draft) -> Result<Observation, IpcError> {
 
 /// The buttons to start each kind of observation, and the open form.
 #[component]
-pub fn ObservationForm(patrol_id: Uuid, on_added: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+pub fn ObservationForm(
+    patrol_id: Uuid,
+    on_added: impl Fn() + Copy + Send + Sync + 'static,
+    /// A checklist item answered 发现问题 to record as a hazard: opens the form filled from it.
+    report: RwSignal<Option<ChecklistItem>>,
+) -> impl IntoView {
     let t = use_text();
+    let lang = use_lang();
     let draft = RwSignal::new(None::<Draft>);
     let (error, set_error) = signal(None::<IpcError>);
     // Reopen a draft left by a killed app.
@@ -129,10 +147,32 @@ pub fn ObservationForm(patrol_id: Uuid, on_added: impl Fn() + Copy + Send + Sync
         if kind == "hazard" {
             fields.insert("hazard.handling".to_string(), "fixed".to_string());
         }
-        draft.set(Some(Draft { kind: kind.into(), fields, photos: Vec::new() }));
+        draft.set(Some(Draft { kind: kind.into(), fields, photos: Vec::new(), phrases: Vec::new() }));
         set_error.set(None);
         persist();
     };
+    // From the checklist: the item's domain and wording filled in, its common phrases offered,
+    // and the form brought into view.
+    Effect::new(move |_| {
+        let Some(item) = report.get() else { return };
+        let zh = untrack(lang) == Lang::Zh;
+        let fields = BTreeMap::from([
+            ("hazard.handling".to_string(), "fixed".to_string()),
+            ("hazard.domain".to_string(), domain_key(item.domain).to_string()),
+            ("hazard.item".to_string(), item.code.clone()),
+            ("hazard.description".to_string(), if zh { item.text_zh.clone() } else { item.text_en.clone() }),
+        ]);
+        let phrases = if zh { item.phrases_zh.clone() } else { item.phrases_en.clone() };
+        draft.set(Some(Draft { kind: "hazard".into(), fields, photos: Vec::new(), phrases }));
+        set_error.set(None);
+        persist();
+        report.set(None);
+        request_animation_frame(|| {
+            if let Some(form) = document().get_element_by_id("observation-form") {
+                form.scroll_into_view();
+            }
+        });
+    });
     let close = move || {
         draft.set(None);
         spawn_local(async move {
@@ -173,9 +213,9 @@ pub fn ObservationForm(patrol_id: Uuid, on_added: impl Fn() + Copy + Send + Sync
         </div>
         {move || open_kind.get().map(|kind| {
             let kind_attr = kind.clone();
-            view! {
-                <form class="card obs-form" id="observation-form" data-kind=kind_attr on:submit=move |ev| { ev.prevent_default(); submit(()); }>
-                    <Fields kind=kind draft=draft persist=persist error=error/>
+            // A hazard is photographed first: the photo says most, before any typing.
+            let photos_first = kind == "hazard";
+            let photos = move || view! {
                     <div class="field" id="observation-photos">
                         <span>{move || t().photos_heading}</span>
                         <PhotoStrip
@@ -189,6 +229,12 @@ pub fn ObservationForm(patrol_id: Uuid, on_added: impl Fn() + Copy + Send + Sync
                             persist();
                         })/>
                     </div>
+            };
+            view! {
+                <form class="card obs-form" id="observation-form" data-kind=kind_attr on:submit=move |ev| { ev.prevent_default(); submit(()); }>
+                    {photos_first.then(photos)}
+                    <Fields kind=kind draft=draft persist=persist error=error/>
+                    {(!photos_first).then(photos)}
                     <FieldError error=error field="*"/>
                     <div class="form-actions">
                         <button type="submit" class="primary" id="save-observation">{move || t().save}</button>
@@ -247,6 +293,23 @@ fn Fields(kind: String, draft: RwSignal<Option<Draft>>, persist: impl Fn() + Cop
                 ("fire_safety", l.domain(CheckDomain::FireSafety).into()),
             ])}
             {area("hazard.description", |t| t.description)}
+            {move || {
+                let phrases = draft.with(|d| d.as_ref().map(|d| d.phrases.clone()).unwrap_or_default());
+                (!phrases.is_empty()).then(|| view! {
+                    <div class="field phrases" id="hazard-phrases">
+                        <span class="muted">{move || t().phrases_hint}</span>
+                        <div class="add-buttons">
+                            {phrases.into_iter().map(|p| {
+                                let add = p.clone();
+                                view! { <button type="button" class="secondary phrase" on:click=move |_| {
+                                    let now = get("hazard.description")();
+                                    set("hazard.description", if now.trim().is_empty() { add.clone() } else { format!("{now},{add}") });
+                                }>{p}</button> }
+                            }).collect_view()}
+                        </div>
+                    </div>
+                })
+            }}
             {text("hazard.place", |t| t.place)}
             {choice("hazard.severity", |t| t.severity, vec![
                 ("low", l.severity(Severity::Low).into()),

@@ -107,15 +107,17 @@ fn Editor(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> 
     let checks: HashMap<_, _> = detail.record.checks.iter().map(|c| (c.code.clone(), c.outcome)).collect();
     let checks = RwSignal::new(checks);
     let attendance = RwSignal::new(detail.record.attendance.clone());
+    // A checklist item answered 发现问题 that the volunteer records as a hazard.
+    let report = RwSignal::new(None::<redvest_shared::checklist::ChecklistItem>);
     view! {
         <LocationCard patrol_id=id/>
         <TrackLive patrol_id=id/>
         <AttendanceEditor patrol_id=id members=members.clone() entries=attendance/>
-        <ChecklistEditor patrol_id=id assignment=detail.record.assignment outcomes=checks/>
+        <ChecklistEditor patrol_id=id assignment=detail.record.assignment outcomes=checks report=report/>
         <section class="card" id="observations">
             <h2>{move || t().observations_heading}</h2>
             <Observations detail=detail.clone() on_change=Callback::new(move |()| reload.update(|n| *n += 1))/>
-            <ObservationForm patrol_id=id on_added=move || reload.update(|n| *n += 1)/>
+            <ObservationForm patrol_id=id on_added=move || reload.update(|n| *n += 1) report=report/>
         </section>
         <Finish detail=detail members=members attendance=attendance checks=checks reload=reload/>
     }

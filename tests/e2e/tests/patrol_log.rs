@@ -49,11 +49,21 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.click("li[data-code='WS-01'] button[data-outcome='Problem']").await?;
     app.click("li[data-code='FS-02'] button[data-outcome='NotApplicable']").await?;
 
+    // The item answered 发现问题 becomes a hazard: the form opens with its domain and wording,
+    // the photo first, and its common wordings a tap away.
+    app.click("li[data-code='WS-01'] button.report-problem").await?;
+    app.wait_text("#observation-form[data-kind='hazard']", |_| true).await?;
+    anyhow::ensure!(app.prop("select[name='hazard.domain']", "value").await? == "work_safety", "the item's domain");
+    let description = "textarea[name='hazard.description']";
+    anyhow::ensure!(app.prop(description, "value").await? == "疏散通道、安全出口是否被占用、堵塞、封闭", "the item's wording");
+    app.click("#hazard-phrases button.phrase").await?;
+    anyhow::ensure!(app.prop(description, "value").await?.ends_with(",通道堵塞"), "a tap adds the wording");
+    let form = app.prop("#observation-form", "innerText").await?;
+    anyhow::ensure!(form.find("照片").unwrap_or(usize::MAX) < form.find("情况描述").unwrap_or(0), "the photo comes first: {form}");
+    app.screenshot("hazard-from-checklist").await?;
     // A hazard to rectify by a deadline: first without a responsible person, which is refused
     // beside the field; then complete.
-    app.click("#add-hazard").await?;
-    app.set_value("select[name='hazard.domain']", "work_safety").await?;
-    app.type_into("textarea[name='hazard.description']", "超市后门安全出口被货物堵塞").await?;
+    app.set_value(description, "超市后门安全出口被货物堵塞").await?;
     app.type_into("input[name='hazard.place']", "场镇主街12号").await?;
     app.set_value("select[name='hazard.handling']", "rectify").await?;
     app.set_value("input[name='hazard.deadline']", "2099-12-31").await?;
