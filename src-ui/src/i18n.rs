@@ -968,6 +968,14 @@ impl Lang {
     }
 
     /// The name of a checklist domain.
+    /// Duties missed over the last 7 and 30 days.
+    pub fn missed_summary(self, week: u32, month: u32) -> String {
+        match self {
+            Lang::Zh => format!("近 7 天错过 {week} 个班次 · 近 30 天错过 {month} 个"),
+            Lang::En => format!("Missed: {week} duties in the last 7 days · {month} in 30"),
+        }
+    }
+
     pub fn domain(self, d: CheckDomain) -> &'static str {
         if self == Lang::Zh {
             return d.zh();

@@ -111,6 +111,42 @@ impl Store {
         Ok(out)
     }
 
+    /// Duty occurrences missed in the `days` days up to `now` (today included, in `now`'s
+    /// time zone): no patrol at all for the duty that day, [`MISSED_AFTER`] past its time.
+    /// A duty counts only from when it was made (its UUIDv7's time) and, once removed, until
+    /// then; a duty whose id carries no time counts over the whole window.
+    pub fn missed_duties(&self, now: DateTime<FixedOffset>, days: u32) -> Result<u32> {
+        let tz = *now.offset();
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached("SELECT id, time, recurrence, removed_at FROM duty")?;
+        let duties = stmt
+            .query_map([], |r| Ok((r.get::<_, Uuid>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<DateTime<Utc>>>(3)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut stmt = conn.prepare_cached("SELECT duty_id, started_at FROM patrol WHERE duty_id IS NOT NULL")?;
+        let patrolled: std::collections::HashSet<(Uuid, chrono::NaiveDate)> = stmt
+            .query_map([], |r| Ok((r.get::<_, Uuid>(0)?, r.get::<_, DateTime<Utc>>(1)?)))?
+            .map(|row| row.map(|(duty, at)| (duty, at.with_timezone(&tz).date_naive())))
+            .collect::<rusqlite::Result<_>>()?;
+        let mut missed = 0u32;
+        for (id, time, recurrence, removed_at) in duties {
+            let time = NaiveTime::parse_from_str(&time, "%H:%M:%S").map_err(|e| Error::Corrupt(format!("duty time {time:?}: {e}")))?;
+            let recurrence: Recurrence = serde_json::from_str(&recurrence)?;
+            let made = id.get_timestamp().and_then(|t| {
+                let (secs, nanos) = t.to_unix();
+                DateTime::<Utc>::from_timestamp(i64::try_from(secs).ok()?, nanos)
+            });
+            for back in 0..i64::from(days) {
+                let day = now.date_naive() - chrono::Duration::days(back);
+                let Some(due) = day.and_time(time).and_local_timezone(tz).single() else { continue };
+                let existed = made.is_none_or(|m| m <= due) && removed_at.is_none_or(|r| due < r);
+                if existed && recurrence.occurs_on(day) && now > due + MISSED_AFTER && !patrolled.contains(&(id, day)) {
+                    missed += 1;
+                }
+            }
+        }
+        Ok(missed)
+    }
+
     fn todays_patrol_for(&self, duty: Uuid, now: DateTime<FixedOffset>) -> Result<Option<(Uuid, PatrolState)>> {
         let conn = self.conn();
         let mut stmt = conn.prepare_cached(
@@ -191,4 +227,34 @@ mod tests {
             .expect_err("refused");
         assert!(matches!(err, Error::Invalid { field: "duty.recurrence", .. }), "{err:?}");
     }
+
+    #[test]
+    fn missed_duties_count_over_the_week_and_the_month_from_when_each_duty_was_made() {
+        use chrono::TimeZone;
+        let store = Store::open_in_memory().expect("open");
+        let tz = FixedOffset::east_opt(8 * 3600).expect("tz");
+        let now = tz.with_ymd_and_hms(2026, 12, 20, 21, 0, 0).single().expect("now");
+        // A daily 08:00 duty made on 2026-12-05 at 09:00 (its first occurrence the 6th), and one
+        // removed on the 18th at noon after being made on 2026-11-01.
+        let at = |d: u32, h: u32| tz.with_ymd_and_hms(2026, 12, d, h, 0, 0).single().expect("t");
+        let v7 = |t: DateTime<FixedOffset>| Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, t.timestamp() as u64, 0));
+        let daily = serde_json::to_string(&Recurrence::Daily).expect("json");
+        let (fresh, gone) = (v7(at(5, 9)), v7(tz.with_ymd_and_hms(2026, 11, 1, 0, 0, 0).single().expect("t")));
+        for (id, removed) in [(fresh, None), (gone, Some(at(18, 12).to_utc().to_rfc3339()))] {
+            store
+                .conn()
+                .execute("INSERT INTO duty (id, assignment, place, time, recurrence, removed_at) VALUES (?1, 'zone.rural', '村口', '08:00:00', ?2, ?3)", params![id, daily, removed])
+                .expect("duty");
+        }
+        // The fresh duty was patrolled on the 19th.
+        store.start_patrol(&redvest_shared::patrol::StartPatrol { duty_id: Some(fresh), assignment: None, route: String::new(), planned_start: None }, at(19, 8).to_utc()).expect("patrol");
+        // Week (14th–20th): fresh misses 6 of 7 (not the 19th), gone misses the 14th–18th: 11.
+        assert_eq!(store.missed_duties(now, 7).expect("week"), 6 + 5);
+        // Month (21 Nov–20 Dec): fresh misses the 6th–20th but the 19th (14), gone the 21st of
+        // November to the 18th of December (28).
+        assert_eq!(store.missed_duties(now, 30).expect("month"), 14 + 28);
+        // Before 10:00 today's 08:00 is not missed yet.
+        assert_eq!(store.missed_duties(at(20, 9), 1).expect("today"), 0);
+    }
+
 }

@@ -20,6 +20,8 @@ impl Store {
         };
         Ok(Today {
             duties: self.today_duties(now)?,
+            missed_week: self.missed_duties(now, 7)?,
+            missed_month: self.missed_duties(now, 30)?,
             open_hazards: self.open_hazards(now.date_naive())?,
             unfinished: patrols.iter().find(|p| p.state.is_editable()).cloned(),
             awaiting_review: count(patrols.iter().filter(|p| p.state == PatrolState::Submitted).count()),

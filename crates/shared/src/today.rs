@@ -11,6 +11,12 @@ use crate::patrol::{PatrolSummary, ReviewSummary};
 pub struct Today {
     /// Today's duties with their status.
     pub duties: Vec<TodayDuty>,
+    /// Duty occurrences missed over the last 7 days (today included).
+    #[serde(default)]
+    pub missed_week: u32,
+    /// The same over the last 30 days.
+    #[serde(default)]
+    pub missed_month: u32,
     /// Open hazards, overdue first.
     pub open_hazards: Vec<Hazard>,
     /// The patrol being recorded, to reopen where it was.

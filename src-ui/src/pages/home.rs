@@ -91,6 +91,10 @@ pub fn HomePage() -> impl IntoView {
                             })}
                             <h2>{move || t().duties_heading}</h2>
                             <DutyList duties=today.duties start=start_duty/>
+                            {(today.missed_month > 0).then(|| {
+                                let (week, month) = (today.missed_week, today.missed_month);
+                                view! { <p class="badge badge-Missed" id="missed-summary">{move || lang().missed_summary(week, month)}</p> }
+                            })}
                             <h2>{move || t().hazards_heading}</h2>
                             <HazardList hazards=today.open_hazards/>
                         }.into_any(),
