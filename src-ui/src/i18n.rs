@@ -1232,3 +1232,9 @@ pub fn wait_text(t: &'static Text, code: Refusal) -> &'static str {
         other => refusal_text(t, Some(other)),
     }
 }
+
+/// A moment as the phone's clock reads it, the date always written 2026-12-09 (whatever the
+/// locale).
+pub fn local(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string()
+}

@@ -1,8 +1,10 @@
-//! Day and night: the theme chosen on the phone and the patrol open now (the 夜巡岗 opens in
-//! the night theme), applied to the page as `data-theme` on `<html>`; the stylesheet holds
-//! both palettes, and follows the phone's own setting when neither is forced.
+//! Day and night: the theme chosen on the phone, the patrol being recorded (the 夜巡岗 opens
+//! in the night theme) and the phone's own light or dark setting, applied to the page as
+//! `data-theme="day"|"night"` on `<html>`; the stylesheet holds the two palettes.
 
 use leptos::prelude::*;
+use leptos::wasm_bindgen::closure::Closure;
+use leptos::wasm_bindgen::JsCast;
 use redvest_shared::display::{Shown, Theme};
 use redvest_shared::duty::Assignment;
 
@@ -13,30 +15,65 @@ use crate::i18n::use_text;
 pub struct ThemeState {
     /// Chosen on the phone (kept in its store).
     pub chosen: RwSignal<Theme>,
-    /// The assignment of the patrol open now, if any.
+    /// The assignment of the patrol being recorded now, if any.
     pub on_patrol: RwSignal<Option<Assignment>>,
+    /// Whether the choice was made on this run (then the stored one, loading, does not undo it).
+    touched: RwSignal<bool>,
 }
 
-/// Provides the theme to the app: reads the phone's choice, and keeps `<html>` in step.
+/// Whether the phone's own setting asks for dark pages.
+fn phone_prefers_dark() -> bool {
+    window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches())
+}
+
+/// The key under which the webview keeps the choice for `main.js`, which sets the theme
+/// before the first paint.
+const STORAGE_KEY: &str = "redvest.theme";
+
+/// Provides the theme to the app: reads the phone's choice, and keeps `<html>` in step (the
+/// phone's own setting followed as it changes).
 pub fn provide_theme() {
-    let state = ThemeState { chosen: RwSignal::new(Theme::System), on_patrol: RwSignal::new(None) };
+    let state = ThemeState { chosen: RwSignal::new(Theme::System), on_patrol: RwSignal::new(None), touched: RwSignal::new(false) };
     provide_context(state);
     leptos::task::spawn_local(async move {
         if let Ok(theme) = crate::ipc::theme().await {
-            state.chosen.set(theme);
+            // A choice made while this was loading wins.
+            if !state.touched.get_untracked() {
+                state.chosen.set(theme);
+            }
         }
     });
+    let dark = RwSignal::new(phone_prefers_dark());
+    if let Ok(Some(query)) = window().match_media("(prefers-color-scheme: dark)") {
+        let on_change = Closure::<dyn Fn()>::new(move || dark.set(phone_prefers_dark()));
+        // Only the theme is at stake if the listener cannot be added.
+        let _ = query.add_event_listener_with_callback("change", on_change.as_ref().unchecked_ref());
+        on_change.forget(); // as long as the app runs
+    }
     Effect::new(move |_| {
-        let shown = state.chosen.get().shown(state.on_patrol.get());
+        let chosen = state.chosen.get();
+        let night = match chosen.shown(state.on_patrol.get()) {
+            Shown::Day => false,
+            Shown::Night => true,
+            Shown::PhoneSetting => dark.get(),
+        };
         if let Some(root) = document().document_element() {
-            // Only styling is at stake: a failure leaves the theme the stylesheet picks.
-            let _ = match shown {
-                Shown::Day => root.set_attribute("data-theme", "day"),
-                Shown::Night => root.set_attribute("data-theme", "night"),
-                Shown::PhoneSetting => root.remove_attribute("data-theme"),
-            };
+            // Only styling is at stake: a failure leaves the theme main.js set.
+            let _ = root.set_attribute("data-theme", if night { "night" } else { "day" });
+            let _ = root.set_attribute("data-theme-choice", theme_key(chosen));
+        }
+        if let Ok(Some(storage)) = window().local_storage() {
+            let _ = storage.set_item(STORAGE_KEY, theme_key(chosen));
         }
     });
+}
+
+fn theme_key(theme: Theme) -> &'static str {
+    match theme {
+        Theme::System => "system",
+        Theme::Day => "day",
+        Theme::Night => "night",
+    }
 }
 
 /// The theme, for pages that show a patrol or change the choice.
@@ -51,6 +88,7 @@ pub fn ThemeChoice() -> impl IntoView {
     let state = use_theme();
     let choose = move |theme: Theme| {
         if let Some(s) = state {
+            s.touched.set(true);
             s.chosen.set(theme);
             // Remembered on the device; a failure only means it is chosen again next time.
             leptos::task::spawn_local(async move {

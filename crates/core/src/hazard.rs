@@ -69,6 +69,13 @@ impl Store {
         let state = last.ok_or_else(|| Error::Corrupt(format!("hazard {id} has no history")))?.0.state;
         let history: Vec<HazardEvent> = history.into_iter().map(|(e, _)| e).collect();
         let deadline = history.iter().rev().find_map(|e| e.deadline);
+        // The photos of the finding that opened it (the first observation naming it).
+        let mut stmt = conn.prepare_cached(
+            "SELECT p.sha256 FROM observation_photo p
+             JOIN (SELECT id FROM observation WHERE hazard_id = ?1 ORDER BY created_at, id LIMIT 1) o ON o.id = p.observation_id
+             ORDER BY p.position",
+        )?;
+        let photos = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
         Ok(Hazard {
             id,
             report: serde_json::from_str(&report)?,
@@ -76,6 +83,7 @@ impl Store {
             deadline,
             overdue: state.is_open() && deadline.is_some_and(|d| d < today),
             history,
+            photos,
         })
     }
 

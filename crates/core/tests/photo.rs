@@ -285,6 +285,9 @@ fn photos_attach_to_an_observation_and_come_off_before_signing() {
     let record = store.patrol_record(patrol).expect("record");
     let shas: Vec<&str> = record.observations[0].photos.iter().map(|p| p.sha256.as_str()).collect();
     assert_eq!(shas, [first.sha256.as_str(), second.sha256.as_str()], "in the order added");
+    // 隐患详情 shows them too, in the same order.
+    let hazard = store.hazard(entry.hazard_id.expect("a hazard")).expect("hazard");
+    assert_eq!(hazard.photos, [first.sha256.clone(), second.sha256.clone()]);
 
     store.remove_photo(entry.id, &first.sha256).expect("remove");
     let record = store.patrol_record(patrol).expect("record");

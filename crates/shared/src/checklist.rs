@@ -15,6 +15,20 @@ pub enum CheckDomain {
 }
 
 impl CheckDomain {
+    /// Its stable key, as serde and the forms write it.
+    pub fn key(self) -> &'static str {
+        match self {
+            CheckDomain::PublicOrder => "public_order",
+            CheckDomain::WorkSafety => "work_safety",
+            CheckDomain::FireSafety => "fire_safety",
+        }
+    }
+
+    /// The domain of a key ([`CheckDomain::key`]).
+    pub fn from_key(key: &str) -> Option<CheckDomain> {
+        DOMAINS.into_iter().find(|d| d.key() == key)
+    }
+
     /// Its name in Chinese, as the phones and the county show it.
     pub fn zh(self) -> &'static str {
         match self {

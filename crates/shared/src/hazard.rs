@@ -197,6 +197,9 @@ pub struct Hazard {
     pub overdue: bool,
     /// Every change, oldest first.
     pub history: Vec<HazardEvent>,
+    /// The photos taken when it was found (SHA-256), in the order they were added.
+    #[serde(default)]
+    pub photos: Vec<String>,
 }
 
 /// A change to a hazard's state, as a leader enters it.

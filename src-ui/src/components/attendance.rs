@@ -122,12 +122,13 @@ pub fn AttendanceEditor(patrol_id: Uuid, members: Vec<Member>, entries: RwSignal
 pub fn RoleSelect(value: RwSignal<Role>) -> impl IntoView {
     let lang = use_lang();
     view! {
-        <select on:change=move |ev| {
+        // The value is bound on the select itself: a reset then shows on screen too.
+        <select prop:value=move || Role::ALL.iter().position(|r| *r == value.get()).unwrap_or(0).to_string() on:change=move |ev| {
             let i: usize = event_target_value(&ev).parse().unwrap_or(0);
             value.set(Role::ALL.get(i).copied().unwrap_or(Role::Member));
         }>
             {Role::ALL.into_iter().enumerate().map(|(i, r)| view! {
-                <option value=i.to_string() selected=move || value.get() == r>{move || lang().role(r)}</option>
+                <option value=i.to_string()>{move || lang().role(r)}</option>
             }).collect_view()}
         </select>
     }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use redvest_shared::checklist::{CheckDomain, CheckOutcome, ChecklistItem};
+use redvest_shared::checklist::{CheckOutcome, ChecklistItem};
 use redvest_shared::duty::Assignment;
 use redvest_shared::IpcError;
 use uuid::Uuid;
@@ -49,7 +49,7 @@ pub fn ChecklistEditor(
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
                 {move || Suspend::new(async move {
                     let items = items.await.unwrap_or_default();
-                    [CheckDomain::PublicOrder, CheckDomain::WorkSafety, CheckDomain::FireSafety]
+                    redvest_shared::checklist::DOMAINS
                         .into_iter()
                         .map(|domain| {
                             let rows = items

@@ -31,15 +31,6 @@ struct Draft {
     phrases: Vec<String>,
 }
 
-/// The form's value for a domain.
-fn domain_key(domain: CheckDomain) -> &'static str {
-    match domain {
-        CheckDomain::PublicOrder => "public_order",
-        CheckDomain::WorkSafety => "work_safety",
-        CheckDomain::FireSafety => "fire_safety",
-    }
-}
-
 fn draft_key(patrol: Uuid) -> String {
     format!("observation:{patrol}")
 }
@@ -70,11 +61,7 @@ fn build(d: &Draft) -> Result<Observation, IpcError> {
                 _ => Handling::FixedOnSpot,
             };
             Observation::Hazard(HazardReport {
-                domain: match f("hazard.domain").as_str() {
-                    "work_safety" => CheckDomain::WorkSafety,
-                    "fire_safety" => CheckDomain::FireSafety,
-                    _ => CheckDomain::PublicOrder,
-                },
+                domain: CheckDomain::from_key(&f("hazard.domain")).unwrap_or(CheckDomain::PublicOrder),
                 item: Some(f("hazard.item")).filter(|code| !code.is_empty()),
                 description: f("hazard.description"),
                 severity: match f("hazard.severity").as_str() {
@@ -152,18 +139,23 @@ pub fn ObservationForm(
         persist();
     };
     // From the checklist: the item's domain and wording filled in, its common phrases offered,
-    // and the form brought into view.
+    // and the form brought into view. A form already open keeps its photos, and a hazard
+    // already begun keeps what was typed.
     Effect::new(move |_| {
         let Some(item) = report.get() else { return };
         let zh = untrack(lang) == Lang::Zh;
-        let fields = BTreeMap::from([
-            ("hazard.handling".to_string(), "fixed".to_string()),
-            ("hazard.domain".to_string(), domain_key(item.domain).to_string()),
-            ("hazard.item".to_string(), item.code.clone()),
-            ("hazard.description".to_string(), if zh { item.text_zh.clone() } else { item.text_en.clone() }),
-        ]);
+        let open = draft.get_untracked();
+        let photos = open.as_ref().map(|d| d.photos.clone()).unwrap_or_default();
+        let mut fields = open.filter(|d| d.kind == "hazard").map(|d| d.fields).unwrap_or_default();
+        fields.entry("hazard.handling".to_string()).or_insert_with(|| "fixed".to_string());
+        fields.insert("hazard.domain".to_string(), item.domain.key().to_string());
+        fields.insert("hazard.item".to_string(), item.code.clone());
+        let description = fields.entry("hazard.description".to_string()).or_default();
+        if description.trim().is_empty() {
+            *description = if zh { item.text_zh.clone() } else { item.text_en.clone() };
+        }
         let phrases = if zh { item.phrases_zh.clone() } else { item.phrases_en.clone() };
-        draft.set(Some(Draft { kind: "hazard".into(), fields, photos: Vec::new(), phrases }));
+        draft.set(Some(Draft { kind: "hazard".into(), fields, photos, phrases }));
         set_error.set(None);
         persist();
         report.set(None);
@@ -274,27 +266,40 @@ fn Fields(kind: String, draft: RwSignal<Option<Draft>>, persist: impl Fn() + Cop
             <FieldError error=error field=k/>
         </label>
     };
-    let choice = move |k: &'static str, label: fn(&Text) -> &'static str, options: Vec<(&'static str, String)>| view! {
+    let choice = move |k: &'static str, label: fn(&Text) -> &'static str, options: Vec<(&'static str, String)>| {
+        // Nothing chosen yet reads as the first option, as `build` takes it.
+        let first = options.first().map(|(v, _)| (*v).to_owned()).unwrap_or_default();
+        view! {
         <label class="field">
             <span>{move || label(t())}</span>
-            <select name=k on:change=move |ev| set(k, event_target_value(&ev))>
-                {options.into_iter().map(|(v, l)| view! { <option value=v selected=move || get(k)() == v>{l}</option> }).collect_view()}
+            // Bound on the select itself, so a value filled in (from the checklist) shows.
+            <select name=k prop:value=move || Some(get(k)()).filter(|v| !v.is_empty()).unwrap_or_else(|| first.clone()) on:change=move |ev| {
+                // Another domain: the checklist item it came from no longer applies.
+                if k == "hazard.domain" {
+                    draft.update(|d| if let Some(d) = d { d.fields.remove("hazard.item"); });
+                }
+                set(k, event_target_value(&ev))
+            }>
+                {options.into_iter().map(|(v, l)| view! { <option value=v>{l}</option> }).collect_view()}
             </select>
         </label>
+        }
     };
+    // Redrawn only when the offered wordings change, not on every keystroke.
+    let phrases = Memo::new(move |_| draft.with(|d| d.as_ref().map(|d| d.phrases.clone()).unwrap_or_default()));
     let yes_no = |zh: bool| vec![("no", if zh { "否" } else { "No" }.to_string()), ("yes", if zh { "是" } else { "Yes" }.to_string())];
     let l = lang();
     let zh = l == crate::i18n::Lang::Zh;
     match kind.as_str() {
         "hazard" => view! {
             {choice("hazard.domain", |t| t.domain, vec![
-                ("public_order", l.domain(CheckDomain::PublicOrder).into()),
-                ("work_safety", l.domain(CheckDomain::WorkSafety).into()),
-                ("fire_safety", l.domain(CheckDomain::FireSafety).into()),
+                (CheckDomain::PublicOrder.key(), l.domain(CheckDomain::PublicOrder).into()),
+                (CheckDomain::WorkSafety.key(), l.domain(CheckDomain::WorkSafety).into()),
+                (CheckDomain::FireSafety.key(), l.domain(CheckDomain::FireSafety).into()),
             ])}
             {area("hazard.description", |t| t.description)}
             {move || {
-                let phrases = draft.with(|d| d.as_ref().map(|d| d.phrases.clone()).unwrap_or_default());
+                let phrases = phrases.get();
                 (!phrases.is_empty()).then(|| view! {
                     <div class="field phrases" id="hazard-phrases">
                         <span class="muted">{move || t().phrases_hint}</span>

@@ -1,6 +1,5 @@
 //! A list of patrols, newest first.
 
-use chrono::Local;
 use leptos::prelude::*;
 use redvest_shared::PatrolSummary;
 
@@ -22,7 +21,7 @@ pub fn PatrolList(patrols: Vec<PatrolSummary>) -> impl IntoView {
                 <li class="patrol-row" data-id=patrol.id.to_string() on:click=move |_| navigate(Page::Patrol(patrol.id))>
                     <span class="row-main">
                         <span class="patrol-time">
-                            {patrol.started_at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()}
+                            {crate::i18n::local(patrol.started_at)}
                         </span>
                         <span class="muted">{move || lang().assignment(patrol.assignment)}</span>
                     </span>

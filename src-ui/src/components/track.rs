@@ -176,11 +176,11 @@ fn drawing(points: &[TrackPoint]) -> impl IntoView {
     let drawn = redvest_shared::track::draw(points, w, h, 10.0);
     view! {
         <svg class="track-svg" id="track-svg" viewBox=format!("0 0 {w} {h}") role="img">
-            <rect x="0" y="0" width=w.to_string() height=h.to_string() fill="#f3f0ec"/>
+            <rect class="track-map" x="0" y="0" width=w.to_string() height=h.to_string()/>
             {drawn.map(|d| view! {
-                {d.segments.into_iter().map(|pts| view! { <polyline class="track-line" points=pts fill="none" stroke="#c8102e" stroke-width="3" stroke-linejoin="round"/> }).collect_view()}
+                {d.segments.into_iter().map(|pts| view! { <polyline class="track-line" points=pts fill="none" stroke="#e0455a" stroke-width="3" stroke-linejoin="round"/> }).collect_view()}
                 <circle cx=d.start.0.to_string() cy=d.start.1.to_string() r="6" fill="#1b7a3a"/>
-                <circle cx=d.end.0.to_string() cy=d.end.1.to_string() r="6" fill="#111"/>
+                <circle class="track-end" cx=d.end.0.to_string() cy=d.end.1.to_string() r="6"/>
             })}
         </svg>
     }

@@ -1,14 +1,18 @@
-//! 隐患详情: a hazard's report, its whole history, and the next step in its lifecycle.
+//! 隐患详情: a hazard's report (every field with its label, its photos), its whole history,
+//! and the next step in its lifecycle.
 
-use chrono::{Local, NaiveDate};
+use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use redvest_shared::checklist::item_text;
 use redvest_shared::hazard::{HazardChange, HazardState};
+use redvest_shared::observation::{EscalateTo, Handling, HazardReport};
 use redvest_shared::IpcError;
 use uuid::Uuid;
 
 use crate::app::{use_navigate, Page};
 use crate::components::field_error::FieldError;
+use crate::components::photos::PhotoStrip;
 use crate::i18n::{error_text, use_lang, use_text};
 use crate::ipc;
 use crate::pages::patrol::MemberSelect;
@@ -42,9 +46,18 @@ pub fn HazardPage(id: Uuid) -> impl IntoView {
                     view! {
                         <section class="card">
                             <p><strong>{h.report.description.clone()}</strong></p>
-                            <p class="muted">{h.report.place.clone()} " · " {move || lang().severity(h.report.severity)}</p>
                             <p><span class="badge" id="hazard-state">{move || lang().hazard_state(current)}</span>
                                {h.overdue.then(|| view! { " " <span class="badge badge-Missed">{move || t().overdue}</span> })}</p>
+                            <ReportFields report=h.report.clone()/>
+                            {(!h.photos.is_empty()).then(|| {
+                                let photos = h.photos.clone();
+                                view! {
+                                    <div class="field" id="hazard-photos">
+                                        <span>{move || t().photos_heading}</span>
+                                        <PhotoStrip photos=Signal::derive(move || photos.clone())/>
+                                    </div>
+                                }
+                            })}
                         </section>
                         <section class="card">
                             <h2>{move || t().history}</h2>
@@ -53,7 +66,7 @@ pub fn HazardPage(id: Uuid) -> impl IntoView {
                                     let e = e.clone();
                                     view! {
                                         <li class="history-row">
-                                            {e.at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()} " · "
+                                            {crate::i18n::local(e.at)} " · "
                                             {move || lang().hazard_state(e.state)} " · " {e.by.clone()} " "
                                             {e.reason.clone()}
                                             {e.responsible.clone().map(|r| format!(" · {r}"))}
@@ -69,6 +82,39 @@ pub fn HazardPage(id: Uuid) -> impl IntoView {
             </Transition>
         </main>
     }
+}
+
+/// Every field of the report, each with its label.
+#[component]
+fn ReportFields(report: HazardReport) -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let row = |label: String, value: String| view! { <div><dt>{label}</dt><dd>{value}</dd></div> };
+    let l = lang();
+    let tx = t();
+    let mut rows = vec![(tx.domain, l.domain(report.domain).to_owned())];
+    if let Some(code) = &report.item {
+        // The item's text where the shared catalog knows it (Chinese), its code otherwise.
+        let text = item_text(code).filter(|_| l == crate::i18n::Lang::Zh).map_or_else(|| code.clone(), str::to_owned);
+        rows.push((tx.checklist_heading, text));
+    }
+    rows.push((tx.description, report.description.clone()));
+    rows.push((tx.place, report.place.clone()));
+    rows.push((tx.severity, l.severity(report.severity).to_owned()));
+    match &report.handling {
+        Handling::FixedOnSpot => rows.push((tx.handling, tx.fixed_on_spot.to_owned())),
+        Handling::Rectify { responsible, unit, deadline } => {
+            rows.push((tx.handling, tx.rectify.to_owned()));
+            rows.push((tx.responsible, responsible.clone()));
+            rows.push((tx.unit, if unit.is_empty() { "—".to_owned() } else { unit.clone() }));
+            rows.push((tx.deadline, deadline.format("%Y-%m-%d").to_string()));
+        }
+        Handling::Escalated { to } => {
+            rows.push((tx.handling, tx.escalate.to_owned()));
+            rows.push((tx.escalate_to, match to { EscalateTo::Centre => tx.centre, EscalateTo::County => tx.county }.to_owned()));
+        }
+    }
+    view! { <dl class="fields" id="hazard-fields">{rows.into_iter().map(|(label, value)| row(label.to_owned(), value)).collect_view()}</dl> }
 }
 
 #[component]

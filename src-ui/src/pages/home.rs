@@ -159,10 +159,11 @@ fn DutyList(
     .into_any()
 }
 
-/// Open hazards with their deadlines; overdue ones are marked.
+/// Open hazards with their state and deadline; overdue ones are marked.
 #[component]
 fn HazardList(hazards: Vec<Hazard>) -> impl IntoView {
     let t = use_text();
+    let lang = use_lang();
     let navigate = use_navigate();
     if hazards.is_empty() {
         return view! { <p class="muted" id="no-hazards">{move || t().no_hazards}</p> }.into_any();
@@ -174,6 +175,8 @@ fn HazardList(hazards: Vec<Hazard>) -> impl IntoView {
                 .map(|h| {
                     let overdue = h.overdue;
                     let id = h.id;
+                    // Every open hazard says where it stands: 已上报 ones too, which wait on others.
+                    let state = h.state;
                     view! {
                         <li class="row hazard-row" class:overdue=overdue on:click=move |_| navigate(Page::Hazard(id))>
                             <span class="row-main">
@@ -183,6 +186,7 @@ fn HazardList(hazards: Vec<Hazard>) -> impl IntoView {
                             {h.deadline.map(|d| view! {
                                 <span class="muted">{move || t().deadline} " " {d.format("%Y-%m-%d").to_string()}</span>
                             })}
+                            <span class="badge hazard-state">{move || lang().hazard_state(state)}</span>
                             {overdue.then(|| view! { <span class="badge badge-Missed">{move || t().overdue}</span> })}
                         </li>
                     }

@@ -3,7 +3,6 @@
 use std::collections::HashMap;
 
 use base64::Engine;
-use chrono::{DateTime, Local, Utc};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -22,12 +21,9 @@ use crate::components::photos::PhotoStrip;
 use crate::components::qr::{ScanButton, ShowQr};
 use crate::components::signature_pad::{signature_png, SignaturePad};
 use crate::components::track::{LocationCard, TrackLive, TrackView};
-use crate::i18n::{error_text, use_lang, use_text, Lang};
+use crate::i18n::{error_text, local, use_lang, use_text, Lang};
 use crate::ipc;
 
-fn local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
-}
 
 /// One line describing an observation.
 fn describe(lang: Lang, o: &Observation) -> String {
@@ -55,12 +51,12 @@ pub fn PatrolPage(id: Uuid) -> impl IntoView {
         ipc::patrol_detail(id)
     });
     let members = LocalResource::new(ipc::list_members);
-    // The theme knows which patrol is open (the 夜巡岗 opens in the night theme), until the
-    // page closes.
+    // The theme knows which patrol is being recorded (the 夜巡岗 opens in the night theme),
+    // until the page closes; a finished record reads in the theme chosen.
     if let Some(theme) = crate::theme::use_theme() {
         Effect::new(move |_| {
             if let Some(Ok(d)) = detail.get() {
-                theme.on_patrol.set(Some(d.record.assignment));
+                theme.on_patrol.set(d.state.is_editable().then_some(d.record.assignment));
             }
         });
         on_cleanup(move || theme.on_patrol.set(None));

@@ -1,7 +1,6 @@
 //! A patrol signed on another phone, for the leader on this one (队长待审): the record
 //! read-only, its track and photos (from the county), and the decision.
 
-use chrono::Local;
 use leptos::prelude::*;
 use redvest_shared::patrol::{PatrolState, ReviewSummary};
 use uuid::Uuid;
@@ -86,7 +85,7 @@ pub fn ReviewList(reviews: Vec<ReviewSummary>) -> impl IntoView {
                         <li class="row review-row" data-id=r.patrol_id.to_string() on:click=move |_| navigate(page)>
                             <span class="row-main">
                                 <strong>{r.volunteer.clone()}</strong>
-                                <span class="muted">{move || lang().assignment(r.assignment)} " · " {r.started_at.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()}</span>
+                                <span class="muted">{move || lang().assignment(r.assignment)} " · " {crate::i18n::local(r.started_at)}</span>
                             </span>
                         </li>
                     }

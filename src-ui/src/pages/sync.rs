@@ -13,12 +13,9 @@ use redvest_shared::IpcError;
 use crate::app::{use_navigate, Page};
 use crate::components::field_error::FieldError;
 use crate::components::qr::{ScanFor, Scanner};
-use crate::i18n::{error_text, human_bytes, outbox_kind, outbox_state, refusal_text, sync_problem, use_lang, use_text};
+use crate::i18n::{error_text, local, human_bytes, outbox_kind, outbox_state, refusal_text, sync_problem, use_lang, use_text};
 use crate::ipc;
 
-fn local(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%Y-%m-%d %H:%M").to_string()
-}
 
 fn clock(t: DateTime<Utc>) -> String {
     t.with_timezone(&Local).format("%H:%M:%S").to_string()

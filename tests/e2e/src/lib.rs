@@ -395,8 +395,7 @@ impl App {
         Ok(())
     }
 
-    /// The theme the page shows: `data-theme` on `<html>` (`day`, `night`, or empty when the
-    /// phone's own setting decides).
+    /// The theme the page shows: `data-theme` on `<html>` (`day` or `night`).
     pub async fn theme(&self) -> Result<String> {
         let v = self.client.execute("return document.documentElement.getAttribute('data-theme') || '';", vec![]).await?;
         Ok(v.as_str().unwrap_or_default().to_owned())
@@ -417,12 +416,21 @@ impl App {
         }
     }
 
-    /// Every visible text on the page whose contrast with what is behind it is below
-    /// `minimum` (WCAG's ratio, from the computed colours; disabled controls and drawings
-    /// left out), as "text: ratio".
-    pub async fn low_contrast(&self, minimum: f64) -> Result<Vec<String>> {
+    /// Whether the webview's own setting (the phone's) asks for dark pages.
+    pub async fn phone_prefers_dark(&self) -> Result<bool> {
+        let v = self.client.execute("return window.matchMedia('(prefers-color-scheme: dark)').matches;", vec![]).await?;
+        v.as_bool().context("matchMedia did not answer")
+    }
+
+    /// Every visible text on the page (and every placeholder of an empty field) whose
+    /// contrast with what is behind it is below `minimum` (WCAG's ratio, from the computed
+    /// colours; disabled controls and drawings left out), as "text: ratio"; and how many
+    /// texts were checked.
+    pub async fn low_contrast(&self, minimum: f64) -> Result<(Vec<String>, u64)> {
         let found = self.client.execute(CONTRAST_JS, vec![json!(minimum)]).await?;
-        Ok(found.as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default())
+        let low = found.get("low").and_then(|l| l.as_array()).context("the contrast script gave no list")?;
+        let checked = found.get("checked").and_then(serde_json::Value::as_u64).context("the contrast script gave no count")?;
+        Ok((low.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(), checked))
     }
 
     /// Saves a PNG of the window as `<artifacts>/e2e/<name>.png` and returns its path.
@@ -470,18 +478,23 @@ const rgba = s => { const p = (s.match(/[\d.]+/g) || ['0', '0', '0', '0']).map(N
 const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
 const behind = el => { for (let e = el; e; e = e.parentElement) { const c = rgba(getComputedStyle(e).backgroundColor); if (c.a > 0.5) return c; } return { r: 255, g: 255, b: 255, a: 1 }; };
 const low = [];
+let checked = 0;
 for (const el of document.querySelectorAll('body *')) {
   if (el.closest('svg, canvas, option, :disabled, [hidden]')) continue;
   const own = Array.from(el.childNodes).filter(n => n.nodeType === 3).map(n => n.textContent.trim()).join('');
-  const value = (el.tagName === 'INPUT' || el.tagName === 'TEXTAREA') ? el.value : (el.tagName === 'SELECT' ? (el.selectedOptions[0] || {}).text || '' : '');
-  const text = own || value;
+  const field = el.tagName === 'INPUT' || el.tagName === 'TEXTAREA';
+  const value = field ? el.value : (el.tagName === 'SELECT' ? (el.selectedOptions[0] || {}).text || '' : '');
+  // An empty field shows its placeholder, in the placeholder's colour.
+  const placeholder = field && !el.value && el.placeholder;
+  const text = own || value || placeholder || '';
   if (!text || el.getClientRects().length === 0 || getComputedStyle(el).visibility === 'hidden') continue;
-  const fg = rgba(getComputedStyle(el).color), bg = behind(el);
+  const fg = rgba(getComputedStyle(el, placeholder ? '::placeholder' : null).color), bg = behind(el);
   const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
   const ratio = (a + 0.05) / (b + 0.05);
+  checked += 1;
   if (ratio < minimum) low.push(text.slice(0, 30) + ': ' + ratio.toFixed(2));
 }
-return low;
+return { low, checked };
 "#;
 
 /// Kills the app that uses `data_dir` with SIGKILL, as a phone's OS or a flat battery would.

@@ -1,24 +1,42 @@
 //! Night use at phone size: the theme chosen by hand is kept after a restart; with 跟随手机
-//! the 夜巡岗 opens in the night theme and other patrols follow the phone; every text on the
-//! home, settings and recording pages reads at 4.5:1 or more in both themes.
+//! the 夜巡岗 being recorded opens in the night theme and a patrol of the town centre follows
+//! the phone's own setting; every text (and placeholder) on the home, settings and recording
+//! pages, with a hazard form and its refusal open, reads at 4.5:1 or more in both themes.
 
 use redvest_e2e::{exclusive, App, Driver};
 
-/// The pages a volunteer reads most, checked for contrast in the theme shown now.
+/// No text on the page below 4.5:1, and enough texts checked to mean it.
+async fn check(app: &App, what: &str) -> anyhow::Result<()> {
+    let (low, checked) = app.low_contrast(4.5).await?;
+    anyhow::ensure!(low.is_empty(), "{what} has text below 4.5:1: {low:?}");
+    anyhow::ensure!(checked >= 8, "{what}: only {checked} texts were checked");
+    Ok(())
+}
+
+/// The home and settings pages, checked and kept as screenshots in the theme shown now.
 async fn readable(app: &App, theme: &str) -> anyhow::Result<()> {
-    for (page, open) in [("home", None), ("settings", Some("#open-settings"))] {
-        if let Some(button) = open {
-            app.click(button).await?;
-            app.wait_text("#theme-choice", |_| true).await?;
-        }
-        let low = app.low_contrast(4.5).await?;
-        anyhow::ensure!(low.is_empty(), "{page} in the {theme} theme has text below 4.5:1: {low:?}");
-        app.screenshot(&format!("{page}-{theme}")).await?;
-        if open.is_some() {
-            app.click("#back").await?;
-            app.wait_text("#start-patrol", |_| true).await?;
-        }
-    }
+    app.wait_text("#no-duties, #duty-list", |_| true).await?;
+    check(app, &format!("home in the {theme} theme")).await?;
+    app.screenshot(&format!("home-{theme}")).await?;
+    app.click("#open-settings").await?;
+    app.wait_text("#keys", |_| true).await?;
+    check(app, &format!("settings in the {theme} theme")).await?;
+    app.screenshot(&format!("settings-{theme}")).await?;
+    app.click("#back").await?;
+    Ok(())
+}
+
+/// On a patrol being recorded: the checklist, an item answered 发现问题 turned into a hazard,
+/// and the form's refusal, checked.
+async fn recording_readable(app: &App, theme: &str) -> anyhow::Result<()> {
+    app.wait_text("#checklist li.check-row", |_| true).await?;
+    let item = app.wait_count("#checklist ul.plain:first-of-type > li.check-row:first-of-type", 1, "data-code").await?.remove(0);
+    app.click(&format!("li[data-code='{item}'] button[data-outcome='Problem']")).await?;
+    app.click(&format!("li[data-code='{item}'] button.report-problem")).await?;
+    app.click("#save-observation").await?;
+    app.wait_text("#observation-form p.error", |t| !t.is_empty()).await?;
+    check(app, &format!("the recording page in the {theme} theme")).await?;
+    app.screenshot(&format!("patrol-{theme}")).await?;
     Ok(())
 }
 
@@ -45,19 +63,39 @@ async fn night_mode_is_kept_and_every_text_reads_in_both_themes() -> anyhow::Res
     app.wait_text("#start-patrol", |_| true).await?;
     app.wait_theme("night").await?;
 
-    // 跟随手机: a night patrol opens in the night theme (and the recording page reads), a
-    // patrol of the town centre follows the phone's own setting.
+    // 跟随手机: the phone's own setting, except for a night patrol being recorded.
+    let phone = if app.phone_prefers_dark().await? { "night" } else { "day" };
     app.click("#open-settings").await?;
     app.click("#theme-system").await?;
-    app.wait_theme("").await?;
+    app.wait_theme(phone).await?;
     app.click("#back").await?;
     app.start_patrol("post.night_patrol", "夜巡岗").await?;
     app.wait_theme("night").await?;
-    let low = app.low_contrast(4.5).await?;
-    anyhow::ensure!(low.is_empty(), "the night patrol's page has text below 4.5:1: {low:?}");
-    app.screenshot("patrol-night").await?;
+    recording_readable(&app, "night").await?;
     app.click("#back").await?;
-    app.wait_theme("").await?;
+    app.wait_theme(phone).await?;
+    // The unfinished night patrol, resumed from home, is at night again.
+    app.click("#resume").await?;
+    app.wait_theme("night").await?;
+    app.click("#back").await?;
+    app.wait_theme(phone).await?;
+    app.quit().await?;
+
+    // A fresh phone (跟随手机 by default): a town-centre patrol follows the phone's setting;
+    // in the day theme its recording page reads too.
+    let other = tempfile::tempdir()?;
+    drop(driver);
+    let driver = Driver::start(other.path())?;
+    let app = driver.launch().await?;
+    app.start_patrol("zone.town_centre", "场镇集中区").await?;
+    app.wait_theme(phone).await?;
+    app.click("#back").await?;
+    app.click("#open-settings").await?;
+    app.click("#theme-day").await?;
+    app.click("#back").await?;
+    app.click("#resume").await?;
+    app.wait_theme("day").await?;
+    recording_readable(&app, "day").await?;
     app.quit().await?;
     Ok(())
 }

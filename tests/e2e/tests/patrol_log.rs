@@ -113,8 +113,13 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
 
     // The open hazard shows on the home page with its deadline, and its history opens.
     app.click("#back").await?;
-    app.wait_text("#hazard-list", |t| t.contains("超市后门安全出口被货物堵塞") && t.contains("2099-12-31")).await?;
+    app.wait_text("#hazard-list", |t| t.contains("超市后门安全出口被货物堵塞") && t.contains("2099-12-31") && t.contains("已交办")).await?;
     app.click("#hazard-list li.hazard-row").await?;
+    // Every field with its label: the checklist item by its text, the responsible person, the deadline.
+    app.wait_text("#hazard-fields", |t| {
+        t.contains("疏散通道、安全出口是否被占用、堵塞、封闭") && t.contains("张老板") && t.contains("责任单位") && t.contains("2099-12-31")
+    })
+    .await?;
     app.wait_text("#hazard-history", |t| t.contains("已交办") && t.contains("张老板")).await?;
     app.screenshot("hazard-history").await?;
     app.quit().await?;

@@ -39,6 +39,8 @@ async fn a_hazard_photo_is_attached_shown_and_waits_to_be_sent() -> anyhow::Resu
     app.screenshot("photo-full-screen").await?;
     app.click("#close-photo").await?;
 
+    // Beyond the team: 上报 to the centre.
+    app.set_value("select[name='hazard.handling']", "escalate").await?;
     app.click("#save-observation").await?;
     let saved = app.wait_count("#observation-list img.thumb", 1, "data-sha256").await?;
     assert_eq!(saved[0], sha, "the saved hazard carries the photo");
@@ -49,9 +51,18 @@ async fn a_hazard_photo_is_attached_shown_and_waits_to_be_sent() -> anyhow::Resu
     let attached = query_db(data.path(), "SELECT sha256 FROM observation_photo")?;
     assert_eq!(attached.as_deref(), Some(sha.as_str()));
 
+    // Home lists it as 已上报; 隐患详情 shows every field with its label, and the photo.
+    app.click("#back").await?;
+    app.wait_text("#hazard-list", |t| t.contains("安全出口被杂物堵塞") && t.contains("已上报")).await?;
+    app.click("#hazard-list li.hazard-row").await?;
+    app.wait_text("#hazard-fields", |t| t.contains("农贸市场东门") && t.contains("处置方式") && t.contains("上报")).await?;
+    let shown = app.wait_count("#hazard-photos img.thumb", 1, "data-sha256").await?;
+    assert_eq!(shown[0], sha, "隐患详情 shows the photo");
+    app.screenshot("hazard-details").await?;
+    app.click("#back").await?;
+
     // The sync page shows the bytes waiting.
     let bytes = std::fs::metadata(&on_disk)?.len();
-    app.click("#back").await?;
     app.click("#open-sync").await?;
     app.wait_text("#photo-backlog-count", |t| t == "1").await?;
     let shown = app.wait_text("#photo-backlog-bytes", |t| t.ends_with("KB")).await?;
