@@ -152,20 +152,25 @@ pub fn TrackView(patrol_id: Uuid, #[prop(default = false)] received: bool) -> im
                                 }).collect_view()}
                             </ul>
                         })}
-                        {(!dropped.is_empty()).then(|| view! {
-                            <h3>{move || t().dropped_heading}</h3>
-                            <p class="muted">{dropped.iter().map(|(r, n)| format!("{} {n}", lang().drop_reason(*r))).collect::<Vec<_>>().join(" · ")}</p>
-                        })}
+                        // What only a checker needs (fixes left out and why, the file exports)
+                        // folds away from the volunteer's screen.
+                        <details class="support" id="track-details">
+                            <summary>{move || t().track_details}</summary>
+                            {(!dropped.is_empty()).then(|| view! {
+                                <h3>{move || t().dropped_heading}</h3>
+                                <p class="muted">{dropped.iter().map(|(r, n)| format!("{} {n}", lang().drop_reason(*r))).collect::<Vec<_>>().join(" · ")}</p>
+                            })}
+                            {(!received).then(|| view! {
+                                <div class="add-buttons">
+                                    <button class="secondary" id="export-gpx" on:click=move |_| export("gpx")>{move || t().export_gpx}</button>
+                                    <button class="secondary" id="export-geojson" on:click=move |_| export("geojson")>{move || t().export_geojson}</button>
+                                </div>
+                            })}
+                            {move || exported.get().map(|p| view! { <p class="muted" id="exported">{t().exported_to} <code>{p}</code></p> })}
+                        </details>
                     }.into_any()
                 })}
             </Transition>
-            {(!received).then(|| view! {
-                <div class="add-buttons">
-                    <button class="secondary" id="export-gpx" on:click=move |_| export("gpx")>{move || t().export_gpx}</button>
-                    <button class="secondary" id="export-geojson" on:click=move |_| export("geojson")>{move || t().export_geojson}</button>
-                </div>
-            })}
-            {move || exported.get().map(|p| view! { <p class="muted" id="exported">{t().exported_to} <code>{p}</code></p> })}
         </section>
     }
 }

@@ -61,6 +61,8 @@ async fn replayed_walk_is_recorded_and_drawn() -> anyhow::Result<()> {
     let km: f64 = app.wait_text("#track #track-distance", |_| true).await?.trim_end_matches(" km").parse()?;
     assert!((1.05..1.25).contains(&km), "distance {km} km");
     app.wait_text("#track-gaps", |t| t.contains('–')).await?;
+    // The exports are folded away under 更多 (the volunteer's screen has no GPX in sight).
+    app.click("#track-details > summary").await?;
     app.click("#export-gpx").await?;
     let path = app.wait_text("#exported", |t| t.contains(".gpx")).await?;
     let path = path.split_once('：').map(|(_, p)| p.trim().to_string()).unwrap_or_default();
