@@ -360,8 +360,9 @@ impl Cell {
     }
 }
 
-fn rate(part: i64, whole: i64) -> Cell {
-    Cell::Rate((whole > 0).then(|| part as f64 / whole as f64))
+/// `part` of `whole` (a count, or a prorated quota), or none when there is nothing to divide by.
+fn rate(part: i64, whole: f64) -> Cell {
+    Cell::Rate((whole > 0.0).then(|| part as f64 / whole))
 }
 
 type Column = (&'static str, fn(&Row) -> Cell);
@@ -374,7 +375,7 @@ const COLUMNS: &[Column] = &[
     ("计划班次", |r| Cell::Count(r.now.duties_planned)),
     ("完成班次", |r| Cell::Count(r.now.duties_done)),
     ("错过班次", |r| Cell::Count(r.now.duties_missed)),
-    ("覆盖率", |r| rate(r.now.duties_done, r.now.duties_due)),
+    ("覆盖率", |r| rate(r.now.duties_done, r.now.duties_due as f64)),
     ("巡查次数", |r| Cell::Count(r.now.patrols)),
     ("参与人次", |r| Cell::Count(r.now.attendances)),
     ("巡查时长(小时)", |r| Cell::Tenths(r.now.hours)),
@@ -389,14 +390,14 @@ const COLUMNS: &[Column] = &[
     ("当场整改", |r| Cell::Count(r.now.fixed_on_spot)),
     ("本期销号", |r| Cell::Count(r.now.closed)),
     ("逾期未整改", |r| Cell::Count(r.now.overdue)),
-    ("整改率", |r| rate(r.now.rectified_of_found, r.now.hazards_found)),
+    ("整改率", |r| rate(r.now.rectified_of_found, r.now.hazards_found as f64)),
     ("矛盾纠纷", |r| Cell::Count(r.now.disputes)),
     ("移交村(社区)调解", |r| Cell::Count(r.now.disputes_handed)),
     ("可疑情况", |r| Cell::Count(r.now.sightings)),
     ("移交公安", |r| Cell::Count(r.now.sightings_passed)),
     ("入户走访(户)", |r| Cell::Count(r.now.house_visits)),
     ("入户定额(户)", |r| Cell::Count(r.now.visit_quota.round() as i64)),
-    ("定额完成率", |r| Cell::Rate((r.now.visit_quota > 0.0).then(|| r.now.quota_visits as f64 / r.now.visit_quota))),
+    ("定额完成率", |r| rate(r.now.quota_visits, r.now.visit_quota)),
     ("走访人数", |r| Cell::Count(r.now.people_met)),
     ("宣传次数", |r| Cell::Count(r.now.outreach)),
     ("宣传覆盖人数", |r| Cell::Count(r.now.audience)),
@@ -404,7 +405,7 @@ const COLUMNS: &[Column] = &[
     ("巡查次数增减", |r| Cell::Count(r.now.patrols - r.before.patrols)),
     ("上期发现隐患", |r| Cell::Count(r.before.hazards_found)),
     ("发现隐患增减", |r| Cell::Count(r.now.hazards_found - r.before.hazards_found)),
-    ("上期整改率", |r| rate(r.before.rectified_of_found, r.before.hazards_found)),
+    ("上期整改率", |r| rate(r.before.rectified_of_found, r.before.hazards_found as f64)),
     ("上期入户走访", |r| Cell::Count(r.before.house_visits)),
 ];
 

@@ -345,10 +345,7 @@ impl Db {
         .bind(sha)
         .fetch_one(&self.pool)
         .await?;
-        if !named {
-            return Ok(None);
-        }
-        Ok(self.photos.photo_bytes(sha).await?.map(|b| b.to_vec()))
+        self.photo_if(named, sha).await
     }
 
     /// A complete photo, if a team in the clerk's scope uploaded it.
@@ -361,7 +358,12 @@ impl Db {
         .bind(scope)
         .fetch_one(&self.pool)
         .await?;
-        if !visible {
+        self.photo_if(visible, sha).await
+    }
+
+    /// The photo's bytes from the store, when the caller may see it.
+    async fn photo_if(&self, allowed: bool, sha: &str) -> Result<Option<Vec<u8>>, DbError> {
+        if !allowed {
             return Ok(None);
         }
         Ok(self.photos.photo_bytes(sha).await?.map(|b| b.to_vec()))
