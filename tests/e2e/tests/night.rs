@@ -33,6 +33,10 @@ async fn recording_readable(app: &App, theme: &str) -> anyhow::Result<()> {
     let item = app.wait_count("#checklist ul.plain:first-of-type > li.check-row:first-of-type", 1, "data-code").await?.remove(0);
     app.click(&format!("li[data-code='{item}'] button[data-outcome='Problem']")).await?;
     app.click(&format!("li[data-code='{item}'] button.report-problem")).await?;
+    // The form opens filled and scrolls into view: save once it is there and still.
+    app.wait_text("#observation-form[data-kind='hazard']", |_| true).await?;
+    anyhow::ensure!(!app.prop("textarea[name='hazard.description']", "value").await?.is_empty(), "the item's wording filled in");
+    app.scroll_to("#save-observation").await?;
     app.click("#save-observation").await?;
     app.wait_text("#observation-form p.error", |t| !t.is_empty()).await?;
     check(app, &format!("the recording page in the {theme} theme")).await?;
