@@ -31,6 +31,7 @@ impl Error {
             CoreError::PinLocked(_) => IpcError::new(ErrorCode::PinLocked, message).with_field("signer.pin"),
             CoreError::NoKey(_) => IpcError::new(ErrorCode::NoKey, message),
             CoreError::NotAllowed(_) => IpcError::new(ErrorCode::NotAllowed, message),
+            CoreError::SettingsLocked => IpcError::new(ErrorCode::SettingsLocked, message),
             CoreError::WrongState(_) => IpcError::new(ErrorCode::WrongState, message),
             CoreError::NotFound(_) => IpcError::new(ErrorCode::NotFound, message),
             CoreError::Photo { problem, .. } => IpcError::new(problem.code(), message).with_field("photo"),

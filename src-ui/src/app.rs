@@ -58,11 +58,11 @@ pub fn App() -> impl IntoView {
             set_lang.set(if code == "en" { Lang::En } else { Lang::Zh });
         }
     });
-    // An unfinished patrol reopens where it was (the app may have been killed mid-patrol).
+    // A patrol being recorded reopens where it was (the app may have been killed mid-patrol).
     leptos::task::spawn_local(async move {
         if let Ok(today) = crate::ipc::today().await {
-            if let Some(p) = today.unfinished {
-                set_page.set(Page::Patrol(p.id));
+            if let Some(id) = today.recording {
+                set_page.set(Page::Patrol(id));
             }
         }
     });

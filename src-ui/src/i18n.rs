@@ -162,6 +162,15 @@ pub struct Text {
     pub cancel: &'static str,
     pub description: &'static str,
     pub place: &'static str,
+    pub settings_open_note: &'static str,
+    pub settings_locked_note: &'static str,
+    pub unlock_settings: &'static str,
+    pub lock_settings: &'static str,
+    pub err_settings_locked: &'static str,
+    pub use_my_location: &'static str,
+    pub spot_label: &'static str,
+    pub spot_remove: &'static str,
+    pub spot_none: &'static str,
     pub severity: &'static str,
     pub domain: &'static str,
     pub handling: &'static str,
@@ -454,6 +463,15 @@ const ZH: Text = Text {
     cancel: "取消",
     description: "情况描述",
     place: "地点",
+    settings_open_note: "队长设置签字密码后,名单、值班、定位和照片设置要队长密码才能修改。",
+    settings_locked_note: "名单、值班、定位和照片设置已锁定,只能查看。队长输入签字密码可解锁 10 分钟。",
+    unlock_settings: "队长解锁",
+    lock_settings: "现在锁定",
+    err_settings_locked: "设置已锁定:要队长输入签字密码解锁后才能修改",
+    use_my_location: "用我的位置",
+    spot_label: "手机定位",
+    spot_remove: "不用这个位置",
+    spot_none: "还没有最近的定位:到开阔处等一会儿再点,或只写地点",
     severity: "严重程度",
     domain: "领域",
     handling: "处置方式",
@@ -746,6 +764,15 @@ const EN: Text = Text {
     cancel: "Cancel",
     description: "Description",
     place: "Place",
+    settings_open_note: "Once a leader has a signing password, the roster, duties, location and photo settings need a leader's password to change.",
+    settings_locked_note: "The roster, duties, location and photo settings are locked (view only). A leader's signing password unlocks them for 10 minutes.",
+    unlock_settings: "Leader unlock",
+    lock_settings: "Lock now",
+    err_settings_locked: "Settings are locked: a leader must unlock them with their signing password",
+    use_my_location: "Use my location",
+    spot_label: "Phone position",
+    spot_remove: "Don't use this position",
+    spot_none: "No recent position: wait in the open and tap again, or type the place only",
     severity: "Severity",
     domain: "Domain",
     handling: "Handling",
@@ -990,6 +1017,18 @@ impl Lang {
         }
     }
 
+    /// Who unlocked the team's settings and when they lock again.
+    pub fn settings_unlocked(self, by: &str, until: chrono::DateTime<chrono::Utc>) -> String {
+        let at = until.with_timezone(&chrono::Local).format("%H:%M");
+        if self == Lang::Zh { format!("{by} 已解锁设置,{at} 自动锁定") } else { format!("Unlocked by {by}; locks again at {at}") }
+    }
+
+    /// A 用我的位置 position: degrees to 5 places (≈ 1 m), its accuracy, when it was taken.
+    pub fn spot(self, s: &redvest_shared::observation::Spot) -> String {
+        let unit = if self == Lang::Zh { "米" } else { "m" };
+        format!("{:.5}, {:.5} · ±{} {unit} · {}", s.lat(), s.lon(), s.accuracy_m, local(s.at))
+    }
+
     /// The name of a severity.
     pub fn severity(self, s: Severity) -> &'static str {
         if self == Lang::Zh {
@@ -1130,6 +1169,7 @@ pub fn error_text(t: &'static Text, e: &IpcError) -> &'static str {
         ErrorCode::PinWait => t.err_pin_wait,
         ErrorCode::PinLocked => t.err_pin_locked,
         ErrorCode::NoKey => t.err_no_key,
+        ErrorCode::SettingsLocked => t.err_settings_locked,
         ErrorCode::NotAllowed => t.err_not_allowed,
         ErrorCode::WrongState => t.err_wrong_state,
         ErrorCode::NotFound => t.err_not_found,

@@ -105,6 +105,12 @@ command!(/// Changes a member's PIN (a new key, endorsed by the old one).
     change_pin(req: ChangePin) -> PublicKeyInfo);
 command!(/// A leader lifts the lock wrong PINs put on a member's key.
     lift_pin_lock(req: LiftPinLock) -> ());
+command!(/// Who may change the team's settings now.
+    settings_access() -> redvest_shared::team::SettingsAccess);
+command!(/// A leader's password opens the team's settings for a while.
+    unlock_settings(leader_id: Uuid, pin: String) -> redvest_shared::team::SettingsAccess);
+command!(/// Locks the team's settings again.
+    lock_settings() -> ());
 command!(/// Everyone's public key.
     public_keys() -> Vec<PublicKeyInfo>);
 command!(/// The duty schedule.
@@ -127,6 +133,8 @@ command!(/// The track's live summary.
     track_summary(patrol_id: Uuid) -> TrackSummary);
 command!(/// The track's kept points.
     track_points(patrol_id: Uuid) -> Vec<TrackPoint>);
+command!(/// Where the phone is now (a hazard's 用我的位置); `None` before the first fix.
+    last_spot(patrol_id: Uuid) -> Option<redvest_shared::observation::Spot>);
 command!(/// Writes the track as `gpx` or `geojson`; returns the file's path.
     export_track(patrol_id: Uuid, format: String) -> String);
 command!(/// Asks for the location permission and starts recording positions.

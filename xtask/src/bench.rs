@@ -13,6 +13,8 @@ const BENCHES: &[(&str, &str, &str)] = &[
     ("county-load", "redvest-county", "bench_county_load"),
     // The 月报 over the same generated county year (its `county_month` case only).
     ("reports", "redvest-county", "bench_county"),
+    // The UI's wasm as shipped and the release app's cold start (see `ui_app`).
+    ("ui", "redvest-e2e", "bench_ui"),
 ];
 
 /// Builds and runs the benchmark `name`.
@@ -30,6 +32,13 @@ pub fn bench(name: &str) -> Result<()> {
         None
     };
     let mut command = crate::cargo::cargo()?;
+    let _xvfb = if name == "ui" {
+        let (command_for_ui, xvfb) = ui_app()?;
+        command = command_for_ui;
+        Some(xvfb)
+    } else {
+        None
+    };
     command.args(["run", "--quiet", "--release", "-p", package, "--example", example]);
     if let Some(cluster) = &cluster {
         command.env("DATABASE_URL", cluster.url());
@@ -39,4 +48,24 @@ pub fn bench(name: &str) -> Result<()> {
     }
     let status = command.status().context("running the benchmark")?;
     crate::check(status, &format!("benchmark {name}"))
+}
+
+/// For `bench ui`: the UI built as shipped, the app built for release around it, and an Xvfb
+/// to open it on; returns the cargo command with the environment the example needs.
+fn ui_app() -> Result<(std::process::Command, crate::display::Xvfb)> {
+    crate::setup::ensure()?;
+    crate::ui::build()?;
+    let status = crate::cargo::cargo()?
+        .args(["build", "--release", "-p", "redvest-app"])
+        .status()
+        .context("building the release app")?;
+    crate::check(status, "cargo build --release of the app")?;
+    let xvfb = crate::display::Xvfb::start()?;
+    let mut command = crate::cargo::cargo()?;
+    command
+        .env("REDVEST_APP_BIN", crate::cargo::target_dir()?.join("release").join("redvest"))
+        .env("TAURI_DRIVER", crate::setup::tauri_driver()?)
+        .env("DISPLAY", &xvfb.display)
+        .env_remove("WAYLAND_DISPLAY");
+    Ok((command, xvfb))
 }

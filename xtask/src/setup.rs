@@ -27,6 +27,8 @@ const APT_PACKAGES: &[&str] = &[
     "nodejs",
     // pdftotext, pdffonts, pdfinfo: the printed reports are checked with them.
     "poppler-utils",
+    // wasm-validate: the UI's wasm is checked against old WebViews' feature set.
+    "wabt",
 ];
 
 /// Outside clients from PyPI, pinned: the county must work with them as they come.
@@ -34,6 +36,10 @@ const APT_PACKAGES: &[&str] = &[
 pub const PYTHON_TOOLS: &[&str] = &["tuspy==1.1.0", "schemathesis==4.32.5", "moto[server]==5.1.18"];
 /// Outside clients from npm, pinned.
 pub const NODE_TOOLS: &[&str] = &["tus-js-client@4.3.1"];
+/// The UI build's tools from npm, pinned: binaryen's `wasm-opt` (Debian's 108 lacks the
+/// lowering passes old WebViews need), `esbuild` to lower the JS, `acorn` to check it parses
+/// as ES2018.
+pub const UI_TOOLS: &[&str] = &["binaryen@132.0.0", "esbuild@0.28.2", "acorn@8.19.0"];
 
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
 
@@ -73,23 +79,38 @@ pub fn ensure_outside_clients() -> Result<()> {
         let status = Command::new(&pip).args(["install", "-q", "--disable-pip-version-check"]).args(PYTHON_TOOLS).status().context("pip install")?;
         crate::check(status, "pip install")?;
     }
-    let node = tools.join("node");
+    ensure_npm(NODE_TOOLS)
+}
+
+/// Installs the UI build's tools ([`UI_TOOLS`]) if missing.
+pub fn ensure_ui_tools() -> Result<()> {
+    ensure_npm(UI_TOOLS)
+}
+
+/// An installed npm tool's command, e.g. `node_bin("wasm-opt")`.
+pub fn node_bin(name: &str) -> Result<std::path::PathBuf> {
+    Ok(tools_dir()?.join("node").join("node_modules").join(".bin").join(name))
+}
+
+/// `npm install` of the pinned packages into the tools' own prefix, unless all are there.
+fn ensure_npm(pins: &[&str]) -> Result<()> {
+    let node = tools_dir()?.join("node");
     let installed = |pin: &&str| {
         let (name, version) = pin.rsplit_once('@').unwrap_or((pin, ""));
         std::fs::read_to_string(node.join("node_modules").join(name).join("package.json"))
             .is_ok_and(|manifest| manifest.contains(&format!("\"version\": \"{version}\"")))
     };
-    if !NODE_TOOLS.iter().all(installed) {
+    if !pins.iter().all(installed) {
         if Command::new("npm").arg("--version").stdout(Stdio::null()).status().is_err() {
             // Debian's nodejs comes without npm (NodeSource's has it built in).
             apt_install(&["npm"])?;
         }
-        eprintln!("xtask: installing {} from npm into {}", NODE_TOOLS.join(" "), node.display());
+        eprintln!("xtask: installing {} from npm into {}", pins.join(" "), node.display());
         std::fs::create_dir_all(&node)?;
         let status = Command::new("npm")
             .args(["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix"])
             .arg(&node)
-            .args(NODE_TOOLS)
+            .args(pins)
             .status()
             .context("npm install")?;
         crate::check(status, "npm install")?;

@@ -156,6 +156,7 @@ fn main() {
             description: (*what).into(),
             severity: Severity::Medium,
             place: (*place).into(),
+            spot: None,
             handling: Handling::Escalated { to: EscalateTo::Centre },
         });
         v.add_observation(p, &hazard, &[], start + Duration::minutes(10 + i as i64)).expect("hazard");

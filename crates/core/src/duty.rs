@@ -26,7 +26,9 @@ fn check_recurrence(r: &Recurrence) -> Result<()> {
 
 impl Store {
     /// Adds a duty to the schedule.
+    /// Refused while the team's settings are locked ([`crate::settings_lock`]).
     pub fn add_duty(&self, new: &NewDuty) -> Result<Duty> {
+        self.may_change_settings()?;
         let place = text("duty.place", &new.place, 60, true)?;
         check_recurrence(&new.recurrence)?;
         let duty = Duty {
@@ -50,7 +52,9 @@ impl Store {
     }
 
     /// Takes a duty off the schedule (patrols already recorded for it keep it).
+    /// Refused while the team's settings are locked ([`crate::settings_lock`]).
     pub fn remove_duty(&self, id: Uuid) -> Result<()> {
+        self.may_change_settings()?;
         let n = self.conn().execute(
             "UPDATE duty SET removed_at = ?2 WHERE id = ?1 AND removed_at IS NULL",
             params![id, Utc::now()],

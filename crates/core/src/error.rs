@@ -42,6 +42,9 @@ pub enum Error {
     /// This person may not do this.
     #[error("not allowed: {0}")]
     NotAllowed(String),
+    /// The team's settings are locked on this phone; a leader's password unlocks them.
+    #[error("the team's settings are locked; a leader must unlock them with their password")]
+    SettingsLocked,
     /// No such thing.
     #[error("not found: {0}")]
     NotFound(String),

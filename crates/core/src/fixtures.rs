@@ -169,6 +169,7 @@ pub fn submitted_patrol(d: &Device, volunteer: (&Member, &str), with: &Member, p
                 description: "安全出口堵塞".into(),
                 severity: Severity::Medium,
                 place: "超市".into(),
+                spot: None,
                 handling: Handling::Escalated { to: EscalateTo::Centre },
             }),
             &shas,

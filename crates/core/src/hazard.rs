@@ -161,6 +161,7 @@ mod tests {
             description: "消火栓被摊位遮挡".into(),
             severity: Severity::High,
             place: "集市".into(),
+            spot: None,
             handling: Handling::Rectify {
                 responsible: "摊主".into(),
                 unit: String::new(),

@@ -19,6 +19,7 @@ pub mod replay;
 pub mod review;
 pub mod roster;
 pub mod settings;
+pub mod settings_lock;
 pub mod signing;
 pub mod store;
 pub mod sync;

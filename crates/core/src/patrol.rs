@@ -161,6 +161,9 @@ impl Store {
                 let mut h = h.clone();
                 h.description = text("hazard.description", &h.description, 500, true)?;
                 h.place = text("hazard.place", &h.place, 100, true)?;
+                if h.spot.is_some_and(|spot| !spot.is_plausible()) {
+                    return Err(Error::invalid("hazard.spot", ErrorCode::OutOfRange, "the position is not on the earth; tap 用我的位置 again, or leave it out"));
+                }
                 if let Handling::Rectify { responsible, unit, deadline } = &mut h.handling {
                     *responsible = text("hazard.responsible", responsible, 40, true)?;
                     *unit = text("hazard.unit", unit, 60, false)?;
@@ -387,6 +390,7 @@ pub(crate) mod tests {
             description: "超市后门安全出口被货物堵塞".into(),
             severity: Severity::Medium,
             place: "场镇主街 12 号".into(),
+            spot: None,
             handling: Handling::Rectify { responsible: "".into(), unit: "超市".into(), deadline: at(9).date_naive() },
         };
         let err = store.add_observation(p.id, &Observation::Hazard(report.clone()), &[], at(9)).expect_err("refused");
@@ -397,9 +401,17 @@ pub(crate) mod tests {
         assert!(matches!(err, Error::Invalid { field: "hazard.deadline", .. }), "{err:?}");
 
         report.handling = Handling::Rectify { responsible: "张老板".into(), unit: "超市".into(), deadline: at(9).date_naive() + chrono::Duration::days(7) };
+        // 用我的位置 with the zeroed position a source without a fix gives: refused, by field.
+        report.spot = Some(redvest_shared::observation::Spot::new(0.0, 0.0, 0.0, at(9)));
+        let err = store.add_observation(p.id, &Observation::Hazard(report.clone()), &[], at(9)).expect_err("refused");
+        assert!(matches!(err, Error::Invalid { field: "hazard.spot", .. }), "{err:?}");
+
+        report.spot = Some(redvest_shared::observation::Spot::new(29.9321, 107.8812, 7.5, at(9)));
         let entry = store.add_observation(p.id, &Observation::Hazard(report), &[], at(9)).expect("added");
         let hazard = store.hazard(entry.hazard_id.expect("register entry")).expect("hazard");
         assert_eq!(hazard.state, HazardState::Assigned);
+        let spot = hazard.report.spot.expect("the place beside the typed one");
+        assert_eq!((spot.lat_e7, spot.lon_e7, spot.accuracy_m), (299_321_000, 1_078_812_000, 8));
         assert_eq!(hazard.history[0].responsible.as_deref(), Some("张老板"));
     }
 

@@ -15,7 +15,9 @@ impl Store {
     /// Adds a member to the roster. The county's roster is the truth: a person added here is
     /// proposed to the county (queued in the same transaction) and stays unconfirmed until a
     /// clerk confirms them or merges them into a member the county already has.
+    /// Refused while the team's settings are locked ([`crate::settings_lock`]).
     pub fn add_member(&self, new: &NewMember) -> Result<Member> {
+        self.may_change_settings()?;
         let name = text("member.name", &new.name, 40, true)?;
         let id = Uuid::now_v7();
         let now = Utc::now();

@@ -38,7 +38,9 @@ impl Store {
 
     /// Changes the recorder thresholds; each must be within a range that still records a
     /// usable track.
+    /// Refused while the team's settings are locked ([`crate::settings_lock`]).
     pub fn set_track_defaults(&self, s: &TrackSettings) -> Result<()> {
+        self.may_change_settings()?;
         let check = |field: &'static str, value: f64, min: f64, max: f64| {
             if value.is_finite() && (min..=max).contains(&value) {
                 Ok(())
@@ -62,7 +64,9 @@ impl Store {
     }
 
     /// Changes how photos are shrunk, within sizes that stay readable and cheap to send.
+    /// Refused while the team's settings are locked ([`crate::settings_lock`]).
     pub fn set_photo_settings(&self, s: &PhotoSettings) -> Result<()> {
+        self.may_change_settings()?;
         let check = |field: &'static str, value: u32, min: u32, max: u32| {
             if (min..=max).contains(&value) {
                 Ok(())

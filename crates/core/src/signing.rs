@@ -67,10 +67,14 @@ pub(crate) fn check_handwriting(png: &[u8]) -> Result<()> {
 impl Store {
     /// Creates `member`'s signing key, sealed by `pin`: the member sets their PIN on this
     /// phone, before or after it is enrolled. The public key is queued for the county in the
-    /// same transaction, ahead of anything it will sign.
+    /// same transaction, ahead of anything it will sign. A leader's first PIN, once another
+    /// leader has one here, takes the settings unlocked: a leader's password opens them.
     pub fn create_key(&self, member: Uuid, pin: &str, now: DateTime<Utc>) -> Result<PublicKeyInfo> {
         check_pin(pin)?;
         let m = self.member(member)?;
+        if m.role == Role::Leader {
+            self.may_change_settings()?;
+        }
         if m.has_key {
             return Err(Error::WrongState(format!("{} already has a signing key on this device; change the PIN instead", m.name)));
         }

@@ -27,6 +27,9 @@ pub struct Store {
     path: PathBuf,
     /// Where photos live: `photos/` beside the database.
     pub(crate) photo_dir: PathBuf,
+    /// Until when, and by which leader, the team's settings are unlocked (`settings_lock`).
+    /// In memory only: a restarted app starts locked.
+    settings_unlocked: Mutex<Option<(chrono::DateTime<chrono::Utc>, String)>>,
 }
 
 impl Store {
@@ -66,12 +69,17 @@ impl Store {
         migrations.to_latest(&mut conn)?;
         tracing::info!(path = %path.display(), version = schema_version(), "device store open");
         let photo_dir = path.parent().unwrap_or(Path::new(".")).join("photos");
-        Ok(Self { conn: Mutex::new(conn), path, photo_dir })
+        Ok(Self { conn: Mutex::new(conn), path, photo_dir, settings_unlocked: Mutex::new(None) })
     }
 
     /// Where the database lives.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The settings lock's state (see `settings_lock`).
+    pub(crate) fn unlocked(&self) -> MutexGuard<'_, Option<(chrono::DateTime<chrono::Utc>, String)>> {
+        self.settings_unlocked.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The connection, for the modules that read and write their own tables.

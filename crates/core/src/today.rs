@@ -24,6 +24,7 @@ impl Store {
             missed_month: self.missed_duties(now, 30)?,
             open_hazards: self.open_hazards(now.date_naive())?,
             unfinished: patrols.iter().find(|p| p.state.is_editable()).cloned(),
+            recording: patrols.iter().find(|p| p.state == PatrolState::Open).map(|p| p.id),
             awaiting_review: count(patrols.iter().filter(|p| p.state == PatrolState::Submitted).count()),
             // Every patrol the county does not hold yet, finished or not.
             unsynced: count(patrols.iter().filter(|p| !sent.contains(&p.id.to_string())).count()),
@@ -55,6 +56,7 @@ mod tests {
             .expect("start");
         let today = store.today(now).expect("today");
         assert_eq!(today.unfinished.map(|u| u.id), Some(p.id));
+        assert_eq!(today.recording, Some(p.id));
         assert_eq!((today.unsynced, today.awaiting_review), (1, 0));
     }
 }

@@ -1,6 +1,7 @@
 //! The track recorder: which fixes to keep, storing each kept one durably, and the summary.
 
 use chrono::{DateTime, Utc};
+use redvest_shared::observation::Spot;
 use redvest_shared::track::{Decision, DropReason, Fix, Gap, TrackPoint, TrackSettings, TrackSummary};
 use rusqlite::{params, OptionalExtension};
 use uuid::Uuid;
@@ -9,6 +10,9 @@ use crate::field::{enum_from, enum_text};
 use crate::{Error, Result, Store};
 
 pub use redvest_shared::track::distance_m;
+
+/// How old the newest fix may be for 用我的位置 to offer it.
+pub const SPOT_FRESH_FOR: chrono::Duration = chrono::Duration::minutes(10);
 
 /// Decides what to do with `fix`, given the last kept point and when the last fix (kept or
 /// not) arrived. Pure: the rules in one place.
@@ -208,15 +212,33 @@ impl Store {
         Ok(decisions)
     }
 
-    /// Ends a track: the last fix received is kept even if it was dropped for standing still,
-    /// so the track ends where the patrol did. Returns whether a point was added.
-    pub fn close_track(&self, patrol: Uuid) -> Result<bool> {
+    /// The newest fix received that was dropped for standing still, kept for `close_track`.
+    fn pending_fix(&self, patrol: Uuid) -> Result<Option<Fix>> {
         let pending: Option<Option<String>> = self
             .conn()
             .query_row("SELECT pending_fix FROM track_state WHERE patrol_id = ?1", [patrol], |r| r.get(0))
             .optional()?;
-        let Some(fix) = pending.flatten() else { return Ok(false) };
-        let fix: Fix = serde_json::from_str(&fix)?;
+        Ok(pending.flatten().map(|fix| serde_json::from_str(&fix)).transpose()?)
+    }
+
+    /// Where the phone is, for a hazard's 用我的位置: the newer of the track's last point and
+    /// a fix held back for standing still (a volunteer stands still at a hazard). `None`
+    /// before the first fix, and when the newest is older than [`SPOT_FRESH_FOR`] (a patrol
+    /// reopened later is not where it was).
+    pub fn last_spot(&self, patrol: Uuid, now: DateTime<Utc>) -> Result<Option<Spot>> {
+        let point = self.last_point(patrol)?.map(|(_, p)| Spot::new(p.lat, p.lon, p.accuracy_m, p.time));
+        let held = self.pending_fix(patrol)?.map(|f| Spot::new(f.lat, f.lon, f.accuracy_m, f.time));
+        let newest = match (point, held) {
+            (Some(point), Some(held)) => Some(if held.at > point.at { held } else { point }),
+            (point, held) => point.or(held),
+        };
+        Ok(newest.filter(|spot| now - spot.at <= SPOT_FRESH_FOR))
+    }
+
+    /// Ends a track: the last fix received is kept even if it was dropped for standing still,
+    /// so the track ends where the patrol did. Returns whether a point was added.
+    pub fn close_track(&self, patrol: Uuid) -> Result<bool> {
+        let Some(fix) = self.pending_fix(patrol)? else { return Ok(false) };
         let last = self.last_point(patrol)?;
         let mut conn = self.conn();
         let tx = conn.transaction()?;

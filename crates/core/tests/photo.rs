@@ -100,6 +100,7 @@ fn hazard(photos: &[String]) -> (Observation, Vec<String>) {
             description: "消防栓被摊位遮挡".into(),
             severity: Severity::Medium,
             place: "农贸市场东门".into(),
+            spot: None,
             handling: Handling::FixedOnSpot,
         }),
         photos.to_vec(),

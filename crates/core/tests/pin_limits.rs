@@ -2,7 +2,7 @@
 //! the key is locked — even the right PIN is refused — until a leader lifts the lock with
 //! their own PIN. A right PIN clears the count.
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{Duration, Utc};
 use redvest_core::fixtures::device;
 use redvest_core::Error;
 use redvest_shared::team::{ChangePin, LiftPinLock};
@@ -10,7 +10,8 @@ use redvest_shared::team::{ChangePin, LiftPinLock};
 #[test]
 fn wrong_pins_wait_then_lock_until_a_leader_lifts_the_lock() {
     let d = device();
-    let mut now = Utc.with_ymd_and_hms(2026, 12, 2, 20, 0, 0).single().expect("time");
+    // After the fixture made the keys (at the real clock): the lock is newer than them.
+    let mut now = Utc::now() + Duration::minutes(1);
     let change = |old: &str| ChangePin { member_id: d.volunteer.id, old_pin: old.into(), new_pin: "2468".into() };
     for _ in 0..3 {
         assert!(matches!(d.store.change_pin(&change("0000"), now), Err(Error::WrongPin)));
@@ -41,7 +42,11 @@ fn wrong_pins_wait_then_lock_until_a_leader_lifts_the_lock() {
     let by_herself = LiftPinLock { leader_id: d.volunteer.id, leader_pin: "2468".into(), member_id: d.volunteer.id };
     assert!(matches!(d.store.lift_pin_lock(&by_herself, now), Err(Error::NotAllowed(_))));
     // A 队长 added on the phone after the lock, with a PIN set for the purpose, does not count.
-    let newcomer = d.store.add_member(&redvest_shared::team::NewMember { name: "赵刚".into(), role: redvest_shared::team::Role::Leader }).expect("add");
+    // Adding one takes a leader's password in the first place (the settings are locked).
+    let zhao = redvest_shared::team::NewMember { name: "赵刚".into(), role: redvest_shared::team::Role::Leader };
+    assert!(matches!(d.store.add_member(&zhao), Err(Error::SettingsLocked)));
+    d.store.unlock_settings(d.leader.id, "13579", now).expect("the leader unlocks the settings");
+    let newcomer = d.store.add_member(&zhao).expect("add");
     d.store.create_key(newcomer.id, "8642", now).expect("key");
     let by_newcomer = LiftPinLock { leader_id: newcomer.id, leader_pin: "8642".into(), member_id: d.volunteer.id };
     assert!(matches!(d.store.lift_pin_lock(&by_newcomer, now), Err(Error::NotAllowed(_))), "a key newer than the lock");

@@ -67,6 +67,7 @@ fn recorded_patrol(t: &Team) -> Uuid {
             description: "安全出口堵塞".into(),
             severity: Severity::Medium,
             place: "超市".into(),
+            spot: None,
             handling: Handling::Rectify { responsible: "张老板".into(), unit: "超市".into(), deadline: at(20, 0).date_naive() },
         }),
         &[],
@@ -144,6 +145,9 @@ fn only_the_leader_countersigns_and_returning_reopens() {
     let detail = t.store.patrol_detail(p).expect("detail");
     assert_eq!(detail.state, PatrolState::Returned);
     assert_eq!(detail.returned_reason.as_deref(), Some("缺少现场照片说明"));
+    let today = t.store.today(at(21, 15).fixed_offset()).expect("today");
+    assert_eq!(today.unfinished.map(|u| u.id), Some(p), "home offers 继续");
+    assert_eq!(today.recording, None, "but the app does not jump to it at launch");
     t.store.set_check(p, "PO-01", CheckOutcome::Problem).expect("editable again");
     t.store.submit_patrol(&sign(p, &t.volunteer, "2468"), at(22, 0)).expect("resubmit");
     t.store.countersign(&sign(p, &t.leader, "13579"), at(22, 30)).expect("countersign");

@@ -124,10 +124,17 @@ fn closing_keeps_the_last_position() {
     let store = Store::open_in_memory().expect("open");
     let p = patrol(&store);
     let s = TrackSettings::default();
-    for f in [fix(0.0, 0.0, 0, 5.0), fix(20.0, 0.0, 10, 5.0), fix(25.0, 0.0, 20, 5.0)] {
+    assert_eq!(store.last_spot(p, t0()).expect("spot"), None, "no fix yet: 用我的位置 has nothing to offer");
+    for f in [fix(0.0, 0.0, 0, 5.0), fix(20.0, 0.0, 10, 5.0), fix(25.0, 0.0, 20, 4.2)] {
         store.record_fix(p, &f, &s, f.time).expect("record");
     }
     assert_eq!(store.track(p).expect("track").len(), 2, "the last fix was standing still");
+    // 用我的位置 offers where the volunteer stands, though the track held that fix back.
+    let held = fix(25.0, 0.0, 20, 4.2);
+    let spot = store.last_spot(p, held.time + Duration::minutes(10)).expect("spot").expect("a spot");
+    assert_eq!((spot.at, spot.accuracy_m), (held.time, 5), "accuracy rounded up to whole metres");
+    assert!((spot.lat() - held.lat).abs() < 1e-7 && (spot.lon() - held.lon).abs() < 1e-7, "{spot:?}");
+    assert_eq!(store.last_spot(p, held.time + Duration::minutes(11)).expect("spot"), None, "too old to be where the phone is");
     assert!(store.close_track(p).expect("close"));
     let track = store.track(p).expect("track");
     assert_eq!(track.len(), 3);

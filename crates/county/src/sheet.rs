@@ -135,7 +135,10 @@ fn outcome_zh(outcome: CheckOutcome) -> &'static str {
 
 fn finding(o: &Observation) -> (&'static str, String) {
     match o {
-        Observation::Hazard(h) => ("隐患", format!("{}(程度:{})· 地点:{}", h.description, h.severity.zh(), h.place)),
+        Observation::Hazard(h) => {
+            let spot = h.spot.map_or_else(String::new, |s| format!(" · 手机定位:{:.5}, {:.5}(±{} 米)", s.lat(), s.lon(), s.accuracy_m));
+            ("隐患", format!("{}(程度:{})· 地点:{}{spot}", h.description, h.severity.zh(), h.place))
+        }
         Observation::Dispute { summary, place, handed_to_village } => {
             ("矛盾纠纷", format!("{summary} · 地点:{place}{}", if *handed_to_village { " · 已移交村(社区)" } else { "" }))
         }
@@ -279,6 +282,25 @@ mod tests {
     /// A place with its link computed from `prev`, and the link held before it.
     fn place(seq: i64, prev: [u8; 32], held_before: Option<[u8; 32]>, refused_before: bool, id: Uuid, hash: &[u8; 32]) -> ChainPlace {
         ChainPlace { seq, prev: Some(prev.to_vec()), link: chain_link(&prev, id, hash).to_vec(), held_before: held_before.map(|h| h.to_vec()), refused_before, device: "手机1".into() }
+    }
+
+    #[test]
+    fn a_hazard_reads_with_the_phone_position_beside_the_place() {
+        use redvest_shared::checklist::CheckDomain;
+        use redvest_shared::observation::{Handling, HazardReport, Severity, Spot};
+        let at = chrono::DateTime::from_timestamp(1_764_000_000, 0).expect("time");
+        let mut h = HazardReport {
+            domain: CheckDomain::FireSafety,
+            item: None,
+            description: "消防通道堵塞".into(),
+            severity: Severity::Medium,
+            place: "集市东口".into(),
+            spot: None,
+            handling: Handling::FixedOnSpot,
+        };
+        assert_eq!(finding(&Observation::Hazard(h.clone())).1, "消防通道堵塞(程度:较大)· 地点:集市东口");
+        h.spot = Some(Spot::new(29.93214, 107.88123, 11.2, at));
+        assert_eq!(finding(&Observation::Hazard(h)).1, "消防通道堵塞(程度:较大)· 地点:集市东口 · 手机定位:29.93214, 107.88123(±12 米)");
     }
 
     #[test]

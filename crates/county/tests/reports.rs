@@ -81,7 +81,7 @@ fn seal(d: &Device, patrol: Uuid, start: DateTime<Utc>) {
 }
 
 fn hazard(domain: CheckDomain, severity: Severity, handling: Handling) -> Observation {
-    Observation::Hazard(HazardReport { domain, item: None, description: "隐患".into(), severity, place: "街上".into(), handling })
+    Observation::Hazard(HazardReport { domain, item: None, description: "隐患".into(), severity, place: "街上".into(), spot: None, handling })
 }
 
 fn rectify(by: u32) -> Handling {

@@ -432,6 +432,7 @@ async fn a_patrol_signed_with_a_refused_key_is_refused_with_it(pool: PgPool) {
 /// 赵敏, added on the phone as a second leader (a proposal the county has not confirmed), PIN
 /// 5555.
 fn second_leader_on_phone(d: &Device) -> redvest_shared::team::Member {
+    d.store.unlock_settings(d.leader.id, "13579", Utc::now()).expect("李强 unlocks the settings");
     let zhao = d.store.add_member(&redvest_shared::team::NewMember { name: "赵敏".into(), role: redvest_shared::team::Role::Leader }).expect("add");
     d.store.create_key(zhao.id, "5555", Utc::now()).expect("key");
     zhao

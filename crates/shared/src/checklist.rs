@@ -24,11 +24,6 @@ impl CheckDomain {
         }
     }
 
-    /// The domain of a key ([`CheckDomain::key`]).
-    pub fn from_key(key: &str) -> Option<CheckDomain> {
-        DOMAINS.into_iter().find(|d| d.key() == key)
-    }
-
     /// Its name in Chinese, as the phones and the county show it.
     pub fn zh(self) -> &'static str {
         match self {

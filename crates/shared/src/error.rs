@@ -35,6 +35,8 @@ pub enum ErrorCode {
     NoKey,
     /// This person may not do this (e.g. countersign without the leader role).
     NotAllowed,
+    /// The team's settings are locked: a leader's password unlocks them.
+    SettingsLocked,
     /// The record is not in a state that allows this (e.g. editing a signed patrol).
     WrongState,
     /// The thing referred to does not exist.

@@ -1,7 +1,7 @@
 //! What a patrol records besides attendance and the checklist: hazards, disputes,
 //! sightings, house visits and outreach (seed 004, 002, 001).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -64,6 +64,45 @@ pub enum Handling {
     },
 }
 
+/// Where the phone was when the volunteer tapped 用我的位置: the newest fix of the patrol's
+/// track, kept beside the typed place. Whole 1e-7 degrees (≈ 1 cm), so the signed bytes have
+/// one spelling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spot {
+    /// Latitude, 1e-7 degrees (WGS 84).
+    pub lat_e7: i32,
+    /// Longitude, 1e-7 degrees (WGS 84).
+    pub lon_e7: i32,
+    /// Horizontal accuracy (radius), whole metres, rounded up.
+    pub accuracy_m: u32,
+    /// When the fix was taken.
+    pub at: DateTime<Utc>,
+}
+
+impl Spot {
+    /// From a fix's degrees and accuracy.
+    pub fn new(lat: f64, lon: f64, accuracy_m: f64, at: DateTime<Utc>) -> Self {
+        // `as` saturates: an out-of-range input becomes an implausible spot, refused on saving.
+        let e7 = |deg: f64| (deg * 1e7).round() as i32;
+        Self { lat_e7: e7(lat), lon_e7: e7(lon), accuracy_m: accuracy_m.max(0.0).ceil() as u32, at }
+    }
+
+    /// Latitude in degrees.
+    pub fn lat(&self) -> f64 {
+        f64::from(self.lat_e7) / 1e7
+    }
+
+    /// Longitude in degrees.
+    pub fn lon(&self) -> f64 {
+        f64::from(self.lon_e7) / 1e7
+    }
+
+    /// On the earth, and not the zeroed position a location source gives when it has none.
+    pub fn is_plausible(&self) -> bool {
+        self.lat_e7.unsigned_abs() <= 900_000_000 && self.lon_e7.unsigned_abs() <= 1_800_000_000 && (self.lat_e7, self.lon_e7) != (0, 0)
+    }
+}
+
 /// 隐患: a hazard found on patrol.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct HazardReport {
@@ -77,6 +116,10 @@ pub struct HazardReport {
     pub severity: Severity,
     /// Where.
     pub place: String,
+    /// Where the phone was (用我的位置), if the volunteer asked for it. Absent from the bytes
+    /// when not given, so reports signed before it existed verify unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spot: Option<Spot>,
     /// What was done.
     pub handling: Handling,
 }
@@ -164,4 +207,25 @@ pub struct ObservationEntry {
     /// so records without photos keep their v1 canonical bytes.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub photos: Vec<Photo>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_without_a_spot_keeps_the_bytes_it_had() {
+        let report = HazardReport {
+            domain: CheckDomain::FireSafety,
+            item: None,
+            description: "消防通道堵塞".into(),
+            severity: Severity::Low,
+            place: "集市".into(),
+            spot: None,
+            handling: Handling::FixedOnSpot,
+        };
+        let before = r#"{"domain":"fire_safety","item":null,"description":"消防通道堵塞","severity":"low","place":"集市","handling":{"kind":"fixed_on_spot"}}"#;
+        assert_eq!(serde_json::to_string(&report).expect("json"), before);
+        assert_eq!(serde_json::from_str::<HazardReport>(before).expect("old bytes read"), report);
+    }
 }

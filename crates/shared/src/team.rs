@@ -3,6 +3,24 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+/// Who may change the team's settings (roster, duties, recorder and photo settings) on this
+/// phone now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum SettingsAccess {
+    /// No leader has a password on this phone yet: the team is setting it up.
+    Open,
+    /// A leader unlocked them with their password until `until`.
+    Unlocked {
+        /// When they lock again by themselves.
+        until: chrono::DateTime<chrono::Utc>,
+        /// The leader who unlocked them.
+        by: String,
+    },
+    /// Read-only until a leader unlocks them.
+    Locked,
+}
+
 /// A member's role (DOMAIN.md, 2+2+X).
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

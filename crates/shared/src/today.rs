@@ -19,8 +19,12 @@ pub struct Today {
     pub missed_month: u32,
     /// Open hazards, overdue first.
     pub open_hazards: Vec<Hazard>,
-    /// The patrol being recorded, to reopen where it was.
+    /// The patrol still to be finished: being recorded, or sent back by the leader (继续).
     pub unfinished: Option<PatrolSummary>,
+    /// The patrol being recorded when the app was last closed: the app reopens it at launch.
+    /// Not one sent back, which the background sync may pull while the home page is up.
+    #[serde(default)]
+    pub recording: Option<uuid::Uuid>,
     /// Patrols the volunteer signed that wait for the leader's countersignature.
     pub awaiting_review: u32,
     /// Records on the device not yet sent to the county.

@@ -1,5 +1,6 @@
 //! Track commands: the live summary, the points to draw, and exports.
 
+use redvest_shared::observation::Spot;
 use redvest_shared::track::{LocationStatus, TrackPoint, TrackSummary};
 use serde::Deserialize;
 use tauri::{AppHandle, Runtime, State};
@@ -19,6 +20,12 @@ pub fn track_summary(state: State<'_, AppState>, patrol_id: Uuid) -> Result<Trac
 #[tauri::command(async, rename_all = "snake_case")]
 pub fn track_points(state: State<'_, AppState>, patrol_id: Uuid) -> Result<Vec<TrackPoint>, Error> {
     Ok(state.store()?.track(patrol_id)?)
+}
+
+/// Where the phone is now, for a hazard's 用我的位置 (`None` without a recent fix).
+#[tauri::command(async, rename_all = "snake_case")]
+pub fn last_spot(state: State<'_, AppState>, patrol_id: Uuid) -> Result<Option<Spot>, Error> {
+    Ok(state.store()?.last_spot(patrol_id, chrono::Utc::now())?)
 }
 
 /// Export formats.

@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use redvest_shared::checklist::{CheckDomain, ChecklistItem};
-use redvest_shared::observation::{EscalateTo, Handling, HazardReport, Observation, OutreachKind, Severity, SightingSubject};
+use redvest_shared::observation::{EscalateTo, Handling, HazardReport, Observation, OutreachKind, Severity, SightingSubject, Spot};
 use redvest_shared::photo::Photo;
 use redvest_shared::{ErrorCode, IpcError};
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use crate::components::field_error::FieldError;
 use crate::components::photos::{PhotoPicker, PhotoStrip};
-use crate::i18n::{use_lang, use_text, Lang, Text};
+use crate::i18n::{error_text, use_lang, use_text, Lang, Text};
 use crate::ipc;
 
 /// The form as typed: which kind, each field's text, and the photos taken so far (by
@@ -39,6 +39,15 @@ fn invalid(field: &str, code: ErrorCode) -> IpcError {
     IpcError::new(code, format!("{field}: not a valid value")).with_field(field)
 }
 
+/// A select's value as the enum it names (its serde name); untouched, the form's first
+/// option. A value the enum does not know is refused by field, never read as another.
+fn pick<T: serde::de::DeserializeOwned>(d: &Draft, k: &'static str, first: T) -> Result<T, IpcError> {
+    match d.fields.get(k).map(String::as_str) {
+        None | Some("") => Ok(first),
+        Some(v) => serde_json::from_value(serde_json::Value::String(v.to_owned())).map_err(|_| invalid(k, ErrorCode::OutOfRange)),
+    }
+}
+
 /// Builds the observation from the form; a field that does not parse is named.
 fn build(d: &Draft) -> Result<Observation, IpcError> {
     let f = |k: &str| d.fields.get(k).cloned().unwrap_or_default();
@@ -55,21 +64,20 @@ fn build(d: &Draft) -> Result<Observation, IpcError> {
                     deadline: NaiveDate::parse_from_str(&f("hazard.deadline"), "%Y-%m-%d")
                         .map_err(|_| invalid("hazard.deadline", ErrorCode::Required))?,
                 },
-                "escalate" => Handling::Escalated {
-                    to: if f("hazard.escalate_to") == "county" { EscalateTo::County } else { EscalateTo::Centre },
-                },
-                _ => Handling::FixedOnSpot,
+                "escalate" => Handling::Escalated { to: pick(d, "hazard.escalate_to", EscalateTo::Centre)? },
+                "" | "fixed" => Handling::FixedOnSpot,
+                _ => return Err(invalid("hazard.handling", ErrorCode::OutOfRange)),
             };
             Observation::Hazard(HazardReport {
-                domain: CheckDomain::from_key(&f("hazard.domain")).unwrap_or(CheckDomain::PublicOrder),
+                domain: pick(d, "hazard.domain", CheckDomain::PublicOrder)?,
                 item: Some(f("hazard.item")).filter(|code| !code.is_empty()),
                 description: f("hazard.description"),
-                severity: match f("hazard.severity").as_str() {
-                    "high" => Severity::High,
-                    "medium" => Severity::Medium,
-                    _ => Severity::Low,
-                },
+                severity: pick(d, "hazard.severity", Severity::Low)?,
                 place: f("hazard.place"),
+                spot: Some(f("hazard.spot"))
+                    .filter(|json| !json.is_empty())
+                    .map(|json| serde_json::from_str(&json).map_err(|_| invalid("hazard.spot", ErrorCode::OutOfRange)))
+                    .transpose()?,
                 handling,
             })
         }
@@ -79,22 +87,14 @@ fn build(d: &Draft) -> Result<Observation, IpcError> {
             handed_to_village: f("dispute.handed") == "yes",
         },
         "sighting" => Observation::Sighting {
-            subject: match f("sighting.subject").as_str() {
-                "vehicle" => SightingSubject::Vehicle,
-                "item" => SightingSubject::Item,
-                _ => SightingSubject::Person,
-            },
+            subject: pick(d, "sighting.subject", SightingSubject::Person)?,
             description: f("sighting.description"),
             place: f("sighting.place"),
             passed_to_police: f("sighting.police") == "yes",
         },
         "visit" => Observation::HouseVisit { household: f("visit.household"), people_met: number("visit.people_met")?, notes: f("visit.notes") },
         _ => Observation::Outreach {
-            kind: match f("outreach.kind").as_str() {
-                "talk" => OutreachKind::Talk,
-                "loudspeaker" => OutreachKind::Loudspeaker,
-                _ => OutreachKind::Leaflets,
-            },
+            kind: pick(d, "outreach.kind", OutreachKind::Leaflets)?,
             audience: number("outreach.audience")?,
             notes: f("outreach.notes"),
         },
@@ -225,7 +225,7 @@ pub fn ObservationForm(
             view! {
                 <form class="card obs-form" id="observation-form" data-kind=kind_attr on:submit=move |ev| { ev.prevent_default(); submit(()); }>
                     {photos_first.then(photos)}
-                    <Fields kind=kind draft=draft persist=persist error=error/>
+                    <Fields kind=kind draft=draft persist=persist error=error patrol_id=patrol_id/>
                     {(!photos_first).then(photos)}
                     <FieldError error=error field="*"/>
                     <div class="form-actions">
@@ -238,9 +238,59 @@ pub fn ObservationForm(
     }
 }
 
+/// 用我的位置: the phone's last fix, kept beside the typed place (in the draft, as JSON).
+#[component]
+fn SpotField(patrol_id: Uuid, draft: RwSignal<Option<Draft>>, persist: impl Fn() + Copy + Send + Sync + 'static) -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let spot = move || draft.with(|d| d.as_ref().and_then(|d| d.fields.get("hazard.spot")).and_then(|json| serde_json::from_str::<Spot>(json).ok()));
+    let (note, set_note) = signal(None::<&'static str>);
+    let keep = move |spot: Option<Spot>| {
+        draft.update(|d| {
+            if let Some(d) = d {
+                match spot.and_then(|s| serde_json::to_string(&s).ok()) {
+                    Some(json) => d.fields.insert("hazard.spot".to_string(), json),
+                    None => d.fields.remove("hazard.spot"),
+                };
+            }
+        });
+        persist();
+    };
+    let locate = move |_| {
+        set_note.set(None);
+        spawn_local(async move {
+            match ipc::last_spot(patrol_id).await {
+                Ok(Some(spot)) => keep(Some(spot)),
+                Ok(None) => set_note.set(Some(t().spot_none)),
+                Err(e) => set_note.set(Some(error_text(t(), &e))),
+            }
+        });
+    };
+    view! {
+        <div class="field spot" id="hazard-spot">
+            {move || match spot() {
+                Some(s) => view! {
+                    <p id="spot-line"><span class="muted">{move || t().spot_label} " "</span>{move || lang().spot(&s)}</p>
+                    <button type="button" class="secondary" id="spot-remove" on:click=move |_| keep(None)>{move || t().spot_remove}</button>
+                }.into_any(),
+                None => view! {
+                    <button type="button" class="secondary" id="use-my-location" on:click=locate>{move || t().use_my_location}</button>
+                }.into_any(),
+            }}
+            {move || note.get().map(|n| view! { <p class="muted" id="spot-note" role="status">{n}</p> })}
+        </div>
+    }
+}
+
 /// The inputs of one kind of observation.
 #[component]
-fn Fields(kind: String, draft: RwSignal<Option<Draft>>, persist: impl Fn() + Copy + Send + Sync + 'static, error: ReadSignal<Option<IpcError>>) -> impl IntoView {
+fn Fields(
+    kind: String,
+    draft: RwSignal<Option<Draft>>,
+    persist: impl Fn() + Copy + Send + Sync + 'static,
+    error: ReadSignal<Option<IpcError>>,
+    patrol_id: Uuid,
+) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
     let get = move |k: &'static str| move || draft.with(|d| d.as_ref().and_then(|d| d.fields.get(k).cloned()).unwrap_or_default());
@@ -256,6 +306,14 @@ fn Fields(kind: String, draft: RwSignal<Option<Draft>>, persist: impl Fn() + Cop
         <label class="field">
             <span>{move || label(t())}</span>
             <input name=k prop:value=get(k) on:input=move |ev| set(k, event_target_value(&ev))/>
+            <FieldError error=error field=k/>
+        </label>
+    };
+    // Counts open the number pad.
+    let count = move |k: &'static str, label: fn(&Text) -> &'static str| view! {
+        <label class="field">
+            <span>{move || label(t())}</span>
+            <input name=k inputmode="numeric" pattern="[0-9]*" prop:value=get(k) on:input=move |ev| set(k, event_target_value(&ev))/>
             <FieldError error=error field=k/>
         </label>
     };
@@ -316,6 +374,8 @@ fn Fields(kind: String, draft: RwSignal<Option<Draft>>, persist: impl Fn() + Cop
                 })
             }}
             {text("hazard.place", |t| t.place)}
+            <SpotField patrol_id=patrol_id draft=draft persist=persist/>
+            <FieldError error=error field="hazard.spot"/>
             {choice("hazard.severity", |t| t.severity, vec![
                 ("low", l.severity(Severity::Low).into()),
                 ("medium", l.severity(Severity::Medium).into()),
@@ -352,12 +412,12 @@ fn Fields(kind: String, draft: RwSignal<Option<Draft>>, persist: impl Fn() + Cop
         }.into_any(),
         "visit" => view! {
             {text("visit.household", |t| t.household)}
-            {text("visit.people_met", |t| t.people_met)}
+            {count("visit.people_met", |t| t.people_met)}
             {area("visit.notes", |t| t.notes)}
         }.into_any(),
         _ => view! {
             {choice("outreach.kind", |t| t.outreach_kind, vec![("leaflets", t().leaflets.into()), ("talk", t().talk.into()), ("loudspeaker", t().loudspeaker.into())])}
-            {text("outreach.audience", |t| t.audience)}
+            {count("outreach.audience", |t| t.audience)}
             {area("outreach.notes", |t| t.notes)}
         }.into_any(),
     }

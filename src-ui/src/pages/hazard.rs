@@ -100,6 +100,9 @@ fn ReportFields(report: HazardReport) -> impl IntoView {
     }
     rows.push((tx.description, report.description.clone()));
     rows.push((tx.place, report.place.clone()));
+    if let Some(spot) = &report.spot {
+        rows.push((tx.spot_label, l.spot(spot)));
+    }
     rows.push((tx.severity, l.severity(report.severity).to_owned()));
     match &report.handling {
         Handling::FixedOnSpot => rows.push((tx.handling, tx.fixed_on_spot.to_owned())),

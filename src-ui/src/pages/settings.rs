@@ -5,7 +5,7 @@ use chrono::{NaiveTime, Weekday};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use redvest_shared::duty::{Assignment, Duty, NewDuty, Recurrence};
-use redvest_shared::team::{ChangePin, LiftPinLock, Member, NewMember, Role};
+use redvest_shared::team::{ChangePin, LiftPinLock, Member, NewMember, Role, SettingsAccess};
 use redvest_shared::photo::PhotoSettings;
 use redvest_shared::track::TrackSettings;
 use redvest_shared::{ErrorCode, IpcError};
@@ -24,6 +24,7 @@ pub fn SettingsPage() -> impl IntoView {
     let t = use_text();
     let navigate = use_navigate();
     provide_context(KeysChanged(RwSignal::new(0)));
+    provide_context(Access(RwSignal::new(None)));
     view! {
         <main class="page">
             <header class="page-header">
@@ -38,6 +39,7 @@ pub fn SettingsPage() -> impl IntoView {
                 <h2>{move || t().theme_heading}</h2>
                 <ThemeChoice/>
             </section>
+            <SettingsLock/>
             <Roster/>
             <Duties/>
             <TrackDefaults/>
@@ -50,6 +52,7 @@ pub fn SettingsPage() -> impl IntoView {
 #[component]
 fn Roster() -> impl IntoView {
     let t = use_text();
+    let access = Access::here();
     let reload = RwSignal::new(0u32);
     let members = LocalResource::new(move || {
         reload.get();
@@ -72,7 +75,10 @@ fn Roster() -> impl IntoView {
                     role.set(Role::Volunteer);
                     reload.update(|n| *n += 1);
                 }
-                Err(e) => set_error.set(Some(e)),
+                Err(e) => {
+                    access.saw(&e);
+                    set_error.set(Some(e));
+                }
             }
         });
     };
@@ -95,12 +101,16 @@ fn Roster() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <div class="inline-form">
-                <input id="member-name" placeholder=move || t().member_name prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
-                <RoleSelect value=role/>
-                <button class="secondary" id="add-member" on:click=add>{move || t().add}</button>
-            </div>
+            // The fieldset only disables: WebViews before 86 lay out no grid on a fieldset.
+            <fieldset class="unlockable" prop:disabled=move || access.read_only()>
+                <div class="inline-form">
+                    <input id="member-name" placeholder=move || t().member_name prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
+                    <RoleSelect value=role/>
+                    <button class="secondary" id="add-member" on:click=add>{move || t().add}</button>
+                </div>
+            </fieldset>
             <FieldError error=error field="member.name"/>
+            <LockedError error=error/>
         </section>
     }
 }
@@ -311,6 +321,7 @@ fn recurrence_text(lang: Lang, r: &Recurrence) -> String {
 #[component]
 fn Duties() -> impl IntoView {
     let t = use_text();
+    let access = Access::here();
     let lang = use_lang();
     let reload = RwSignal::new(0u32);
     let duties = LocalResource::new(move || {
@@ -350,14 +361,21 @@ fn Duties() -> impl IntoView {
                     place.set(String::new());
                     reload.update(|n| *n += 1);
                 }
-                Err(e) => set_error.set(Some(e)),
+                Err(e) => {
+                    access.saw(&e);
+                    set_error.set(Some(e));
+                }
             }
         });
     };
     let remove = move |d: Duty| {
         spawn_local(async move {
-            if ipc::remove_duty(d.id).await.is_ok() {
-                reload.update(|n| *n += 1);
+            match ipc::remove_duty(d.id).await {
+                Ok(()) => reload.update(|n| *n += 1),
+                Err(e) => {
+                    access.saw(&e);
+                    set_error.set(Some(e));
+                }
             }
         });
     };
@@ -377,7 +395,7 @@ fn Duties() -> impl IntoView {
                                             <strong>{d.time.format("%H:%M").to_string()} " " {move || lang().assignment(d.assignment)}</strong>
                                             <span class="muted">{d.place.clone()} " · " {move || recurrence_text(lang(), &d.recurrence)}</span>
                                         </span>
-                                        <button class="secondary" on:click=move |_| remove(d2.clone())>{move || t().remove}</button>
+                                        <button class="secondary" prop:disabled=move || access.read_only() on:click=move |_| remove(d2.clone())>{move || t().remove}</button>
                                     </li>
                                 }
                             }).collect_view()}
@@ -385,7 +403,8 @@ fn Duties() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <div class="stack-form">
+            <fieldset class="unlockable" prop:disabled=move || access.read_only()>
+                <div class="stack-form">
                 <select id="duty-assignment" on:change=move |ev| assignment.set(event_target_value(&ev).parse().unwrap_or(0))>
                     {Assignment::ALL.into_iter().enumerate().map(|(i, a)| view! { <option value=i.to_string()>{move || lang().assignment(a)}</option> }).collect_view()}
                 </select>
@@ -410,8 +429,147 @@ fn Duties() -> impl IntoView {
                 </Show>
                 <FieldError error=error field="duty.recurrence"/>
                 <button class="secondary" id="add-duty" on:click=add>{move || t().add}</button>
-            </div>
+                </div>
+            </fieldset>
+            <LockedError error=error/>
         </section>
+    }
+}
+
+/// Whether the team's settings may be changed here now (`None` until known); the core
+/// decides and refuses in any case.
+#[derive(Clone, Copy)]
+struct Access(RwSignal<Option<SettingsAccess>>);
+
+impl Access {
+    /// This page's lock (read-only outside the settings page).
+    fn here() -> Self {
+        use_context::<Access>().unwrap_or_else(|| Access(RwSignal::new(Some(SettingsAccess::Locked))))
+    }
+
+    /// Whether the team's settings show read-only now.
+    fn read_only(self) -> bool {
+        matches!(self.0.get(), Some(SettingsAccess::Locked))
+    }
+
+    /// A change refused because the settings locked meanwhile (the time ran out): show it.
+    fn saw(self, e: &IpcError) {
+        if e.code == ErrorCode::SettingsLocked {
+            self.0.set(Some(SettingsAccess::Locked));
+        }
+    }
+}
+
+/// The refusal of a change while the settings are locked, where the change was tried.
+#[component]
+fn LockedError(error: ReadSignal<Option<IpcError>>) -> impl IntoView {
+    let t = use_text();
+    move || {
+        error.get().filter(|e| e.code == ErrorCode::SettingsLocked).map(|e| view! { <p class="error settings-locked-error" role="alert">{error_text(t(), &e)}</p> })
+    }
+}
+
+/// The lock over the roster, duties, recorder and photo settings: a note while the team sets
+/// the phone up; once a leader has a password, read-only until a leader unlocks for a while.
+#[component]
+fn SettingsLock() -> impl IntoView {
+    let t = use_text();
+    let lang = use_lang();
+    let access = Access::here().0;
+    let (error, set_error) = signal(None::<IpcError>);
+    let refresh = move || {
+        spawn_local(async move {
+            match ipc::settings_access().await {
+                Ok(a) => {
+                    set_error.set(None);
+                    access.set(Some(a));
+                }
+                Err(e) => set_error.set(Some(e)),
+            }
+        });
+    };
+    // Unlocked: ask again when the time is up, so the page locks by itself.
+    Effect::new(move |_| {
+        if let Some(SettingsAccess::Unlocked { until, .. }) = access.get() {
+            let left = (until - chrono::Utc::now()).to_std().unwrap_or_default();
+            set_timeout(refresh, left + std::time::Duration::from_secs(1));
+        }
+    });
+    // Again whenever a PIN is set here: a leader's first password locks the settings.
+    let keys_changed = use_context::<KeysChanged>();
+    Effect::new(move |_| {
+        if let Some(k) = keys_changed {
+            k.0.track();
+        }
+        refresh();
+    });
+    let leaders = LocalResource::new(move || {
+        if let Some(k) = keys_changed {
+            k.0.track();
+        }
+        ipc::list_members()
+    });
+    let leader = RwSignal::new(None::<uuid::Uuid>);
+    let pin = RwSignal::new(String::new());
+    let unlock = move |_| {
+        let Some(leader_id) = leader.get_untracked() else { return };
+        let p = pin.get_untracked();
+        spawn_local(async move {
+            match ipc::unlock_settings(leader_id, p).await {
+                Ok(a) => {
+                    set_error.set(None);
+                    pin.set(String::new());
+                    access.set(Some(a));
+                }
+                Err(e) => set_error.set(Some(e)),
+            }
+        });
+    };
+    let lock = move |_| {
+        spawn_local(async move {
+            if let Err(e) = ipc::lock_settings().await {
+                set_error.set(Some(e));
+            }
+            refresh();
+        });
+    };
+    view! {
+        {move || match access.get() {
+            None => ().into_any(),
+            Some(SettingsAccess::Open) => view! { <p class="card muted" id="settings-open">{move || t().settings_open_note}</p> }.into_any(),
+            Some(SettingsAccess::Unlocked { until, by }) => view! {
+                <section class="card" id="settings-lock">
+                    <p id="settings-unlocked">{move || lang().settings_unlocked(&by, until)}</p>
+                    <button class="secondary" id="lock-settings" on:click=lock>{move || t().lock_settings}</button>
+                </section>
+            }.into_any(),
+            Some(SettingsAccess::Locked) => view! {
+                <section class="card" id="settings-lock">
+                    <p id="settings-locked">{move || t().settings_locked_note}</p>
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let leaders: Vec<Member> = leaders.await.map(|m| m.into_iter().filter(|m| m.role == Role::Leader && m.has_key).collect()).unwrap_or_default();
+                            // The one shown is the one asked: the first, until another is picked.
+                            if !leader.get_untracked().is_some_and(|id| leaders.iter().any(|m| m.id == id)) {
+                                leader.set(leaders.first().map(|m| m.id));
+                            }
+                            view! {
+                                <select id="unlock-leader" on:change=move |ev| leader.set(uuid::Uuid::parse_str(&event_target_value(&ev)).ok())>
+                                    {leaders.into_iter().map(|m| {
+                                        let id = m.id;
+                                        view! { <option value=id.to_string() prop:selected=move || leader.get() == Some(id)>{m.name}</option> }
+                                    }).collect_view()}
+                                </select>
+                            }
+                        })}
+                    </Suspense>
+                    <input id="unlock-pin" type="password" inputmode="numeric" maxlength="8" autocomplete="off" placeholder=move || t().leader_pin
+                        prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
+                    <button class="primary" id="unlock-settings" on:click=unlock>{move || t().unlock_settings}</button>
+                </section>
+            }.into_any(),
+        }}
+        {move || error.get().map(|e| view! { <p class="error" role="alert" id="settings-lock-error">{error_text(t(), &e)}</p> })}
     }
 }
 
@@ -484,6 +642,7 @@ where
     VF: std::future::Future<Output = Result<(), IpcError>> + 'static,
 {
     let t = use_text();
+    let access = Access::here();
     let settings = RwSignal::new(None::<S>);
     let (error, set_error) = signal(None::<IpcError>);
     let saved = RwSignal::new(false);
@@ -497,12 +656,16 @@ where
         spawn_local(async move {
             let result = save(s).await;
             saved.set(result.is_ok());
+            if let Err(e) = &result {
+                access.saw(e);
+            }
             set_error.set(result.err());
         });
     };
     view! {
         <section class="card" id=id>
             <h2>{move || heading(t())}</h2>
+            <fieldset class="unlockable" prop:disabled=move || access.read_only()>
             {fields.into_iter().map(|(name, label, get, set)| view! {
                 <label class="field">
                     <span>{move || label(t())}</span>
@@ -519,6 +682,8 @@ where
                 </label>
             }).collect_view()}
             <button class="secondary" id=format!("save-{id}") on:click=on_save>{move || t().save}</button>
+            </fieldset>
+            <LockedError error=error/>
             {move || saved.get().then(|| view! { <span class="badge badge-Done" id=format!("{id}-saved")>"✓"</span> })}
         </section>
     }

@@ -395,6 +395,19 @@ impl App {
         Ok(())
     }
 
+    /// The window at a common phone's size in CSS pixels (412×915).
+    pub async fn phone_size(&self) -> Result<()> {
+        self.client.set_window_size(412, 915).await.context("setting the window to 412×915")
+    }
+
+    /// Whether the control matching `css` takes no input (itself or by a disabled fieldset
+    /// around it); waits for it to be there.
+    pub async fn is_disabled(&self, css: &str) -> Result<bool> {
+        self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await.with_context(|| format!("waiting for {css}"))?;
+        let v = self.client.execute("return document.querySelector(arguments[0]).matches(':disabled');", vec![json!(css)]).await?;
+        v.as_bool().with_context(|| format!("{css}: not a control"))
+    }
+
     /// The theme the page shows: `data-theme` on `<html>` (`day` or `night`).
     pub async fn theme(&self) -> Result<String> {
         let v = self.client.execute("return document.documentElement.getAttribute('data-theme') || '';", vec![]).await?;

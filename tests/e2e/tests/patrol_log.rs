@@ -11,8 +11,10 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     let driver = Driver::start(data.path())?;
     let app = driver.launch().await?;
 
-    // Settings: the team leader and a volunteer, each with a signing PIN.
+    // Settings: the team leader and a volunteer, each with a signing PIN. Open while the
+    // team sets the phone up.
     app.click("#open-settings").await?;
+    app.wait_text("#settings-open", |t| t.contains("队长设置签字密码后")).await?;
     // A new member is a 平安志愿者 unless chosen otherwise (a hurried tap makes no 队长).
     app.wait_text("#roster .inline-form select option:checked", |t| t.contains("平安志愿者")).await?;
     app.type_into("#member-name", "李强").await?;
@@ -29,12 +31,28 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.set_pin("王芳", "2468").await?;
     // The key list below follows without reopening the page.
     app.wait_text("#keys", |t| t.contains("李强") && t.contains("王芳")).await?;
+    // The leader has a password now: the roster and duties are read-only to whoever holds
+    // the phone, until a leader unlocks them (a wrong password is refused).
+    app.wait_text("#settings-locked", |t| t.contains("已锁定")).await?;
+    for control in ["#add-member", "#member-name", "#add-duty", "#save-track-settings"] {
+        assert!(app.is_disabled(control).await?, "{control} is read-only");
+    }
+    app.screenshot("settings-locked").await?;
+    app.type_into("#unlock-pin", "9999").await?;
+    app.click("#unlock-settings").await?;
+    app.wait_text("#settings-lock-error", |t| t.contains("密码")).await?;
+    app.set_value("#unlock-pin", "1357").await?;
+    app.click("#unlock-settings").await?;
+    app.wait_text("#settings-unlocked", |t| t.contains("李强 已解锁设置")).await?;
+    assert!(!app.is_disabled("#add-duty").await?, "unlocked");
     // A daily night patrol at 20:00 in the schedule shows among today's duties.
     app.set_value("#duty-assignment", "1").await?;
     app.type_into("#duty-place", "场镇主街").await?;
     app.set_value("#duty-time", "20:00").await?;
     app.click("#add-duty").await?;
     app.wait_text("#duty-schedule", |t| t.contains("20:00 夜巡岗") && t.contains("每天")).await?;
+    app.click("#lock-settings").await?;
+    app.wait_text("#settings-locked", |t| t.contains("已锁定")).await?;
     app.click("#back").await?;
     app.wait_text("#duty-list", |t| t.contains("20:00 夜巡岗") && t.contains("场镇主街")).await?;
 
@@ -76,6 +94,7 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     // A house visit.
     app.click("#add-visit").await?;
     app.type_into("input[name='visit.household']", "高山村3组 李家").await?;
+    assert_eq!(app.prop("input[name='visit.people_met']", "inputMode").await?, "numeric", "a count opens the number pad");
     app.type_into("input[name='visit.people_met']", "3").await?;
     app.click("#save-observation").await?;
     app.wait_text("#observation-list", |t| t.contains("入户走访") && t.contains("李家")).await?;

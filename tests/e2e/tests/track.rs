@@ -51,6 +51,21 @@ async fn replayed_walk_is_recorded_and_drawn() -> anyhow::Result<()> {
     // The whole loop is 1.1 km: wait for the replay to reach the end.
     app.wait_text("#track-distance", |t| t.trim_end_matches(" km").parse::<f64>().is_ok_and(|km| km >= 1.05)).await?;
 
+    // A hazard where the walk ended: 用我的位置 puts the last fix beside the typed place.
+    app.click("#add-hazard").await?;
+    app.type_into("textarea[name='hazard.description']", "路灯不亮").await?;
+    app.type_into("input[name='hazard.place']", "桥头").await?;
+    app.click("#use-my-location").await?;
+    let line = app.wait_text("#spot-line", |t| t.contains("±")).await?;
+    anyhow::ensure!(line.contains("29.932") && line.contains("107.88") && line.contains("米"), "{line}");
+    app.scroll_to("#save-observation").await?;
+    app.click("#save-observation").await?;
+    app.wait_text("#observation-list", |t| t.contains("路灯不亮")).await?;
+    let body = redvest_e2e::query_db(data.path(), "SELECT body FROM observation")?.unwrap_or_default();
+    let spot: serde_json::Value = serde_json::from_str::<serde_json::Value>(&body)?["spot"].clone();
+    let lat = spot["lat_e7"].as_i64().unwrap_or_default() as f64 / 1e7;
+    anyhow::ensure!((29.92..29.94).contains(&lat) && spot["accuracy_m"].as_u64().is_some(), "stored beside the place: {body}");
+
     app.type_into("#pin", "2468").await?;
     app.draw("#finish canvas").await?;
     app.click("#sign-submit").await?;
@@ -86,6 +101,10 @@ async fn desktop_plugin_zero_fix_is_rejected_and_counted() -> anyhow::Result<()>
     app.click("button[data-assignment='zone.rural']").await?;
     app.click("#location-allow").await?;
     app.wait_text("#location-state", |t| t.contains("没有答复定位权限")).await?;
+    // No fix: 用我的位置 says so instead of inventing a place.
+    app.click("#add-hazard").await?;
+    app.click("#use-my-location").await?;
+    app.wait_text("#spot-note", |t| t.contains("还没有最近的定位")).await?;
     let dropped = redvest_e2e::query_db(data.path(), "SELECT reason || ':' || count FROM track_drop")?;
     assert_eq!(dropped.as_deref(), Some("invalid:1"));
     let kept = redvest_e2e::query_db(data.path(), "SELECT CAST(count(*) AS TEXT) FROM track_point")?;

@@ -1,0 +1,78 @@
+//! Every page a volunteer's phone shows, at phone size (412×915), in the day and the night
+//! theme: each read for contrast (every text at 4.5:1 or more) and kept as a screenshot
+//! (`page-<name>-<theme>.png` in the artifacts). The recording page in both themes is in
+//! `night.rs`, the leader's review page in `review.rs` (it needs a second phone).
+
+use redvest_e2e::{exclusive, App, Driver};
+
+/// The page shown now: no text under 4.5:1 (and enough checked to mean it), then a picture.
+async fn page(app: &App, name: &str, theme: &str) -> anyhow::Result<()> {
+    let (low, checked) = app.low_contrast(4.5).await?;
+    anyhow::ensure!(low.is_empty(), "{name} in the {theme} theme has text below 4.5:1: {low:?}");
+    anyhow::ensure!(checked >= 5, "{name} in the {theme} theme: only {checked} texts were checked");
+    app.screenshot(&format!("page-{name}-{theme}")).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_reads_in_both_themes_at_phone_size() -> anyhow::Result<()> {
+    let _turn = exclusive().await;
+    let data = tempfile::tempdir()?;
+    let driver = Driver::start(data.path())?;
+    let app = driver.launch().await?;
+    app.phone_size().await?;
+
+    // Something on every page: a volunteer with a password, a signed patrol with a hazard to
+    // rectify by a deadline (it stays open on the home page).
+    app.click("#open-settings").await?;
+    app.type_into("#member-name", "王芳").await?;
+    app.click("#add-member").await?;
+    app.wait_text("li.member-row[data-member='王芳']", |_| true).await?;
+    app.set_pin("王芳", "2468").await?;
+    app.click("#back").await?;
+    app.begin_hazard("消防通道被三轮车堵住", "农贸市场东门").await?;
+    app.set_value("select[name='hazard.handling']", "rectify").await?;
+    app.type_into("input[name='hazard.responsible']", "市场管理员").await?;
+    app.set_value("input[name='hazard.deadline']", "2099-12-31").await?;
+    app.scroll_to("#save-observation").await?;
+    app.click("#save-observation").await?;
+    app.wait_text("#observation-list", |t| t.contains("消防通道被三轮车堵住")).await?;
+    app.mark_present(1).await?;
+    app.sign("王芳", "2468").await?;
+    app.wait_text("#patrol-state", |t| t == "待队长签字").await?;
+    app.click("#back").await?;
+
+    for theme in ["day", "night"] {
+        app.click("#open-settings").await?;
+        app.click(&format!("#theme-{theme}")).await?;
+        app.wait_theme(theme).await?;
+        app.wait_text("#keys", |t| t.contains("王芳")).await?;
+        page(&app, "settings", theme).await?;
+        app.click("#back").await?;
+
+        app.wait_text("#hazard-list", |t| t.contains("消防通道被三轮车堵住")).await?;
+        page(&app, "home", theme).await?;
+
+        app.click("#open-sync").await?;
+        app.wait_text("#enrol", |_| true).await?;
+        page(&app, "sync", theme).await?;
+        app.click("#back").await?;
+
+        app.click("#start-patrol").await?;
+        app.wait_text("button[data-assignment='zone.town_centre']", |_| true).await?;
+        page(&app, "start", theme).await?;
+        app.click("#back").await?;
+
+        app.click(".patrol-row").await?;
+        app.wait_text("#patrol-state", |t| t == "待队长签字").await?;
+        page(&app, "patrol-signed", theme).await?;
+        app.click("#back").await?;
+
+        app.click(".hazard-row").await?;
+        app.wait_text("#hazard-fields", |t| t.contains("市场管理员")).await?;
+        page(&app, "hazard", theme).await?;
+        app.click("#back").await?;
+    }
+    app.quit().await?;
+    Ok(())
+}
