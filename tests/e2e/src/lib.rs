@@ -32,7 +32,8 @@ fn env_path(name: &str) -> Result<PathBuf> {
     })
 }
 
-fn free_port() -> Result<u16> {
+/// A free TCP port on loopback.
+pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
@@ -444,6 +445,15 @@ impl App {
         let low = found.get("low").and_then(|l| l.as_array()).context("the contrast script gave no list")?;
         let checked = found.get("checked").and_then(serde_json::Value::as_u64).context("the contrast script gave no count")?;
         Ok((low.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(), checked))
+    }
+
+    /// Fails naming `what` when any text reads below 4.5:1 ([`App::low_contrast`]), or when
+    /// fewer than `at_least` texts were checked (too few to mean it).
+    pub async fn readable(&self, what: &str, at_least: u64) -> Result<()> {
+        let (low, checked) = self.low_contrast(4.5).await?;
+        anyhow::ensure!(low.is_empty(), "{what} has text below 4.5:1: {low:?}");
+        anyhow::ensure!(checked >= at_least, "{what}: only {checked} texts were checked");
+        Ok(())
     }
 
     /// Saves a PNG of the window as `<artifacts>/e2e/<name>.png` and returns its path.

@@ -5,22 +5,14 @@
 
 use redvest_e2e::{exclusive, App, Driver};
 
-/// No text on the page below 4.5:1, and enough texts checked to mean it.
-async fn check(app: &App, what: &str) -> anyhow::Result<()> {
-    let (low, checked) = app.low_contrast(4.5).await?;
-    anyhow::ensure!(low.is_empty(), "{what} has text below 4.5:1: {low:?}");
-    anyhow::ensure!(checked >= 8, "{what}: only {checked} texts were checked");
-    Ok(())
-}
-
 /// The home and settings pages, checked and kept as screenshots in the theme shown now.
 async fn readable(app: &App, theme: &str) -> anyhow::Result<()> {
     app.wait_text("#no-duties, #duty-list", |_| true).await?;
-    check(app, &format!("home in the {theme} theme")).await?;
+    app.readable(&format!("home in the {theme} theme"), 8).await?;
     app.screenshot(&format!("home-{theme}")).await?;
     app.click("#open-settings").await?;
     app.wait_text("#keys", |_| true).await?;
-    check(app, &format!("settings in the {theme} theme")).await?;
+    app.readable(&format!("settings in the {theme} theme"), 8).await?;
     app.screenshot(&format!("settings-{theme}")).await?;
     app.click("#back").await?;
     Ok(())
@@ -39,7 +31,7 @@ async fn recording_readable(app: &App, theme: &str) -> anyhow::Result<()> {
     app.scroll_to("#save-observation").await?;
     app.click("#save-observation").await?;
     app.wait_text("#observation-form p.error", |t| !t.is_empty()).await?;
-    check(app, &format!("the recording page in the {theme} theme")).await?;
+    app.readable(&format!("the recording page in the {theme} theme"), 8).await?;
     app.screenshot(&format!("patrol-{theme}")).await?;
     Ok(())
 }

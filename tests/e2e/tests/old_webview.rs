@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, ensure, Context, Result};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
+use redvest_e2e::free_port;
 
 /// wabt's switches for what Chrome/WebView added after 69: sign-ext and importing or
 /// exporting mutable globals (74), bulk memory and saturating float-to-int (75), multi-value
@@ -35,8 +36,7 @@ fn node_tool(name: &str) -> Result<PathBuf> {
 }
 
 fn run(command: &mut Command) -> Result<std::process::Output> {
-    let out = command.output().with_context(|| format!("running {command:?}"))?;
-    Ok(out)
+    command.output().with_context(|| format!("running {command:?}"))
 }
 
 fn wasm_validate(file: &Path) -> Result<std::process::Output> {
@@ -107,10 +107,6 @@ impl Drop for Running {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 fn listening(port: u16, what: &str) -> Result<()> {
