@@ -2,6 +2,7 @@
 //! Commands are thin; the rules live in `redvest-core`.
 
 mod commands;
+mod dial;
 mod error;
 mod location;
 mod replay;
@@ -17,6 +18,10 @@ pub use state::AppState;
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_geolocation::init())
+        // Used from Rust only (dial.rs): no script of its own in the page, which old WebViews
+        // would have to parse.
+        .plugin(tauri_plugin_opener::Builder::new().open_js_links_on_click(false).build())
+        .plugin(dial::init())
         .manage(location::Watch::default())
         .manage(commands::handover::Scan::default())
         .setup(|app| {
@@ -86,6 +91,9 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             commands::track::track_summary,
             commands::track::track_points,
             commands::track::last_spot,
+            commands::rapid::report_rapid,
+            commands::rapid::rapid_reports,
+            commands::rapid::rapid_contacts,
             commands::track::export_track,
             commands::track::start_location,
             commands::settings::track_defaults,

@@ -2,45 +2,16 @@
 
 use leptos::prelude::*;
 
-use uuid::Uuid;
-
 use crate::i18n::Lang;
+use crate::nav::Page;
 use crate::pages::hazard::HazardPage;
 use crate::pages::home::HomePage;
 use crate::pages::patrol::PatrolPage;
+use crate::pages::rapid::RapidPage;
 use crate::pages::review::ReviewPage;
 use crate::pages::settings::SettingsPage;
 use crate::pages::start::StartPage;
 use crate::pages::sync::SyncPage;
-
-/// The pages of the app. A signal, not URL routes: the app has no address bar.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Page {
-    /// 今日巡查.
-    Home,
-    /// Choosing a post or zone for an ad hoc patrol.
-    Start,
-    /// One patrol: recording, read-only, or review.
-    Patrol(Uuid),
-    /// A patrol signed on another phone, for the leader here (队长待审).
-    Review(Uuid),
-    /// One hazard and its history.
-    Hazard(Uuid),
-    /// Roster, PINs, duties, keys, language.
-    Settings,
-    /// What waits to go to the county.
-    Sync,
-}
-
-/// Moves to another page.
-pub fn use_navigate() -> impl Fn(Page) + Copy {
-    let set_page = use_context::<WriteSignal<Page>>();
-    move |page| {
-        if let Some(set_page) = set_page {
-            set_page.set(page);
-        }
-    }
-}
 
 /// The whole app.
 #[component]
@@ -81,5 +52,6 @@ pub fn App() -> impl IntoView {
         Page::Hazard(id) => view! { <HazardPage id=id/> }.into_any(),
         Page::Settings => view! { <SettingsPage/> }.into_any(),
         Page::Sync => view! { <SyncPage/> }.into_any(),
+        Page::Rapid(back) => view! { <RapidPage back=back/> }.into_any(),
     }
 }

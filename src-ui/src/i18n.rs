@@ -297,6 +297,23 @@ pub struct Text {
     pub kind_submission: &'static str,
     pub kind_countersign: &'static str,
     pub kind_return: &'static str,
+    pub rapid_button: &'static str,
+    pub rapid_choose: &'static str,
+    pub rapid_saved: &'static str,
+    pub rapid_sent: &'static str,
+    pub rapid_waiting: &'static str,
+    pub rapid_no_spot: &'static str,
+    pub rapid_call_heading: &'static str,
+    pub call_110: &'static str,
+    pub call_119: &'static str,
+    pub call_120: &'static str,
+    pub call_leader: &'static str,
+    pub rapid_no_leader_phone: &'static str,
+    pub rapid_history: &'static str,
+    pub kind_rapid: &'static str,
+    pub rapid_no_call: &'static str,
+    pub rapid_not_enrolled: &'static str,
+    pub rapid_refused: &'static str,
     pub refusal_same_signer: &'static str,
     pub refusal_already_decided: &'static str,
     pub refusal_outdated: &'static str,
@@ -598,6 +615,23 @@ const ZH: Text = Text {
     kind_submission: "待队长审核的记录",
     kind_countersign: "队长复核签字",
     kind_return: "队长退回",
+    rapid_button: "一键报警",
+    rapid_choose: "点一下发生了什么:立即保存,有信号时最先发送",
+    rapid_saved: "已保存,排在上传队列第一位",
+    rapid_sent: "县平台已收到",
+    rapid_waiting: "等待信号,有信号时最先发送",
+    rapid_no_spot: "没有最近的定位",
+    rapid_call_heading: "打电话",
+    call_110: "拨打 110 报警",
+    call_119: "拨打 119 火警",
+    call_120: "拨打 120 急救",
+    call_leader: "打给队长",
+    rapid_no_leader_phone: "县平台名单上还没有队长的电话",
+    rapid_history: "本机报过的警情",
+    kind_rapid: "一键报警",
+    rapid_no_call: "一键报警只通知县平台和队里,不会替你拨打 110 / 119 / 120:有危险请马上用下面的按钮打电话",
+    rapid_not_enrolled: "已存在本机,但本机还没有登记到县平台,报警不会发出:请直接打电话",
+    rapid_refused: "县平台拒收,请到同步页面重新发送",
     refusal_same_signer: "同一人不能既作为巡查人又作为队长签字:请由另一位队长审核",
     refusal_already_decided: "另一位队长已先处理了这条记录(签字或退回),以先到县平台的为准",
     refusal_outdated: "巡查人已修改并重新签字,这是旧版本:请在队长待审中审核新版本",
@@ -899,6 +933,23 @@ const EN: Text = Text {
     kind_submission: "Signed, for the leader",
     kind_countersign: "Countersignatures",
     kind_return: "Sent back by the leader",
+    rapid_button: "Emergency",
+    rapid_choose: "Tap what is happening: it is saved at once and sent before anything else",
+    rapid_saved: "Saved: first in the upload queue",
+    rapid_sent: "The county has it",
+    rapid_waiting: "Waiting for signal; it goes first",
+    rapid_no_spot: "No recent position",
+    rapid_call_heading: "Call",
+    call_110: "Call 110 (police)",
+    call_119: "Call 119 (fire)",
+    call_120: "Call 120 (ambulance)",
+    call_leader: "Call the leader",
+    rapid_no_leader_phone: "The county's roster has no leader's number yet",
+    rapid_history: "Reports from this phone",
+    kind_rapid: "Emergency reports",
+    rapid_no_call: "It only tells the county and the team; it does not call 110 / 119 / 120 for you: in danger, call with the buttons below",
+    rapid_not_enrolled: "Kept on this phone, but the phone is not enrolled with the county, so it will not be sent: call instead",
+    rapid_refused: "Refused by the county: resend it from the sync page",
     refusal_same_signer: "One person cannot sign as volunteer and as leader: another leader must review it",
     refusal_already_decided: "Another leader decided on this record first (countersigned or sent back); the first to reach the county stands",
     refusal_outdated: "The volunteer corrected and signed it again; this is the old version: review the new one",
@@ -1027,6 +1078,21 @@ impl Lang {
     pub fn spot(self, s: &redvest_shared::observation::Spot) -> String {
         let unit = if self == Lang::Zh { "米" } else { "m" };
         format!("{:.5}, {:.5} · ±{} {unit} · {}", s.lat(), s.lon(), s.accuracy_m, local(s.at))
+    }
+
+    /// The name of a rapid report's kind.
+    pub fn rapid_kind(self, k: redvest_shared::rapid::RapidKind) -> &'static str {
+        use redvest_shared::rapid::RapidKind;
+        if self == Lang::Zh {
+            return k.zh();
+        }
+        match k {
+            RapidKind::Security => "Crime or fight",
+            RapidKind::Fire => "Fire",
+            RapidKind::Injury => "Injury or illness",
+            RapidKind::Suspicious => "Suspicious person",
+            RapidKind::Other => "Other emergency",
+        }
     }
 
     /// The name of a severity.
@@ -1211,6 +1277,7 @@ pub fn outbox_kind(t: &'static Text, kind: redvest_shared::sync::OutboxKind) -> 
         OutboxKind::Submission => t.kind_submission,
         OutboxKind::Countersign => t.kind_countersign,
         OutboxKind::Return => t.kind_return,
+        OutboxKind::Rapid => t.kind_rapid,
     }
 }
 

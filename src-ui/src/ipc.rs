@@ -135,6 +135,12 @@ command!(/// The track's kept points.
     track_points(patrol_id: Uuid) -> Vec<TrackPoint>);
 command!(/// Where the phone is now (a hazard's 用我的位置); `None` before the first fix.
     last_spot(patrol_id: Uuid) -> Option<redvest_shared::observation::Spot>);
+command!(/// 一键报警: saves a rapid report now, queued first.
+    report_rapid(kind: redvest_shared::rapid::RapidKind, patrol_id: Option<Uuid>) -> redvest_shared::rapid::RapidEntry);
+command!(/// The newest rapid reports, each with whether the county has it.
+    rapid_reports() -> Vec<redvest_shared::rapid::RapidEntry>);
+command!(/// The leaders with a phone number on the county's roster.
+    rapid_contacts() -> redvest_shared::rapid::RapidContacts);
 command!(/// Writes the track as `gpx` or `geojson`; returns the file's path.
     export_track(patrol_id: Uuid, format: String) -> String);
 command!(/// Asks for the location permission and starts recording positions.

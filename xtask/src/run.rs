@@ -142,7 +142,8 @@ fn demo_enrolment_code(county_bin: &std::path::Path, database_url: &str, state: 
     }
     let township = clerk(&["township-create", "--name", "演示镇"])?;
     let team = clerk(&["team-create", "--name", "演示巡防队", "--township", &township])?;
-    clerk(&["member-add", "--team", &team, "--name", "李强", "--role", "leader"])?;
+    // A made-up number (the 138-0013-8000 range used in examples): 一键报警 offers it.
+    clerk(&["member-add", "--team", &team, "--name", "李强", "--role", "leader", "--phone", "13800138000"])?;
     clerk(&["member-add", "--team", &team, "--name", "王芳", "--role", "volunteer"])?;
     std::fs::write(&team_file, &team)?;
     clerk(&["enrol-code", "--team", &team])

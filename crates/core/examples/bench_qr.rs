@@ -63,6 +63,7 @@ fn roster(ids: &[(Uuid, &str, Role)], keys: &[(Uuid, String)]) -> PullPage {
             role: *role,
             pending: false,
             keys: keys.iter().filter(|(m, _)| m == id).map(|(_, k)| k.clone()).collect(),
+            phone: None,
         })
         .collect();
     PullPage { items: vec![PullItem { seq: 1, body: Published::Roster { members, merged: vec![] } }], next: 1, more: false }

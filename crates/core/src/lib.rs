@@ -15,6 +15,7 @@ pub mod hazard;
 pub mod outbox;
 pub mod patrol;
 pub mod photo;
+pub mod rapid;
 pub mod replay;
 pub mod review;
 pub mod roster;

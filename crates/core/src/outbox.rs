@@ -154,6 +154,16 @@ impl Store {
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
+    /// Marks `kind`'s entries on their way as refused (`Refusal::Other`, with `reason`), when
+    /// the county refused their request whole. Returns how many.
+    pub(crate) fn refuse_sending(&self, kind: OutboxKind, reason: &str, now: DateTime<Utc>) -> Result<u32> {
+        let n = self.conn().execute(
+            "UPDATE outbox SET state = 'failed', held = 0, code = ?2, reason = ?3, updated_at = ?4 WHERE kind = ?1 AND state = 'sending'",
+            params![enum_text(&kind)?, enum_text(&Refusal::Other)?, reason, now],
+        )?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
     /// Puts entries a cut-off run left `sending` back to `pending`.
     pub fn outbox_unsent_again(&self, now: DateTime<Utc>) -> Result<()> {
         self.conn().execute("UPDATE outbox SET state = 'pending', updated_at = ?1 WHERE state = 'sending'", [now])?;
@@ -175,11 +185,13 @@ impl Store {
         Ok(self.conn().query_row("SELECT EXISTS (SELECT 1 FROM outbox WHERE state IN ('pending', 'sending') AND held = 0)", [], |r| r.get(0))?)
     }
 
-    /// How much waits, per kind (held entries included: they are still 待上传).
+    /// How much waits, per kind (held entries included: they are still 待上传); rapid reports
+    /// first, as they are sent.
     pub fn outbox_pending(&self) -> Result<Vec<Pending>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
-            "SELECT kind, count(*), coalesce(sum(bytes), 0) FROM outbox WHERE state IN ('pending', 'sending') GROUP BY kind ORDER BY kind",
+            "SELECT kind, count(*), coalesce(sum(bytes), 0) FROM outbox WHERE state IN ('pending', 'sending') GROUP BY kind
+             ORDER BY kind <> 'rapid', kind",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u32>(1)?, r.get::<_, i64>(2)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter().map(|(kind, count, bytes)| Ok(Pending { kind: enum_from(&kind)?, count, bytes: bytes.max(0) as u64 })).collect()

@@ -83,10 +83,12 @@ pub(crate) fn apply_roster(tx: &Connection, members: &[RosterMember], merged: &[
     let mut changed = 0;
     for m in members {
         changed += tx.execute(
-            "INSERT INTO member (id, name, role, created_at, confirmed) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, confirmed = excluded.confirmed, merged_into = NULL
-             WHERE name IS NOT excluded.name OR role IS NOT excluded.role OR confirmed IS NOT excluded.confirmed OR merged_into IS NOT NULL",
-            params![m.id, m.name, enum_text(&m.role)?, now, !m.pending],
+            "INSERT INTO member (id, name, role, created_at, confirmed, phone) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, role = excluded.role, confirmed = excluded.confirmed, merged_into = NULL,
+                 phone = excluded.phone
+             WHERE name IS NOT excluded.name OR role IS NOT excluded.role OR confirmed IS NOT excluded.confirmed OR merged_into IS NOT NULL
+                 OR phone IS NOT excluded.phone",
+            params![m.id, m.name, enum_text(&m.role)?, now, !m.pending, m.phone.as_deref().filter(|p| redvest_shared::rapid::is_phone_number(p))],
         )?;
         // The keys the county accepted for them, as it now has them (revoked ones gone).
         tx.execute("DELETE FROM roster_key WHERE member_id = ?1", [m.id])?;

@@ -18,8 +18,8 @@ use uuid::Uuid;
 /// keys the county had accepted by then.
 fn roster(li: Uuid, wang: Uuid, li_keys: Vec<String>, wang_keys: Vec<String>) -> PullPage {
     let members = vec![
-        RosterMember { id: li, name: "李强".into(), role: Role::Leader, pending: false, keys: li_keys },
-        RosterMember { id: wang, name: "王芳".into(), role: Role::Volunteer, pending: false, keys: wang_keys },
+        RosterMember { id: li, name: "李强".into(), role: Role::Leader, pending: false, keys: li_keys, phone: None },
+        RosterMember { id: wang, name: "王芳".into(), role: Role::Volunteer, pending: false, keys: wang_keys, phone: None },
     ];
     PullPage { items: vec![PullItem { seq: 1, body: Published::Roster { members, merged: vec![] } }], next: 1, more: false }
 }

@@ -80,7 +80,7 @@ fn the_countys_roster_folds_a_proposal_into_its_member_and_lets_held_records_go(
 
     // The county lists its own 李强 and this phone's proposal, pending.
     let county_li = Uuid::now_v7();
-    let m = |id, pending| RosterMember { id, name: "李强".into(), role: Role::Leader, pending, keys: vec![] };
+    let m = |id, pending| RosterMember { id, name: "李强".into(), role: Role::Leader, pending, keys: vec![], phone: None };
     let applied = s.apply_pulled(&roster(1, vec![m(county_li, false), m(local.id, true)], vec![])).expect("apply");
     assert_eq!(applied.released, 1, "a roster change lets held records try again");
     assert_eq!(s.list_members().expect("members").len(), 2, "both entries until the clerk decides");

@@ -167,21 +167,69 @@ pub async fn add_clerk_by(db: &Db, new: &NewClerk<'_>, by: Option<(Uuid, &str)>)
 
 /// Adds a member and publishes the team's roster as it now is.
 pub async fn add_member(db: &Db, team: Uuid, name: &str, role: Role) -> Result<Uuid, AdminError> {
+    add_member_with_phone(db, team, name, role, None).await
+}
+
+/// Adds a member with a phone number (empty or `None`: none) and publishes the roster.
+pub async fn add_member_with_phone(db: &Db, team: Uuid, name: &str, role: Role, phone: Option<&str>) -> Result<Uuid, AdminError> {
     if name.trim().is_empty() || name.chars().count() > 100 {
         return Err(AdminError::Invalid("a name is 1–100 characters".into()));
     }
-    let id = db.add_member(team, name.trim(), &enum_text(role)).await?;
+    let phone = match phone {
+        Some(text) => phone_number(text).map_err(|_| AdminError::Invalid(PhoneRefused.to_string()))?,
+        None => None,
+    };
+    let id = db.add_member(team, name.trim(), &enum_text(role), phone.as_deref()).await?;
     publish_roster(db, team).await?;
     Ok(id)
+}
+
+/// The longest phone number the county keeps (the column's CHECK says the same).
+pub const MAX_PHONE_CHARS: usize = 40;
+
+/// A phone number that cannot be dialled from a `tel:` link.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("a phone number is 3–20 digits, with an optional leading + and - or spaces between digits (e.g. 13800138000)")]
+pub struct PhoneRefused;
+
+impl PhoneRefused {
+    /// What the clerk reads: the field and the fix.
+    pub fn zh(self) -> &'static str {
+        "电话号码写法不对:请填 3–20 位数字,可以以 + 开头,数字之间可以用 - 或空格隔开,例如 13800138000 或 0851-1234567;不填则清除电话。"
+    }
+}
+
+/// A phone number as the county keeps it: trimmed, `None` when empty, refused when the
+/// phones could not dial it (`redvest_shared::rapid::is_phone_number`).
+pub fn phone_number(text: &str) -> Result<Option<String>, PhoneRefused> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > MAX_PHONE_CHARS || !redvest_shared::rapid::is_phone_number(text) {
+        return Err(PhoneRefused);
+    }
+    Ok(Some(text.to_owned()))
+}
+
+/// Sets (`None`: clears) a confirmed member's phone number, of `team` if given (the console
+/// names the team it shows), and publishes the roster so the team's phones hear it. Returns
+/// the member's team.
+pub async fn set_member_phone(db: &Db, team: Option<Uuid>, member: Uuid, phone: Option<&str>) -> Result<Uuid, AdminError> {
+    let Some(team) = db.set_member_phone(team, member, phone).await? else {
+        return Err(AdminError::NotFound(format!("confirmed member {member}")));
+    };
+    publish_roster(db, team).await?;
+    Ok(team)
 }
 
 fn role_of(text: &str) -> Option<Role> {
     serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
 }
 
-/// Publishes the team's roster as it now is: confirmed members with their keys, proposals
-/// still pending (so every phone of the team shows one person once), and the merges phones
-/// must fold.
+/// Publishes the team's roster as it now is: confirmed members with their keys (and leaders
+/// with their phone numbers), proposals still pending (so every phone of the team shows one person once), and
+/// the merges phones must fold.
 pub async fn publish_roster(db: &Db, team: Uuid) -> Result<i64, AdminError> {
     let rows = db.members(team).await?;
     let keys = db.team_keys(team).await?;
@@ -194,6 +242,8 @@ pub async fn publish_roster(db: &Db, team: Uuid) -> Result<i64, AdminError> {
             role: role_of(&m.role).unwrap_or(Role::Volunteer),
             pending: m.status == "proposed",
             keys: keys.iter().filter(|k| k.member_id == m.id && !k.revoked).map(|k| hex::encode(&k.public_key)).collect(),
+            // Only leaders' numbers go to the phones (一键报警 calls them); the rest stay here.
+            phone: (role_of(&m.role) == Some(Role::Leader)).then(|| m.phone.clone()).flatten(),
         })
         .collect();
     let merged = rows.iter().filter_map(|m| Some(MemberMerge { from: m.id, into: m.merged_into? })).collect();

@@ -100,6 +100,17 @@ enum Command {
         /// leader, volunteer, member, grid_worker or mediator.
         #[arg(long, value_parser = snake_enum::<Role>)]
         role: Role,
+        /// A phone number (a leader's: the phones' 一键报警 page calls it), e.g. 13800138000.
+        #[arg(long)]
+        phone: Option<String>,
+    },
+    /// Set a confirmed member's phone number (publishes the roster); without --phone, clear it.
+    MemberPhone {
+        #[arg(long)]
+        member: Uuid,
+        /// 3–20 digits, an optional leading +, - or spaces between digits.
+        #[arg(long)]
+        phone: Option<String>,
     },
     /// List a team's roster: confirmed members, proposals from phones, merged proposals.
     MemberList {
@@ -318,11 +329,20 @@ async fn main() -> anyhow::Result<()> {
             std::io::stdin().read_line(&mut password).context("reading the password from stdin")?;
             println!("{}", admin::add_clerk(&db, &login, &name, password.trim_end_matches(['\r', '\n']), township, is_admin).await?);
         }
-        Command::MemberAdd { team, name, role } => println!("{}", admin::add_member(&db, team, &name, role).await?),
+        Command::MemberAdd { team, name, role, phone } => println!("{}", admin::add_member_with_phone(&db, team, &name, role, phone.as_deref()).await?),
+        Command::MemberPhone { member, phone } => {
+            let phone = admin::phone_number(phone.as_deref().unwrap_or_default())?;
+            admin::set_member_phone(&db, None, member, phone.as_deref()).await?;
+            match phone {
+                Some(phone) => println!("{member}'s phone is {phone}"),
+                None => println!("{member} has no phone number now"),
+            }
+        }
         Command::MemberList { team } => {
             for m in admin::list_members(&db, team).await? {
                 let merged = m.merged_into.map(|into| format!(" → {into}")).unwrap_or_default();
-                println!("{}\t{}\t{}\t{}{merged}", m.id, m.status, m.role, m.name);
+                let phone = m.phone.map(|p| format!("\t{p}")).unwrap_or_default();
+                println!("{}\t{}\t{}\t{}{merged}{phone}", m.id, m.status, m.role, m.name);
             }
         }
         Command::MemberMerge { proposal, into } => {

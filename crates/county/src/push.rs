@@ -1,6 +1,7 @@
 //! `POST /api/v1/push`: each record is checked on its own (content hash; signatures by keys
 //! the county accepted, of members its roster lists in the role they signed; the link of the
-//! phone's hash chain; the track's hash) and stored exactly once. A refused record never
+//! phone's hash chain; the track's hash) and stored exactly once; a rapid report (一键报警)
+//! is checked for sense only. A refused record never
 //! stops the rest of the batch, nor any later record of the same phone: gaps and breaks in a
 //! chain are what the county's chain verification names.
 
@@ -9,6 +10,7 @@ use axum::Json;
 use base64::Engine;
 use redvest_shared::observation::Observation;
 use redvest_shared::patrol::{PatrolRecord, SignerRole, PATROL_RECORD_V1};
+use redvest_shared::rapid::RapidReport;
 use redvest_shared::seal::{chain_link, countersign_message, key_message, return_message, sha256, verifies};
 use redvest_shared::wire::{
     content_sha256, CountersignPush, KeyPush, MemberProposal, PatrolPush, PushBatch, PushOutcome, PushRecord, PushResult, PushResults, RecordBody, Refusal,
@@ -148,6 +150,10 @@ async fn push_one(state: &AppState, auth: DeviceAuth, record: PushRecord) -> Res
         }
         RecordBody::Countersign(c) => NewRecord { patrol: Some(check_countersign(state, auth, c).await?), ..new("countersign") },
         RecordBody::Return(r) => NewRecord { patrol: Some(check_return(state, auth, r).await?), ..new("return") },
+        RecordBody::Rapid(r) => {
+            check_rapid(r)?;
+            new("rapid")
+        }
     };
     match state.db.insert_record(auth, &new).await? {
         Inserted::Stored => Ok(result(201, PushOutcome::Accepted)),
@@ -383,6 +389,18 @@ async fn check_key(state: &AppState, auth: DeviceAuth, k: &KeyPush) -> Result<Ef
         (Some(_), None) => return reject(Refusal::KeyEndorsement, "a key that replaces another needs that key's endorsement"),
     };
     Ok(Effect::Key { member_id: k.member_id, public_key: public, previous_key })
+}
+
+/// 一键报警: unsigned (the device's token says whose), stored as sent. The patrol it names is
+/// not checked: the county may not hold it yet (the report goes up ahead of everything).
+fn check_rapid(r: &RapidReport) -> Result<(), Refused> {
+    if r.reporter.trim().is_empty() || r.reporter.chars().count() > 100 {
+        return reject(Refusal::Malformed, "reporter is 1–100 characters, not only spaces");
+    }
+    if r.spot.is_some_and(|s| !s.is_plausible()) {
+        return reject(Refusal::Malformed, "spot is not a plausible position (off the earth, or the zeroed fix of a source that has none)");
+    }
+    Ok(())
 }
 
 /// A person proposed from a phone: kept as a proposal until a clerk confirms or merges it.

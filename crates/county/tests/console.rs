@@ -643,3 +643,87 @@ async fn the_report_page_shows_the_period_and_downloads_it_within_the_clerks_sco
     assert_eq!(theirs[0], serde_json::json!(404), "another township's volume: {theirs}");
     c.close().await.expect("close");
 }
+
+/// 一键报警 comes first on the team's page, newest first, in Chinese (time in Beijing, the
+/// place or 无定位, a link to the patrol the county holds); a leader's phone number set in
+/// the console reaches the roster the phones pull; a wrong one is refused in Chinese, naming
+/// 电话 and the fix, and nothing changes.
+#[sqlx::test(migrations = false)]
+async fn rapid_reports_lead_the_team_page_and_a_leaders_phone_reaches_the_roster(pool: PgPool) {
+    use redvest_shared::observation::Spot;
+    use redvest_shared::rapid::{RapidKind, RapidReport};
+
+    let s = scene(&pool).await;
+    let driver = chromedriver();
+    let c = browser(&driver).await;
+    login(&c, &s.base, "zhangli", PASSWORD).await;
+    let team_page = format!("{}/console/teams/{}", s.base, s.team);
+    c.goto(&team_page).await.expect("team page");
+    assert!(text(&c, "#rapid").await.contains("暂无一键报警"));
+
+    // Two reports: a fire on the scene's patrol with a position, then a security report
+    // naming a patrol the county does not hold, without one. 14:05 and 14:20 in Beijing.
+    let token = common::token_of(&s.phone);
+    let at = |h, m| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2026, 12, 2, h, m, 0).single().expect("time");
+    let fire = RapidReport { kind: RapidKind::Fire, at: at(6, 5), reporter: "王芳".into(), patrol: Some(s.patrol), spot: Some(Spot::new(26.5801, 106.7123, 7.2, at(6, 4))) };
+    let unknown = uuid::Uuid::now_v7();
+    let security = RapidReport { kind: RapidKind::Security, at: at(6, 20), reporter: "李强".into(), patrol: Some(unknown), spot: None };
+    for report in [fire, security] {
+        let results = common::push_records(&s.base, &token, vec![common::rapid_record(report)]).await;
+        assert_eq!(results[0].status, 201, "{:?}", results[0]);
+    }
+
+    c.goto(&team_page).await.expect("team page");
+    let first: serde_json::Value = c.execute("return document.querySelector('main section').id;", vec![]).await.expect("js");
+    assert_eq!(first, "rapid", "一键报警 is the first section of the page");
+    assert_eq!(text(&c, "#rapid h2").await, "一键报警");
+    let rows = c.find_all(Locator::Css("#rapid tr.rapid-report")).await.expect("rows");
+    assert_eq!(rows.len(), 2);
+    let newest = rows[0].text().await.expect("text");
+    for said in ["2026-12-02 14:20", "治安警情", "李强", "无定位", &unknown.to_string(), "尚未收到"] {
+        assert!(newest.contains(said), "the newest row says {said}: {newest}");
+    }
+    let older = rows[1].text().await.expect("text");
+    for said in ["2026-12-02 14:05", "火情", "王芳", "26.58010, 106.71230(±8 米)", "查看巡查记录"] {
+        assert!(older.contains(said), "the older row says {said}: {older}");
+    }
+    assert!(c.find(Locator::Css(&format!("#rapid a[href='/console/patrols/{}']", s.patrol))).await.is_ok(), "the patrol the county holds is a link");
+    screenshot(&c, "team-rapid").await;
+
+    // 李强's phone number, saved in the console, reaches the roster a phone pulls.
+    let phone = c.find(Locator::Css("input[aria-label='李强 的电话']")).await.expect("李强's phone");
+    phone.send_keys("138 0013 8000").await.expect("type");
+    phone.find(Locator::XPath("./ancestor::form//button")).await.expect("保存").click().await.expect("click");
+    wait_text(&c, "#done", "电话已改为 138 0013 8000").await;
+    // 王芳's number is kept at the county, never sent to the phones: only leaders' are called.
+    let wang = c.find(Locator::Css("input[aria-label='王芳 的电话']")).await.expect("王芳's phone");
+    wang.send_keys("13900139000").await.expect("type");
+    wang.find(Locator::XPath("./ancestor::form//button")).await.expect("保存").click().await.expect("click");
+    wait_text(&c, "#done", "电话已改为 13900139000").await;
+    let roster = common::pulled_roster(&s.base, &token).await;
+    let li = roster.iter().find(|m| m.name == "李强").expect("李强 on the roster");
+    assert_eq!(li.phone.as_deref(), Some("138 0013 8000"));
+    assert!(roster.iter().filter(|m| m.name != "李强").all(|m| m.phone.is_none()), "only leaders' numbers go out: {roster:?}");
+
+    // A wrong number: told in Chinese which field and how to write it; nothing kept or published.
+    let published = |pool: PgPool| async move { sqlx::query_scalar::<_, i64>("SELECT count(*) FROM published").fetch_one(&pool).await.expect("count") };
+    let before = published(pool.clone()).await;
+    let phone = c.find(Locator::Css("input[aria-label='李强 的电话']")).await.expect("李强's phone");
+    phone.clear().await.expect("clear");
+    phone.send_keys("138-abcd").await.expect("type");
+    phone.find(Locator::XPath("./ancestor::form//button")).await.expect("保存").click().await.expect("click");
+    let said = wait_text(&c, "#error", "电话").await;
+    assert!(said.contains("电话号码写法不对") && said.contains("13800138000") && !said.contains("digits"), "the field and the fix, in Chinese: {said}");
+    let kept: Option<String> = sqlx::query_scalar("SELECT phone FROM member WHERE name = '李强'").fetch_one(&pool).await.expect("phone");
+    assert_eq!(kept.as_deref(), Some("138 0013 8000"), "unchanged");
+    assert_eq!(published(pool.clone()).await, before, "no roster published");
+
+    // Empty clears it.
+    let phone = c.find(Locator::Css("input[aria-label='李强 的电话']")).await.expect("李强's phone");
+    phone.clear().await.expect("clear");
+    phone.find(Locator::XPath("./ancestor::form//button")).await.expect("保存").click().await.expect("click");
+    wait_text(&c, "#done", "电话已清除").await;
+    let roster = common::pulled_roster(&s.base, &token).await;
+    assert!(roster.iter().all(|m| m.phone.is_none()), "{roster:?}");
+    c.close().await.expect("close");
+}

@@ -112,4 +112,27 @@ async fn parameters_and_constraints_are_declared_where_they_are(pool: PgPool) {
     assert_eq!(tus["schema"]["pattern"], "^1\\.0\\.0$");
     let code = &doc["components"]["schemas"]["EnrolRequest"]["properties"]["code"];
     assert_eq!((code["minLength"].as_u64(), code["maxLength"].as_u64()), (Some(1), Some(64)), "{code}");
+
+    // 一键报警 is a record body the document declares (kind `rapid`, a RapidReport), and a
+    // report as a phone sends it matches the schema; the report's own fields leave the tag
+    // `kind` to the record body.
+    let variants = doc["components"]["schemas"]["RecordBody"]["oneOf"].as_array().cloned().unwrap_or_default();
+    let rapid = variants.iter().find(|v| v["allOf"][1]["properties"]["kind"]["enum"] == json!(["rapid"])).expect("RecordBody declares kind rapid");
+    assert_eq!(rapid["allOf"][0]["$ref"], "#/components/schemas/RapidReport", "{rapid}");
+    let declared = &doc["components"]["schemas"]["RapidReport"];
+    assert!(declared["properties"].get("kind").is_none(), "RapidReport's own `kind` would collide with the record body's tag: {declared}");
+    let root = json!({ "$schema": "https://json-schema.org/draft/2020-12/schema", "components": doc["components"], "$ref": "#/components/schemas/RapidReport" });
+    let validator = jsonschema::draft202012::new(&root).expect("the RapidReport schema compiles");
+    let at = chrono::Utc::now();
+    let report = redvest_shared::rapid::RapidReport {
+        kind: redvest_shared::rapid::RapidKind::Fire,
+        at,
+        reporter: "王芳".into(),
+        patrol: Some(Uuid::now_v7()),
+        spot: Some(redvest_shared::observation::Spot::new(26.5801, 106.7123, 7.2, at)),
+    };
+    let sent = serde_json::to_value(&report).expect("json");
+    if let Err(e) = validator.validate(&sent) {
+        panic!("a rapid report does not match its schema: {e}\n{sent:#}");
+    }
 }

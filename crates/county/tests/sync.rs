@@ -588,3 +588,48 @@ async fn read_sheet(db: &Db, team: Uuid, patrol: Uuid) -> redvest_county::sheet:
     let row = db.patrol_page(patrol, None).await.expect("page").expect("held");
     redvest_county::sheet::Sheet::read(&row, &db.team_keys(team).await.expect("keys")).expect("reads")
 }
+
+/// 一键报警: a rapid report is stored once (201, then 200 for the same again), the same id
+/// with other content is a conflict, and a report that makes no sense (an implausible spot,
+/// no reporter) is refused as malformed naming the field; none of those is stored.
+#[sqlx::test(migrations = false)]
+async fn a_rapid_report_is_stored_once_and_a_senseless_one_is_refused(pool: PgPool) {
+    use redvest_shared::observation::Spot;
+    use redvest_shared::rapid::{RapidKind, RapidReport};
+
+    let (db, team, code) = county(pool.clone()).await;
+    let (addr, _server) = serve(db.clone()).await;
+    let base = format!("http://{addr}");
+    let d = team_device(base.clone(), code, fast()).await;
+    let token = token_of(&d);
+    let at = Utc::now();
+    let report = RapidReport {
+        kind: RapidKind::Fire,
+        at,
+        reporter: "王芳".into(),
+        patrol: Some(Uuid::now_v7()),
+        spot: Some(Spot::new(26.5801, 106.7123, 7.2, at - chrono::Duration::minutes(2))),
+    };
+    let record = common::rapid_record(report.clone());
+    let first = common::push_records(&base, &token, vec![record.clone()]).await;
+    assert_eq!((first[0].status, first[0].outcome), (201, PushOutcome::Accepted), "{:?}", first[0]);
+    let again = common::push_records(&base, &token, vec![record.clone()]).await;
+    assert_eq!((again[0].status, again[0].outcome), (200, PushOutcome::Repeat));
+
+    let other = RecordBody::Rapid(RapidReport { kind: RapidKind::Injury, ..report.clone() });
+    let conflict = common::push_records(&base, &token, vec![PushRecord { id: record.id, content_sha256: content_sha256(&other), body: other }]).await;
+    assert_eq!((conflict[0].status, conflict[0].outcome, conflict[0].code), (409, PushOutcome::Conflict, Some(Refusal::Conflict)));
+
+    let nowhere = common::rapid_record(RapidReport { spot: Some(Spot::new(0.0, 0.0, 5.0, at)), ..report.clone() });
+    let nobody = common::rapid_record(RapidReport { reporter: "  ".into(), ..report.clone() });
+    let refused = common::push_records(&base, &token, vec![nowhere, nobody]).await;
+    assert_eq!((refused[0].status, refused[0].outcome, refused[0].code), (422, PushOutcome::Rejected, Some(Refusal::Malformed)));
+    assert!(refused[0].reason.as_deref().is_some_and(|r| r.contains("spot")), "{:?}", refused[0].reason);
+    assert_eq!((refused[1].status, refused[1].code), (422, Some(Refusal::Malformed)));
+    assert!(refused[1].reason.as_deref().is_some_and(|r| r.contains("reporter")), "{:?}", refused[1].reason);
+
+    // Held once, as sent; the patrol it names is not one the county holds (yet).
+    let (held, total) = db.rapid_reports(team, 50).await.expect("rapid reports");
+    assert_eq!(total, 1);
+    assert_eq!((held[0].id, &held[0].report, held[0].patrol_held), (record.id, &report, false));
+}

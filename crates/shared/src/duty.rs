@@ -189,6 +189,14 @@ pub enum DutyStatus {
     Missed,
 }
 
+impl DutyStatus {
+    /// Whether a patrol for it can be started now: one not started yet, late or not (a late
+    /// patrol is still a patrol; its planned time is kept beside the real start).
+    pub fn can_start(self) -> bool {
+        matches!(self, DutyStatus::Due | DutyStatus::Missed)
+    }
+}
+
 /// One of today's duties with its status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TodayDuty {

@@ -12,6 +12,7 @@ pub mod hazard;
 pub mod observation;
 pub mod patrol;
 pub mod photo;
+pub mod rapid;
 #[cfg(feature = "crypto")]
 pub mod seal;
 pub mod sync;

@@ -67,6 +67,7 @@ pub enum Handling {
 /// Where the phone was when the volunteer tapped 用我的位置: the newest fix of the patrol's
 /// track, kept beside the typed place. Whole 1e-7 degrees (≈ 1 cm), so the signed bytes have
 /// one spelling.
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Spot {
     /// Latitude, 1e-7 degrees (WGS 84).

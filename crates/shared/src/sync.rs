@@ -10,6 +10,8 @@ use crate::wire::{Alert, Refusal};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxKind {
+    /// 一键报警: a rapid report, sent before anything else.
+    Rapid,
     /// A sealed patrol with everything in it.
     Patrol,
     /// A hazard history entry.

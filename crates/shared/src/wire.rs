@@ -252,6 +252,8 @@ pub enum RecordBody {
     Countersign(CountersignPush),
     /// A leader sent a patrol back.
     Return(ReturnPush),
+    /// 一键报警: a rapid report (unsigned; the device's token says whose).
+    Rapid(crate::rapid::RapidReport),
 }
 
 /// One record in a push: the client's UUIDv7, the SHA-256 of `body` as JSON, the body.
@@ -388,6 +390,9 @@ pub struct RosterMember {
     /// leader's phone checks a record handed over by QR against these.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub keys: Vec<String>,
+    /// A phone number the county keeps for them (leaders: the 一键报警 page calls it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
 }
 
 /// A proposal a clerk merged into an existing member: the phone folds `from` into `into`.

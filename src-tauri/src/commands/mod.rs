@@ -6,6 +6,7 @@ pub mod handover;
 pub mod hazard;
 pub mod patrol;
 pub mod photo;
+pub mod rapid;
 pub mod review;
 pub mod settings;
 pub mod sync;

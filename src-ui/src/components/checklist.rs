@@ -10,7 +10,7 @@ use redvest_shared::IpcError;
 use uuid::Uuid;
 
 use crate::components::field_error::FieldError;
-use crate::i18n::{use_lang, use_text, Lang};
+use crate::i18n::{error_text, use_lang, use_text, Lang};
 use crate::ipc;
 
 /// The text of an item in the current language.
@@ -48,7 +48,11 @@ pub fn ChecklistEditor(
             <FieldError error=error field="*"/>
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
                 {move || Suspend::new(async move {
-                    let items = items.await.unwrap_or_default();
+                    // A checklist that failed to load says so: it must not look like nothing to check.
+                    let items = match items.await {
+                        Ok(items) => items,
+                        Err(e) => return view! { <p class="error" role="alert" id="checklist-error">{error_text(t(), &e)}</p> }.into_any(),
+                    };
                     redvest_shared::checklist::DOMAINS
                         .into_iter()
                         .map(|domain| {
@@ -106,6 +110,7 @@ pub fn ChecklistEditor(
                             }
                         })
                         .collect_view()
+                        .into_any()
                 })}
             </Transition>
         </section>

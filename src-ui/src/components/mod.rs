@@ -9,4 +9,5 @@ pub mod patrol_list;
 pub mod photos;
 pub mod qr;
 pub mod signature_pad;
+pub mod subpage;
 pub mod track;

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use redvest_shared::PatrolSummary;
 
-use crate::app::{use_navigate, Page};
+use crate::nav::{use_navigate, Page};
 use crate::i18n::{use_lang, use_text};
 
 /// Patrols as rows: local date and time each started.

@@ -10,7 +10,7 @@ use redvest_shared::observation::{EscalateTo, Handling, HazardReport};
 use redvest_shared::IpcError;
 use uuid::Uuid;
 
-use crate::app::{use_navigate, Page};
+use crate::components::subpage::Subpage;
 use crate::components::field_error::FieldError;
 use crate::components::photos::PhotoStrip;
 use crate::i18n::{error_text, use_lang, use_text};
@@ -22,7 +22,6 @@ use crate::pages::patrol::MemberSelect;
 pub fn HazardPage(id: Uuid) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
-    let navigate = use_navigate();
     let reload = RwSignal::new(0u32);
     let hazard = LocalResource::new(move || {
         reload.get();
@@ -30,11 +29,7 @@ pub fn HazardPage(id: Uuid) -> impl IntoView {
     });
     let members = LocalResource::new(ipc::list_members);
     view! {
-        <main class="page">
-            <header class="page-header">
-                <h1>{move || t().hazard_heading}</h1>
-                <button class="secondary" id="back" on:click=move |_| navigate(Page::Home)>{move || t().back}</button>
-            </header>
+        <Subpage title=|t| t.hazard_heading>
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
                 {move || Suspend::new(async move {
                     let (h, members) = match (hazard.await, members.await) {
@@ -80,7 +75,7 @@ pub fn HazardPage(id: Uuid) -> impl IntoView {
                     }.into_any()
                 })}
             </Transition>
-        </main>
+        </Subpage>
     }
 }
 

@@ -3,15 +3,16 @@
 
 use chrono::{Local, Utc};
 use leptos::prelude::*;
-use redvest_shared::duty::{DutyStatus, TodayDuty};
+use redvest_shared::duty::TodayDuty;
 use redvest_shared::hazard::Hazard;
 use redvest_shared::patrol::StartPatrol;
 
-use crate::app::{use_navigate, Page};
+use crate::nav::{use_navigate, Page};
 use crate::components::lang_toggle::LangToggle;
 use crate::components::patrol_list::PatrolList;
 use crate::i18n::{error_text, use_lang, use_text};
 use crate::ipc;
+use crate::pages::rapid::RapidButton;
 use crate::pages::review::ReviewList;
 use crate::components::qr::ScanButton;
 use redvest_shared::handover::Received;
@@ -58,6 +59,7 @@ pub fn HomePage() -> impl IntoView {
                 <button class="secondary" id="open-sync" on:click=move |_| navigate(Page::Sync)>{move || t().sync}</button>
                 <button class="secondary" id="open-settings" on:click=move |_| navigate(Page::Settings)>{move || t().settings}</button>
             </header>
+            <RapidButton back=None/>
             <button class="primary" id="start-patrol" on:click=move |_| navigate(Page::Start)>
                 {move || t().start_patrol}
             </button>
@@ -134,7 +136,7 @@ fn DutyList(
                 .into_iter()
                 .map(|d| {
                     let status = d.status;
-                    let can_start = matches!(status, DutyStatus::Due | DutyStatus::Missed);
+                    let can_start = status.can_start();
                     let duty = d.clone();
                     view! {
                         <li class="row" data-status=format!("{status:?}")>

@@ -3,6 +3,7 @@
 pub mod hazard;
 pub mod home;
 pub mod patrol;
+pub mod rapid;
 pub mod review;
 pub mod settings;
 pub mod start;

@@ -12,7 +12,8 @@ use redvest_shared::team::{Member, Role};
 use redvest_shared::IpcError;
 use uuid::Uuid;
 
-use crate::app::{use_navigate, Page};
+use crate::components::subpage::Subpage;
+use crate::nav::{use_navigate, Page};
 use crate::components::attendance::AttendanceEditor;
 use crate::components::checklist::ChecklistEditor;
 use crate::components::field_error::FieldError;
@@ -44,7 +45,6 @@ fn describe(lang: Lang, o: &Observation) -> String {
 pub fn PatrolPage(id: Uuid) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
-    let navigate = use_navigate();
     let reload = RwSignal::new(0u32);
     let detail = LocalResource::new(move || {
         reload.get();
@@ -62,10 +62,7 @@ pub fn PatrolPage(id: Uuid) -> impl IntoView {
         on_cleanup(move || theme.on_patrol.set(None));
     }
     view! {
-        <main class="page">
-            <header class="page-header">
-                <button class="secondary" id="back" on:click=move |_| navigate(Page::Home)>{move || t().back}</button>
-            </header>
+        <Subpage>
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
                 {move || Suspend::new(async move {
                     match (detail.await, members.await) {
@@ -91,7 +88,7 @@ pub fn PatrolPage(id: Uuid) -> impl IntoView {
                     }
                 })}
             </Transition>
-        </main>
+        </Subpage>
     }
 }
 
@@ -106,6 +103,7 @@ fn Editor(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> 
     // A checklist item answered 发现问题 that the volunteer records as a hazard.
     let report = RwSignal::new(None::<redvest_shared::checklist::ChecklistItem>);
     view! {
+        <crate::pages::rapid::RapidButton back=Some(id)/>
         <LocationCard patrol_id=id/>
         <TrackLive patrol_id=id/>
         <AttendanceEditor patrol_id=id members=members.clone() entries=attendance/>

@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use redvest_shared::patrol::{PatrolState, ReviewSummary};
 use uuid::Uuid;
 
-use crate::app::{use_navigate, Page};
+use crate::components::subpage::Subpage;
+use crate::nav::{use_navigate, Page};
 use crate::components::qr::ShowQr;
 use crate::components::track::TrackView;
 use crate::i18n::{error_text, use_lang, use_text};
@@ -17,7 +18,6 @@ use crate::pages::patrol::{Record, Review};
 pub fn ReviewPage(id: Uuid) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
-    let navigate = use_navigate();
     let reload = RwSignal::new(0u32);
     let detail = LocalResource::new(move || {
         reload.get();
@@ -25,11 +25,7 @@ pub fn ReviewPage(id: Uuid) -> impl IntoView {
     });
     let members = LocalResource::new(ipc::list_members);
     view! {
-        <main class="page" id="review-page">
-            <header class="page-header">
-                <button class="secondary" id="back" on:click=move |_| navigate(Page::Home)>{move || t().back}</button>
-                <h1>{move || t().review_page_heading}</h1>
-            </header>
+        <Subpage title=|t| t.review_page_heading id="review-page">
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
                 {move || Suspend::new(async move {
                     match (detail.await, members.await) {
@@ -63,7 +59,7 @@ pub fn ReviewPage(id: Uuid) -> impl IntoView {
                     }
                 })}
             </Transition>
-        </main>
+        </Subpage>
     }
 }
 

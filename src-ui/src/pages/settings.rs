@@ -10,7 +10,7 @@ use redvest_shared::photo::PhotoSettings;
 use redvest_shared::track::TrackSettings;
 use redvest_shared::{ErrorCode, IpcError};
 
-use crate::app::{use_navigate, Page};
+use crate::components::subpage::Subpage;
 use crate::components::attendance::RoleSelect;
 use crate::components::field_error::FieldError;
 use crate::components::lang_toggle::LangToggle;
@@ -22,15 +22,10 @@ use crate::theme::ThemeChoice;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let t = use_text();
-    let navigate = use_navigate();
     provide_context(KeysChanged(RwSignal::new(0)));
     provide_context(Access(RwSignal::new(None)));
     view! {
-        <main class="page">
-            <header class="page-header">
-                <h1>{move || t().settings}</h1>
-                <button class="secondary" id="back" on:click=move |_| navigate(Page::Home)>{move || t().back}</button>
-            </header>
+        <Subpage title=|t| t.settings>
             <section class="card">
                 <h2>{move || t().language}</h2>
                 <LangToggle/>
@@ -45,7 +40,7 @@ pub fn SettingsPage() -> impl IntoView {
             <TrackDefaults/>
             <PhotoDefaults/>
             <Keys/>
-        </main>
+        </Subpage>
     }
 }
 
@@ -87,7 +82,11 @@ fn Roster() -> impl IntoView {
             <h2>{move || t().roster_heading}</h2>
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
                 {move || Suspend::new(async move {
-                    let members = members.await.unwrap_or_default();
+                    // A roster that failed to load says so: it must not look like an empty team.
+                    let members = match members.await {
+                        Ok(members) => members,
+                        Err(e) => return view! { <p class="error" role="alert" id="roster-error">{error_text(t(), &e)}</p> }.into_any(),
+                    };
                     let enrolled = status.await.is_ok_and(|s| s.enrolled.is_some());
                     view! {
                         <ul class="row-list">
@@ -98,7 +97,7 @@ fn Roster() -> impl IntoView {
                                 members.into_iter().map(|m| view! { <MemberRow member=m enrolled=enrolled reload=reload leaders=leaders.clone()/> }).collect_view()
                             }
                         </ul>
-                    }
+                    }.into_any()
                 })}
             </Transition>
             // The fieldset only disables: WebViews before 86 lay out no grid on a fieldset.

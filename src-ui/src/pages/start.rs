@@ -4,7 +4,8 @@ use leptos::prelude::*;
 use redvest_shared::duty::Assignment;
 use redvest_shared::patrol::StartPatrol;
 
-use crate::app::{use_navigate, Page};
+use crate::components::subpage::Subpage;
+use crate::nav::{use_navigate, Page};
 use crate::components::field_error::FieldError;
 use crate::i18n::{error_text, use_lang, use_text};
 use crate::ipc;
@@ -30,11 +31,7 @@ pub fn StartPage() -> impl IntoView {
     Effect::new(move |_| set_start_error.set(start.value().get().and_then(Result::err)));
     let error = move || start_error.get().filter(|e: &redvest_shared::IpcError| e.field.is_none());
     view! {
-        <main class="page">
-            <header class="page-header">
-                <h1>{move || t().choose_assignment}</h1>
-                <button class="secondary" id="back" on:click=move |_| navigate(Page::Home)>{move || t().back}</button>
-            </header>
+        <Subpage title=|t| t.choose_assignment>
             {move || error().map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
             {move || start.pending().get().then(|| view! { <p class="muted">{t().starting}</p> })}
             <label class="field">
@@ -61,6 +58,6 @@ pub fn StartPage() -> impl IntoView {
                     })
                     .collect_view()}
             </div>
-        </main>
+        </Subpage>
     }
 }

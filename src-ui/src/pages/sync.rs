@@ -10,7 +10,7 @@ use redvest_shared::sync::{OutboxItem, OutboxKind, OutboxState, SyncStatus};
 use redvest_shared::team::EnrolQr;
 use redvest_shared::IpcError;
 
-use crate::app::{use_navigate, Page};
+use crate::components::subpage::Subpage;
 use crate::components::field_error::FieldError;
 use crate::components::qr::{ScanFor, Scanner};
 use crate::i18n::{error_text, local, human_bytes, outbox_kind, outbox_state, refusal_text, sync_problem, use_lang, use_text};
@@ -39,7 +39,6 @@ type Resend = Action<(), Result<u32, IpcError>>;
 #[component]
 pub fn SyncPage() -> impl IntoView {
     let t = use_text();
-    let navigate = use_navigate();
     let tick = RwSignal::new(0u32);
     // Refreshed every second while the page is open: progress moves, states change.
     if let Ok(handle) = set_interval_with_handle(move || tick.update(|n| *n += 1), std::time::Duration::from_secs(1)) {
@@ -73,11 +72,7 @@ pub fn SyncPage() -> impl IntoView {
         result
     });
     view! {
-        <main class="page">
-            <header class="page-header">
-                <h1>{move || t().sync}</h1>
-                <button class="secondary" id="back" on:click=move |_| navigate(Page::Home)>{move || t().back}</button>
-            </header>
+        <Subpage title=|t| t.sync>
             {move || match enrolment.get() {
                 Some(Enrolment::New) => Some(view! { <Enrol server="http://127.0.0.1:8787".to_string() again=false on_done=refresh/> }.into_any()),
                 Some(Enrolment::Revoked { server }) => Some(view! {
@@ -108,7 +103,7 @@ pub fn SyncPage() -> impl IntoView {
                     })}
                 </Transition>
             </section>
-        </main>
+        </Subpage>
     }
 }
 

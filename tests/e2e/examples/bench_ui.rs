@@ -5,21 +5,16 @@
 //! unmeasured launch makes the data folder and brings the binary into the page cache.
 
 use std::io::Write;
-use std::path::Path;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use redvest_e2e::Driver;
 
 const RUNS: usize = 5;
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() -> Result<()> {
-    let wasm_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist/redvest_ui_bg.wasm");
-    let wasm = std::fs::read(&wasm_path).with_context(|| format!("reading {}", wasm_path.display()))?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&wasm)?;
-    let gzip_bytes = gz.finish()?.len();
+    let (wasm, gzip_bytes) = redvest_e2e::ui_wasm()?;
     let mut br = brotli::CompressorWriter::new(Vec::new(), 4096, 11, 22);
     br.write_all(&wasm)?;
     br.flush()?;

@@ -37,6 +37,23 @@ pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// The UI as the app ships it (`dist/`, written by `cargo xtask ui`).
+pub fn dist() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist")
+}
+
+/// The shipped wasm's bytes and its size gzipped at the best level (as a server or an app
+/// store would send it).
+pub fn ui_wasm() -> Result<(Vec<u8>, usize)> {
+    use std::io::Write;
+    let path = dist().join("redvest_ui_bg.wasm");
+    let wasm = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&wasm)?;
+    let gzipped = gz.finish()?.len();
+    Ok((wasm, gzipped))
+}
+
 /// A line on the test's output (kept with the test's log when it fails).
 fn log_line(line: &str) {
     eprintln!("e2e: {line}");

@@ -4,7 +4,6 @@
 //! no wasm can run (Debian's chromium, on pages that take WebAssembly away or forbid it the
 //! way the CSP of a WebView before 97 does).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -12,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, ensure, Context, Result};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
-use redvest_e2e::free_port;
+use redvest_e2e::{dist, free_port};
 
 /// wabt's switches for what Chrome/WebView added after 69: sign-ext and importing or
 /// exporting mutable globals (74), bulk memory and saturating float-to-int (75), multi-value
@@ -25,10 +24,6 @@ const NEWER_THAN_69: &[&str] = &[
     "--disable-multi-value",
     "--disable-reference-types",
 ];
-
-fn dist() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../dist")
-}
 
 fn node_tool(name: &str) -> Result<PathBuf> {
     let tools = std::env::var_os("REDVEST_TOOLS").context("REDVEST_TOOLS is not set: run through `cargo xtask test`")?;
@@ -90,10 +85,7 @@ fn every_shipped_script_parses_as_es2018() -> Result<()> {
 
 #[test]
 fn the_wasm_is_at_most_600_kb_gzipped() -> Result<()> {
-    let wasm = std::fs::read(dist().join("redvest_ui_bg.wasm"))?;
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    gz.write_all(&wasm)?;
-    let gzipped = gz.finish()?.len();
+    let (wasm, gzipped) = redvest_e2e::ui_wasm()?;
     eprintln!("redvest_ui_bg.wasm: {} bytes, {gzipped} gzipped", wasm.len());
     ensure!(gzipped <= 600 * 1024, "the UI's wasm is {gzipped} bytes gzipped; the target is 600 KB");
     Ok(())

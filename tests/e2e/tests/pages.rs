@@ -1,7 +1,7 @@
 //! Every page a volunteer's phone shows, at phone size (412×915), in the day and the night
 //! theme: each read for contrast (every text at 4.5:1 or more) and kept as a screenshot
 //! (`page-<name>-<theme>.png` in the artifacts). The recording page in both themes is in
-//! `night.rs`, the leader's review page in `review.rs` (it needs a second phone).
+//! `night.rs`, 一键报警 after a report in `rapid.rs`, the leader's review page in `review.rs` (it needs a second phone).
 
 use redvest_e2e::{exclusive, App, Driver};
 
@@ -69,6 +69,11 @@ async fn every_page_reads_in_both_themes_at_phone_size() -> anyhow::Result<()> {
         app.click(".hazard-row").await?;
         app.wait_text("#hazard-fields", |t| t.contains("市场管理员")).await?;
         page(&app, "hazard", theme).await?;
+        app.click("#back").await?;
+
+        app.click("#rapid-open").await?;
+        app.wait_text("#no-leader-phone", |_| true).await?;
+        page(&app, "rapid", theme).await?;
         app.click("#back").await?;
     }
     app.quit().await?;

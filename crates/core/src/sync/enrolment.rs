@@ -10,12 +10,12 @@ use uuid::Uuid;
 use super::{http, send, transport, SyncFailure, SyncOptions};
 use crate::{Error, Result, Store};
 
-const ENROLMENT: &str = "sync.enrolment";
+pub(super) const ENROLMENT: &str = "sync.enrolment";
 const CHAIN_ID: &str = "sync.chain_id";
 
 /// What the device keeps of its enrolment (the token never leaves the device store).
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub(super) struct StoredEnrolment {
+pub(crate) struct StoredEnrolment {
     pub server: String,
     pub device_id: Uuid,
     pub token: String,
@@ -53,7 +53,7 @@ pub fn county_address(server: &str) -> Result<String, Error> {
 }
 
 impl Store {
-    pub(super) fn enrolment_stored(&self) -> Result<Option<StoredEnrolment>> {
+    pub(crate) fn enrolment_stored(&self) -> Result<Option<StoredEnrolment>> {
         self.setting(ENROLMENT)
     }
 

@@ -230,10 +230,26 @@ impl Run<'_> {
         request.bearer_auth(&self.enrolment.token)
     }
 
-    /// Every record due: people and keys first, so the patrols they sign can be judged.
+    /// Every record due: rapid reports before anything else (someone may be in danger), then
+    /// people and keys, so the patrols they sign can be judged.
     pub(super) fn push(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
+        self.push_rapid(report)?;
         self.push_kinds(&[OutboxKind::Member, OutboxKind::Key], report)?;
         self.push_kinds(&[OutboxKind::Patrol, OutboxKind::HazardEvent, OutboxKind::Submission, OutboxKind::Countersign, OutboxKind::Return], report)
+    }
+
+    /// Rapid reports due now, in their own request; also between photos, so one pressed
+    /// while photos go up does not wait for them. A county that refuses the request whole (one
+    /// from before rapid reports answers 422 to the unknown kind) refuses the reports alone:
+    /// they are marked refused (重新发送 tries again) and the run goes on.
+    pub(super) fn push_rapid(&self, report: &mut SyncReport) -> Result<(), SyncFailure> {
+        match self.push_kinds(&[OutboxKind::Rapid], report) {
+            Err(SyncFailure::Protocol(reason)) => {
+                report.refused += self.store.refuse_sending(OutboxKind::Rapid, &reason, Utc::now())?;
+                Ok(())
+            }
+            other => other,
+        }
     }
 
     /// Records of `kinds`, oldest first, in batches. A patrol whose signer's key has not
@@ -247,6 +263,7 @@ impl Run<'_> {
         for item in due {
             let uuid = || Uuid::parse_str(&item.reference).map_err(|e| Error::Corrupt(format!("outbox ref {}: {e}", item.reference)));
             let (id, body) = match item.kind {
+                OutboxKind::Rapid => (uuid()?, RecordBody::Rapid(self.store.rapid_push(uuid()?)?)),
                 OutboxKind::Member => (uuid()?, RecordBody::Member(self.store.member_push(uuid()?)?)),
                 OutboxKind::Key => {
                     let (id, key) = self.store.key_push(&item.reference)?;
@@ -353,6 +370,7 @@ impl Run<'_> {
     /// Each photo whose record the county holds: resumed from the county's offset.
     pub(super) fn photos(&self, due: &[OutboxItem], report: &mut SyncReport, done: &mut Progress, progress: &dyn Fn(Progress)) -> Result<(), SyncFailure> {
         for item in due {
+            self.push_rapid(report)?;
             let patrols = self.store.photo_patrols(&item.reference)?;
             if patrols.is_empty() {
                 // Taken off the patrol it was queued with (sent back, then corrected).
@@ -455,5 +473,83 @@ impl Run<'_> {
         }
         report.photos += 1;
         Ok(Upload::Done)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+
+    use chrono::Utc;
+    use redvest_shared::rapid::RapidKind;
+    use redvest_shared::sync::{OutboxKind, OutboxState};
+    use redvest_shared::wire::Refusal;
+    use uuid::Uuid;
+
+    use crate::sync::enrolment::StoredEnrolment;
+    use crate::sync::{sync_once, SyncOptions};
+    use crate::Store;
+
+    /// A county from before rapid reports, on loopback: every push is refused whole, as axum
+    /// refuses a body with an unknown `kind` (422); the pull has nothing new. One request per
+    /// connection.
+    fn old_county() -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let address = format!("http://{}", listener.local_addr().expect("address"));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+                let (mut head, mut length) = (String::new(), 0usize);
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                        length = v.trim().parse().unwrap_or(0);
+                    }
+                    head.push_str(&line);
+                }
+                let mut body = vec![0; length];
+                let _ = reader.read_exact(&mut body);
+                let (status, answer) = if head.starts_with("POST /api/v1/push") {
+                    ("422 Unprocessable Entity", r#"{"error":"bad_field","message":"records[0].body: unknown variant `rapid`"}"#)
+                } else if head.starts_with("GET /api/v1/pull") {
+                    ("200 OK", r#"{"items":[],"next":0,"more":false}"#)
+                } else {
+                    ("404 Not Found", r#"{"error":"not_found","message":"no such route"}"#)
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                    answer.len()
+                );
+            }
+        });
+        address
+    }
+
+    #[test]
+    fn a_county_without_rapid_reports_refuses_them_alone_and_the_run_goes_on() {
+        let store = Store::open_in_memory().expect("open");
+        let enrolment = StoredEnrolment {
+            server: old_county(),
+            device_id: Uuid::now_v7(),
+            token: "token".into(),
+            team_id: Uuid::now_v7(),
+            team_name: "高山村巡防队".into(),
+            revoked: false,
+        };
+        store.set_setting(super::super::enrolment::ENROLMENT, &enrolment).expect("enrol");
+        let entry = store.report_rapid(RapidKind::Fire, None, Utc::now()).expect("report");
+        let report = sync_once(&store, SyncOptions::default(), &|_| {}).expect("the run reaches the pull");
+        assert_eq!(report.refused, 1);
+        let refused = store.outbox_refused().expect("refused");
+        assert_eq!(refused.len(), 1, "{refused:?}");
+        assert_eq!((refused[0].kind, refused[0].reference.clone(), refused[0].state, refused[0].code), (OutboxKind::Rapid, entry.id.to_string(), OutboxState::Failed, Some(Refusal::Other)));
+        assert!(refused[0].reason.as_deref().is_some_and(|r| r.contains("unknown variant")), "{refused:?}");
+        assert_eq!(store.rapid_reports(1).expect("list")[0].state, OutboxState::Failed, "the page says 县平台拒收");
     }
 }

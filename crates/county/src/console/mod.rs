@@ -40,6 +40,7 @@ pub fn router() -> Router<AppState> {
         .route("/teams/{id}/code", post(teams::issue_code))
         .route("/teams/{id}/volume.pdf", get(teams::volume))
         .route("/teams/{id}/members/{member}/quota", post(teams::set_quota))
+        .route("/teams/{id}/members/{member}/phone", post(teams::set_phone))
         .route("/teams/{id}/devices/{device}/revoke", post(teams::revoke_device))
         .route("/hazards", get(hazards::list))
         .route("/hazards/{id}", get(hazards::hazard).post(hazards::decide))

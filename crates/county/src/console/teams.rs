@@ -1,6 +1,6 @@
-//! Teams (队伍): members and roles (the roster the phones pull) with their signing keys,
-//! devices with their last sync and a revoke button, and one-time enrolment codes shown as
-//! text and as a QR code.
+//! Teams (队伍): the team's 一键报警 first, then members and roles (the roster the phones
+//! pull) with their signing keys and phone numbers, devices with their last sync and a revoke
+//! button, and one-time enrolment codes shown as text and as a QR code.
 
 use askama::Template;
 use axum::extract::{Form, Path, Query, State};
@@ -43,6 +43,7 @@ struct Member {
     id: Uuid,
     active: bool,
     visit_quota: Option<i32>,
+    phone: String,
     name: String,
     role: &'static str,
     status: &'static str,
@@ -56,6 +57,24 @@ struct Device {
     seen: String,
     revoked: Option<String>,
 }
+
+/// One 一键报警 as the clerk reads it.
+struct Rapid {
+    /// When the button was pressed (Beijing).
+    at: String,
+    /// 治安警情, 火情, ….
+    kind: &'static str,
+    reporter: String,
+    /// `26.58010, 106.71230(±8 米)`, or `None`: 无定位.
+    place: Option<String>,
+    /// The patrol named: its id, and whether the county holds it (a link then).
+    patrol: Option<(Uuid, bool)>,
+    /// When the county received it (Beijing).
+    received: String,
+}
+
+/// How many rapid reports the team's page lists.
+const RAPID_SHOWN: i64 = 50;
 
 /// A freshly issued enrolment code, shown once.
 struct Code {
@@ -72,6 +91,9 @@ struct Code {
 struct TeamPage {
     frame: Frame,
     team: TeamRow,
+    rapid: Vec<Rapid>,
+    /// Rapid reports held beyond those listed.
+    rapid_more: i64,
     members: Vec<Member>,
     devices: Vec<Device>,
     code: Option<Code>,
@@ -88,11 +110,31 @@ pub(super) async fn team_in_scope(state: &AppState, clerk: &Clerk, id: &str) -> 
 }
 
 async fn show(state: &AppState, clerk: &Clerk, team: TeamRow, code: Option<Code>, done: Option<String>, error: Option<String>) -> Response {
-    let result = async { Ok::<_, DbError>((state.db.members(team.id).await?, state.db.list_keys(team.id).await?, state.db.team_devices(team.id).await?)) }.await;
-    let (members, keys, devices) = match result {
+    let result = async {
+        Ok::<_, DbError>((
+            state.db.rapid_reports(team.id, RAPID_SHOWN).await?,
+            state.db.members(team.id).await?,
+            state.db.list_keys(team.id).await?,
+            state.db.team_devices(team.id).await?,
+        ))
+    }
+    .await;
+    let ((rapid, rapid_total), members, keys, devices) = match result {
         Ok(r) => r,
         Err(e) => return page::unavailable(e),
     };
+    let rapid_more = rapid_total - rapid.len() as i64;
+    let rapid = rapid
+        .into_iter()
+        .map(|r| Rapid {
+            at: beijing(r.report.at),
+            kind: r.report.kind.zh(),
+            place: r.report.spot.map(|s| format!("{:.5}, {:.5}(±{} 米)", s.lat(), s.lon(), s.accuracy_m)),
+            patrol: r.report.patrol.map(|p| (p, r.patrol_held)),
+            received: beijing(r.received_at),
+            reporter: r.report.reporter,
+        })
+        .collect();
     let members = members
         .into_iter()
         .filter(|m| m.merged_into.is_none())
@@ -100,6 +142,7 @@ async fn show(state: &AppState, clerk: &Clerk, team: TeamRow, code: Option<Code>
             id: m.id,
             active: m.status == "active",
             visit_quota: m.visit_quota,
+            phone: m.phone.unwrap_or_default(),
             role: from_key::<Role>(&m.role).map_or("", Role::zh),
             status: if m.status == "active" { "已确认" } else { "待确认(手机上新增)" },
             keys: keys
@@ -126,7 +169,7 @@ async fn show(state: &AppState, clerk: &Clerk, team: TeamRow, code: Option<Code>
             revoked: d.revoked_at.map(beijing),
         })
         .collect();
-    render(&TeamPage { frame: frame(state, clerk).await, team, members, devices, code, done, error, months: months(), quotas: VISIT_QUOTAS })
+    render(&TeamPage { frame: frame(state, clerk).await, team, rapid, rapid_more, members, devices, code, done, error, months: months(), quotas: VISIT_QUOTAS })
 }
 
 /// The months a volume can be bound for: this one, then the eleven before (key, label).
@@ -259,6 +302,45 @@ pub async fn set_quota(State(state): State<AppState>, clerk: Clerk, Path((id, me
         }
         Ok(false) => show(&state, &clerk, team, None, None, Some("只能给本队已确认的成员设定入户定额。".into())).await,
         Err(e) => page::unavailable(e),
+    }
+}
+
+/// `phone=13800138000`, or empty to clear it.
+#[derive(Debug, Deserialize)]
+pub struct PhoneForm {
+    #[serde(default)]
+    phone: String,
+}
+
+/// Sets or clears a member's phone number (a leader's: the phones' 一键报警 page calls it);
+/// the roster is published again so the team's phones hear it.
+pub async fn set_phone(State(state): State<AppState>, clerk: Clerk, Path((id, member)): Path<(String, String)>, Form(form): Form<PhoneForm>) -> Response {
+    let team = match team_in_scope(&state, &clerk, &id).await {
+        Ok(Some(t)) => t,
+        Ok(None) => return page::not_found(),
+        Err(e) => return page::unavailable(e),
+    };
+    let Ok(member) = Uuid::parse_str(&member) else { return page::not_found() };
+    let phone = match admin::phone_number(&form.phone) {
+        Ok(phone) => phone,
+        Err(refused) => return show(&state, &clerk, team, None, None, Some(refused.zh().into())).await,
+    };
+    match admin::set_member_phone(&state.db, Some(team.id), member, phone.as_deref()).await {
+        Ok(_) => {
+            let what = phone.as_deref().map_or_else(|| "无".to_owned(), str::to_owned);
+            let _ = state.db.audit(Some(clerk.0.id), &clerk.0.login, "设定电话", &format!("队伍 {},成员 {member}:{what}", team.name)).await;
+            let done = match &phone {
+                Some(p) => format!("电话已改为 {p},本队手机下次同步后可一键拨打。"),
+                None => "电话已清除。".to_owned(),
+            };
+            show(&state, &clerk, team, None, Some(done), None).await
+        }
+        Err(admin::AdminError::NotFound(_)) => show(&state, &clerk, team, None, None, Some("只能给本队已确认的成员设定电话。".into())).await,
+        Err(admin::AdminError::Db(e)) => page::unavailable(e),
+        Err(e) => {
+            tracing::error!(error = %e, "setting a phone number");
+            show(&state, &clerk, team, None, None, Some("电话没有保存,请稍后再试。".into())).await
+        }
     }
 }
 

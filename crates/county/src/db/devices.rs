@@ -54,6 +54,8 @@ pub struct MemberRow {
     pub merged_into: Option<Uuid>,
     /// 入户下访 quota, households a month (30, 50 or 80), if the county set one.
     pub visit_quota: Option<i32>,
+    /// A phone number the county keeps for them (published with the roster).
+    pub phone: Option<String>,
 }
 
 /// A key as the clerk lists it.
@@ -106,14 +108,15 @@ impl Db {
         Ok(id)
     }
 
-    /// Adds a member; returns their id.
-    pub async fn add_member(&self, team: Uuid, name: &str, role: &str) -> Result<Uuid, DbError> {
+    /// Adds a member, with a phone number if any; returns their id.
+    pub async fn add_member(&self, team: Uuid, name: &str, role: &str, phone: Option<&str>) -> Result<Uuid, DbError> {
         let id = Uuid::now_v7();
-        sqlx::query("INSERT INTO member (id, team_id, name, role) VALUES ($1, $2, $3, $4)")
+        sqlx::query("INSERT INTO member (id, team_id, name, role, phone) VALUES ($1, $2, $3, $4, $5)")
             .bind(id)
             .bind(team)
             .bind(name)
             .bind(role)
+            .bind(phone)
             .execute(&self.pool)
             .await?;
         Ok(id)
@@ -251,7 +254,7 @@ impl Db {
 
     /// A member (any status), if any.
     pub async fn member(&self, id: Uuid) -> Result<Option<MemberRow>, DbError> {
-        let row = sqlx::query("SELECT id, team_id, name, role, status, merged_into, visit_quota FROM member WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
+        let row = sqlx::query("SELECT id, team_id, name, role, status, merged_into, visit_quota, phone FROM member WHERE id = $1").bind(id).fetch_optional(&self.pool).await?;
         Ok(row.map(member_row))
     }
 
@@ -265,7 +268,7 @@ impl Db {
 
     /// Every roster entry of a team (all statuses), in the order they were added.
     pub async fn members(&self, team: Uuid) -> Result<Vec<MemberRow>, DbError> {
-        let rows = sqlx::query("SELECT id, team_id, name, role, status, merged_into, visit_quota FROM member WHERE team_id = $1 ORDER BY created_at, id")
+        let rows = sqlx::query("SELECT id, team_id, name, role, status, merged_into, visit_quota, phone FROM member WHERE team_id = $1 ORDER BY created_at, id")
             .bind(team)
             .fetch_all(&self.pool)
             .await?;
@@ -282,6 +285,17 @@ impl Db {
             .execute(&self.pool)
             .await?;
         Ok(done.rows_affected() == 1)
+    }
+
+    /// Sets (or, with `None`, clears) an active member's phone number, of `team` if given;
+    /// returns their team, or `None` when there is no such active member.
+    pub async fn set_member_phone(&self, team: Option<Uuid>, member: Uuid, phone: Option<&str>) -> Result<Option<Uuid>, DbError> {
+        Ok(sqlx::query_scalar("UPDATE member SET phone = $3 WHERE id = $2 AND ($1::uuid IS NULL OR team_id = $1) AND status = 'active' RETURNING team_id")
+            .bind(team)
+            .bind(member)
+            .bind(phone)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// Folds proposal `from` into member `into`: the proposal's keys count for `into`.
@@ -317,5 +331,5 @@ impl Db {
 }
 
 fn member_row(r: sqlx::postgres::PgRow) -> MemberRow {
-    MemberRow { id: r.get(0), team_id: r.get(1), name: r.get(2), role: r.get(3), status: r.get(4), merged_into: r.get(5), visit_quota: r.get(6) }
+    MemberRow { id: r.get(0), team_id: r.get(1), name: r.get(2), role: r.get(3), status: r.get(4), merged_into: r.get(5), visit_quota: r.get(6), phone: r.get(7) }
 }

@@ -1,17 +1,19 @@
 //! Everything the county server asks PostgreSQL, by concern: devices (teams, members,
 //! enrolment, keys), records (what phones push), uploads (photos), feed (what phones pull),
-//! and the console's hazards, overview and pages. No SQL anywhere else.
+//! and the console's hazards, overview, rapid reports (一键报警) and pages. No SQL anywhere else.
 
 mod console;
 mod devices;
 mod feed;
 mod hazard;
 mod overview;
+mod rapid;
 mod records;
 mod report;
 mod uploads;
 
 pub use devices::{DeviceAuth, EnrolOutcome, KeyOwner, KeyRow, KnownKey, MemberRow};
+pub use rapid::RapidRow;
 pub use report::{Figures, TeamFigures};
 pub use records::{Effect, Inserted, LinkRow, NewRecord, PatrolChange, PatrolCopy, PatrolRow, RefusalRow, StoredRecord};
 use feed::{json, publish_in};

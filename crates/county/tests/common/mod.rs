@@ -94,3 +94,37 @@ pub fn token_of(d: &Device) -> String {
     let conn = rusqlite::Connection::open(d.dir.path().join("redvest.sqlite3")).expect("open");
     conn.query_row("SELECT json_extract(value, '$.token') FROM setting WHERE key = 'sync.enrolment'", [], |r| r.get(0)).expect("token")
 }
+
+/// Pushes `records` as the device with `token` would; the results, one per record.
+pub async fn push_records(base: &str, token: &str, records: Vec<redvest_shared::wire::PushRecord>) -> Vec<redvest_shared::wire::PushResult> {
+    let r = reqwest::Client::new().post(format!("{base}/api/v1/push")).bearer_auth(token).json(&redvest_shared::wire::PushBatch { records }).send().await.expect("post");
+    let status = r.status();
+    let text = r.text().await.expect("body");
+    assert_eq!(status, 200, "a push is answered per record: {text}");
+    serde_json::from_str::<redvest_shared::wire::PushResults>(&text).expect("json").results
+}
+
+/// A rapid report (一键报警) as a push record with a fresh id.
+pub fn rapid_record(report: redvest_shared::rapid::RapidReport) -> redvest_shared::wire::PushRecord {
+    let body = redvest_shared::wire::RecordBody::Rapid(report);
+    redvest_shared::wire::PushRecord { id: Uuid::now_v7(), content_sha256: redvest_shared::wire::content_sha256(&body), body }
+}
+
+/// The newest roster the county published for the device with `token`, as a phone pulls it.
+pub async fn pulled_roster(base: &str, token: &str) -> Vec<redvest_shared::wire::RosterMember> {
+    let http = reqwest::Client::new();
+    let (mut after, mut roster) = (0, None);
+    loop {
+        let page: redvest_shared::wire::PullPage =
+            http.get(format!("{base}/api/v1/pull?after={after}")).bearer_auth(token).send().await.expect("pull").json().await.expect("a pull page");
+        for item in page.items {
+            if let redvest_shared::wire::Published::Roster { members, .. } = item.body {
+                roster = Some(members);
+            }
+        }
+        after = page.next;
+        if !page.more {
+            return roster.expect("a roster is published");
+        }
+    }
+}
