@@ -108,12 +108,20 @@ pub enum Recurrence {
     },
 }
 
+/// The last digits of the market days of seed 004 (逢3、6、9赶集).
+pub const MARKET_DAY_DIGITS: [u8; 3] = [3, 6, 9];
+
 /// The market days of seed 004: days ending in 3, 6 or 9.
 pub fn is_market_day(date: NaiveDate) -> bool {
-    matches!(date.day() % 10, 3 | 6 | 9)
+    MARKET_DAY_DIGITS.contains(&((date.day() % 10) as u8))
 }
 
 impl Recurrence {
+    /// On the market days of seed 004 (逢3、6、9).
+    pub fn market_days() -> Self {
+        Recurrence::MarketDays { digits: MARKET_DAY_DIGITS.to_vec() }
+    }
+
     /// Whether the duty falls on `date`.
     pub fn occurs_on(&self, date: NaiveDate) -> bool {
         match self {
@@ -218,7 +226,7 @@ mod tests {
 
     #[test]
     fn market_days_end_in_3_6_9() {
-        let r = Recurrence::MarketDays { digits: vec![3, 6, 9] };
+        let r = Recurrence::market_days();
         let days: Vec<u32> = (1..=30).filter(|n| r.occurs_on(d(2026, 11, *n))).collect();
         assert_eq!(days, vec![3, 6, 9, 13, 16, 19, 23, 26, 29]);
     }

@@ -341,7 +341,7 @@ fn Duties() -> impl IntoView {
         };
         let wd = Weekday::try_from(weekday.get_untracked()).unwrap_or(Weekday::Mon);
         let recurrence = match kind.get_untracked().as_str() {
-            "market" => Recurrence::MarketDays { digits: vec![3, 6, 9] },
+            "market" => Recurrence::market_days(),
             "weekly" => Recurrence::WeeklyNonMarket { weekday: wd },
             "weekday" => Recurrence::Weekdays { days: vec![wd] },
             "monthly" => Recurrence::Monthly { day: day.get_untracked().trim().parse().unwrap_or(0) },

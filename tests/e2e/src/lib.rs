@@ -389,6 +389,22 @@ impl App {
         Ok(el.prop(name).await?.unwrap_or_default())
     }
 
+    /// Polls a DOM property of the element matching `css` until `ok` accepts it (a click's
+    /// effect lands a moment after the click returns); returns it.
+    pub async fn wait_prop(&self, css: &str, name: &str, ok: impl Fn(&str) -> bool) -> Result<String> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let value = self.prop(css, name).await?;
+            if ok(&value) {
+                return Ok(value);
+            }
+            if Instant::now() > deadline {
+                bail!("{css}.{name} is still {value:?}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// The decoded width of the `<img>` matching `css` (0 until the image has loaded).
     pub async fn image_width(&self, css: &str) -> Result<u64> {
         self.click_wait(css).await?;

@@ -75,7 +75,7 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     let description = "textarea[name='hazard.description']";
     anyhow::ensure!(app.prop(description, "value").await? == "疏散通道、安全出口是否被占用、堵塞、封闭", "the item's wording");
     app.click("#hazard-phrases button.phrase").await?;
-    anyhow::ensure!(app.prop(description, "value").await?.ends_with(",通道堵塞"), "a tap adds the wording");
+    app.wait_prop(description, "value", |v| v.ends_with(",通道堵塞")).await.map_err(|e| e.context("a tap adds the wording"))?;
     let form = app.prop("#observation-form", "innerText").await?;
     anyhow::ensure!(form.find("照片").unwrap_or(usize::MAX) < form.find("情况描述").unwrap_or(0), "the photo comes first: {form}");
     app.screenshot("hazard-from-checklist").await?;
