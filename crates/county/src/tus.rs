@@ -423,7 +423,9 @@ pub async fn patch(State(state): State<AppState>, Device(auth): Device, Path(sha
         let mut body = body;
         let mut cut = false;
         loop {
+            // Bytes already here are kept before a later request's word is heeded.
             let next = tokio::select! {
+                biased;
                 frame = body.frame() => Some(frame),
                 _ = superseded.wait_for(|g| *g != generation) => None,
                 () = tokio::time::sleep_until(deadline) => None,

@@ -81,7 +81,13 @@ impl Proxy {
             Fault::CutRequestBody => {
                 let mut server = TcpStream::connect(upstream).await?;
                 server.write_all(&whole[..request.head.len() + request.body.len() / 2]).await?;
-                // Both sides drop here: the county sees half a body, the client no answer.
+                // The county sees the body end early and answers; only then does the client
+                // learn of the cut, so its retry cannot reach the county before the cut request
+                // (that race is real, and the client gets 409 and asks again, but a test that
+                // counts PATCHes wants one order). The client gets no answer.
+                server.shutdown().await?;
+                let mut answer = Vec::new();
+                let _ = tokio::time::timeout(Duration::from_secs(30), server.read_to_end(&mut answer)).await;
             }
             Fault::Duplicate => {
                 let mut first = TcpStream::connect(upstream).await?;
