@@ -31,11 +31,21 @@ pub fn ChecklistEditor(
     outcomes: RwSignal<HashMap<String, CheckOutcome>>,
     /// Set to an item answered 发现问题 when the volunteer asks to record it as a hazard.
     report: RwSignal<Option<ChecklistItem>>,
+    /// Set to the number of items once the checklist has loaded (the step bar's 5/12).
+    #[prop(optional)]
+    total: Option<RwSignal<Option<usize>>>,
 ) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
     let (error, set_error) = signal(None::<IpcError>);
     let items = LocalResource::new(move || ipc::checklist(assignment));
+    if let Some(total) = total {
+        Effect::new(move |_| {
+            if let Some(Ok(items)) = items.get() {
+                total.set(Some(items.len()));
+            }
+        });
+    }
     let answer = move |code: String, outcome: CheckOutcome| {
         outcomes.update(|m| {
             m.insert(code.clone(), outcome);

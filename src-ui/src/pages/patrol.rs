@@ -51,6 +51,20 @@ pub fn PatrolPage(id: Uuid) -> impl IntoView {
         ipc::patrol_detail(id)
     });
     let members = LocalResource::new(ipc::list_members);
+    // The step shown survives the page's reloads (a finding added, a photo taken).
+    let step = RwSignal::new(None::<Step>);
+    // While the step bar is up, what scrolls into view (a focused field) stops above it.
+    let steps_shown = |on: bool| {
+        if let Some(root) = document().document_element() {
+            let _ = if on { root.set_attribute("data-steps", "") } else { root.remove_attribute("data-steps") };
+        }
+    };
+    Effect::new(move |_| {
+        if let Some(Ok(d)) = detail.get() {
+            steps_shown(d.state.is_editable());
+        }
+    });
+    on_cleanup(move || steps_shown(false));
     // The theme knows which patrol is being recorded (the 夜巡岗 opens in the night theme),
     // until the page closes; a finished record reads in the theme chosen.
     if let Some(theme) = crate::theme::use_theme() {
@@ -78,7 +92,7 @@ pub fn PatrolPage(id: Uuid) -> impl IntoView {
                                 {d.returned_reason.clone().map(|r| view! { <p class="error" id="returned-reason">{move || t().returned_because} {r.clone()}</p> })}
                             };
                             let body = if d.state.is_editable() {
-                                view! { <Editor detail=d.clone() members=m reload=reload/> }.into_any()
+                                view! { <Editor detail=d.clone() members=m reload=reload step=step/> }.into_any()
                             } else {
                                 view! { <ReadOnly detail=d.clone() members=m reload=reload/> }.into_any()
                             };
@@ -92,28 +106,134 @@ pub fn PatrolPage(id: Uuid) -> impl IntoView {
     }
 }
 
-/// Recording: attendance, checklist, findings, then finish and sign.
+/// The recording page's steps, in the order a patrol takes them; one is shown at a time.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Step {
+    Attendance,
+    Checklist,
+    Findings,
+    Sign,
+}
+
+impl Step {
+    const ALL: [Step; 4] = [Step::Attendance, Step::Checklist, Step::Findings, Step::Sign];
+
+    /// The id of its tab (`step-…`) and its section's `data-step`.
+    fn key(self) -> &'static str {
+        match self {
+            Step::Attendance => "attendance",
+            Step::Checklist => "checklist",
+            Step::Findings => "findings",
+            Step::Sign => "sign",
+        }
+    }
+
+    fn label(self, t: &'static crate::i18n::Text) -> &'static str {
+        match self {
+            Step::Attendance => t.attendance_heading,
+            Step::Checklist => t.checklist_heading,
+            Step::Findings => t.observations_heading,
+            Step::Sign => t.step_sign,
+        }
+    }
+
+    fn next(self) -> Option<Step> {
+        Step::ALL.into_iter().skip_while(|s| *s != self).nth(1)
+    }
+}
+
+/// Recording, as steps (人员到位 / 巡查重点 / 巡查发现 / 签字) with a bar at the bottom of the
+/// screen, in the thumb's reach, saying what each holds. Every step stays mounted while
+/// hidden, so what is typed in one survives a visit to another.
 #[component]
-fn Editor(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> impl IntoView {
+fn Editor(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>, step: RwSignal<Option<Step>>) -> impl IntoView {
     let t = use_text();
     let id = detail.record.id;
     let checks: HashMap<_, _> = detail.record.checks.iter().map(|c| (c.code.clone(), c.outcome)).collect();
     let checks = RwSignal::new(checks);
+    let check_total = RwSignal::new(None::<usize>);
     let attendance = RwSignal::new(detail.record.attendance.clone());
+    let findings = detail.record.observations.len();
     // A checklist item answered 发现问题 that the volunteer records as a hazard.
     let report = RwSignal::new(None::<redvest_shared::checklist::ChecklistItem>);
+    // Someone already marked present: the patrol is under way, so it reopens at the checklist.
+    if step.get_untracked().is_none() {
+        let anyone_present = detail.record.attendance.iter().any(|a| a.presence != Presence::Absent);
+        step.set(Some(if anyone_present { Step::Checklist } else { Step::Attendance }));
+    }
+    let shown = move || step.get().unwrap_or(Step::Attendance);
+    let go = move |to: Step| {
+        step.set(Some(to));
+        // The new step starts at its top, not wherever the last one was scrolled to.
+        window().scroll_to_with_x_and_y(0.0, 0.0);
+    };
+    // 登记为隐患 on a checklist item opens the findings, where the hazard form waits filled in.
+    Effect::new(move |_| {
+        if report.with(Option::is_some) && step.get_untracked() != Some(Step::Findings) {
+            go(Step::Findings);
+        }
+    });
+    let n_present = move || attendance.with(|l| l.iter().filter(|a| a.presence != Presence::Absent).count());
+    let n_checked = move || checks.with(HashMap::len);
+    // What each tab says under its name, and whether the step looks done.
+    let progress = move |s: Step| -> (String, bool) {
+        let t = t();
+        match s {
+            Step::Attendance => (format!("{} {}", n_present(), t.people_unit), n_present() > 0),
+            Step::Checklist => match check_total.get() {
+                Some(total) => (format!("{}/{total}", n_checked()), total > 0 && n_checked() >= total),
+                None => (n_checked().to_string(), false),
+            },
+            Step::Findings => (format!("{findings} {}", t.findings_unit), findings > 0),
+            Step::Sign => (t.step_sign_hint.to_owned(), false),
+        }
+    };
+    let section = move |s: Step| move || shown() != s;
+    let next = move |s: Step| {
+        s.next().map(|to| {
+            view! {
+                <button class="primary step-next" id=format!("next-{}", s.key()) on:click=move |_| go(to)>
+                    {move || t().step_next} " · " {move || to.label(t())}
+                </button>
+            }
+        })
+    };
     view! {
         <crate::pages::rapid::RapidButton back=Some(id)/>
-        <LocationCard patrol_id=id/>
-        <TrackLive patrol_id=id/>
-        <AttendanceEditor patrol_id=id members=members.clone() entries=attendance/>
-        <ChecklistEditor patrol_id=id assignment=detail.record.assignment outcomes=checks report=report/>
-        <section class="card" id="observations">
-            <h2>{move || t().observations_heading}</h2>
-            <Observations detail=detail.clone() on_change=Callback::new(move |()| reload.update(|n| *n += 1))/>
-            <ObservationForm patrol_id=id on_added=move || reload.update(|n| *n += 1) report=report/>
-        </section>
-        <Finish detail=detail members=members attendance=attendance checks=checks reload=reload/>
+        <div class="step" data-step="attendance" hidden=section(Step::Attendance)>
+            <LocationCard patrol_id=id/>
+            <TrackLive patrol_id=id/>
+            <AttendanceEditor patrol_id=id members=members.clone() entries=attendance/>
+            {next(Step::Attendance)}
+        </div>
+        <div class="step" data-step="checklist" hidden=section(Step::Checklist)>
+            <ChecklistEditor patrol_id=id assignment=detail.record.assignment outcomes=checks report=report total=check_total/>
+            {next(Step::Checklist)}
+        </div>
+        <div class="step" data-step="findings" hidden=section(Step::Findings)>
+            <section class="card" id="observations">
+                <h2>{move || t().observations_heading}</h2>
+                <ObservationForm patrol_id=id on_added=move || reload.update(|n| *n += 1) report=report/>
+                <Observations detail=detail.clone() on_change=Callback::new(move |()| reload.update(|n| *n += 1))/>
+            </section>
+            {next(Step::Findings)}
+        </div>
+        <div class="step" data-step="sign" hidden=section(Step::Sign)>
+            <Finish detail=detail members=members attendance=attendance checks=checks reload=reload/>
+        </div>
+        <div class="step-bar-space"></div>
+        <nav class="step-bar" id="step-bar" aria-label=move || t().steps_label>
+            {Step::ALL.into_iter().map(|s| view! {
+                <button id=format!("step-{}", s.key()) class="step-tab"
+                    class:current=move || shown() == s
+                    class:done=move || progress(s).1
+                    aria-current=move || (shown() == s).then_some("step")
+                    on:click=move |_| go(s)>
+                    <span class="step-name">{move || s.label(t())}</span>
+                    <span class="step-count">{move || progress(s).0}</span>
+                </button>
+            }).collect_view()}
+        </nav>
     }
 }
 

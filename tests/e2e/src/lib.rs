@@ -148,6 +148,8 @@ impl App {
         let deadline = Instant::now() + PATIENCE;
         let mut seen = String::from("<no element>");
         loop {
+            // A hidden step's text reads empty: its tab is tapped first.
+            let _ = self.reveal(css).await;
             if let Ok(el) = self.client.find(Locator::Css(css)).await {
                 if let Ok(text) = el.text().await {
                     if ok(&text) {
@@ -196,6 +198,7 @@ impl App {
                 .for_element(Locator::Css(css))
                 .await
                 .with_context(|| format!("waiting for {css}"))?;
+            self.reveal(css).await?;
             // A page that re-renders between finding and clicking leaves a stale element:
             // find it again.
             match el.click().await {
@@ -219,6 +222,7 @@ impl App {
     pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
         let el = self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await
             .with_context(|| format!("waiting for {css}"))?;
+        self.reveal(css).await?;
         el.send_keys(text).await.with_context(|| format!("typing into {css}"))?;
         Ok(())
     }
@@ -275,10 +279,14 @@ impl App {
         let deadline = Instant::now() + PATIENCE;
         while self.client.find(Locator::Css("#open-sync")).await.is_err() {
             if let Ok(back) = self.client.find(Locator::Css("#back")).await {
-                let _ = back.click().await;
+                if back.click().await.is_err() {
+                    // A pointer click WebKitWebDriver refuses (see `click`): the tap's DOM click.
+                    let _ = self.client.execute("const b = document.querySelector('#back'); if (b) b.click();", vec![]).await;
+                }
             }
             if Instant::now() > deadline {
-                bail!("the home page did not come");
+                let seen = self.client.execute("return document.body.innerText.slice(0, 400);", vec![]).await.unwrap_or_default();
+                bail!("the home page did not come; the page shows: {seen}");
             }
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
@@ -323,7 +331,7 @@ impl App {
     /// Sets a `<select>` (by option value) or a date input, firing the events a person's
     /// choice would.
     pub async fn set_value(&self, css: &str, value: &str) -> Result<()> {
-        self.click_wait(css).await?;
+        self.reach(css).await?;
         self.client
             .execute(
                 "const el = document.querySelector(arguments[0]); el.value = arguments[1];
@@ -338,7 +346,7 @@ impl App {
 
     /// Chooses the option whose text contains `text` in the `<select>` matching `css`.
     pub async fn select_text(&self, css: &str, text: &str) -> Result<()> {
-        self.click_wait(css).await?;
+        self.reach(css).await?;
         let ok = self
             .client
             .execute(
@@ -357,7 +365,7 @@ impl App {
 
     /// Draws a stroke across the canvas matching `css` with pointer events, as a finger would.
     pub async fn draw(&self, css: &str) -> Result<()> {
-        self.click_wait(css).await?;
+        self.reach(css).await?;
         self.client
             .execute(
                 "const c = document.querySelector(arguments[0]); const r = c.getBoundingClientRect();
@@ -375,7 +383,7 @@ impl App {
 
     /// Scrolls the element matching `css` to the top of the window (for screenshots).
     pub async fn scroll_to(&self, css: &str) -> Result<()> {
-        self.click_wait(css).await?;
+        self.reach(css).await?;
         self.client
             .execute("document.querySelector(arguments[0]).scrollIntoView({block: 'start'});", vec![json!(css)])
             .await?;
@@ -407,7 +415,7 @@ impl App {
 
     /// The decoded width of the `<img>` matching `css` (0 until the image has loaded).
     pub async fn image_width(&self, css: &str) -> Result<u64> {
-        self.click_wait(css).await?;
+        self.reach(css).await?;
         let deadline = Instant::now() + PATIENCE;
         loop {
             let width = self
@@ -423,10 +431,51 @@ impl App {
         }
     }
 
-    async fn click_wait(&self, css: &str) -> Result<()> {
+    /// Waits for the element matching `css`, and shows its step if it is in a hidden one.
+    async fn reach(&self, css: &str) -> Result<()> {
         self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await
             .with_context(|| format!("waiting for {css}"))?;
+        self.reveal(css).await
+    }
+
+    /// The recording page shows one step at a time: an element in a hidden step is reached as
+    /// a volunteer would, by tapping that step's tab in the bar at the bottom.
+    async fn reveal(&self, css: &str) -> Result<()> {
+        let hidden_in = self
+            .client
+            .execute("const el = document.querySelector(arguments[0]); const s = el && el.closest('[data-step]');
+                      return s && s.hidden ? s.dataset.step : null;", vec![json!(css)])
+            .await?;
+        if let Some(step) = hidden_in.as_str() {
+            self.step(step).await?;
+        }
         Ok(())
+    }
+
+    /// On a patrol being recorded: taps the tab of `step` (attendance, checklist, findings,
+    /// sign) and waits until that step shows.
+    pub async fn step(&self, step: &str) -> Result<()> {
+        let tab = self.client.wait().at_most(PATIENCE).for_element(Locator::Css(&format!("#step-{step}"))).await;
+        tab.with_context(|| format!("the tab of step {step}"))?.click().await?;
+        self.wait_count(&format!("[data-step='{step}']:not([hidden])"), 1, "data-step").await?;
+        Ok(())
+    }
+
+    /// How many elements match `css` now.
+    pub async fn count(&self, css: &str) -> Result<usize> {
+        Ok(self.client.find_all(Locator::Css(css)).await?.len())
+    }
+
+    /// Whether the element matching `css` shows whole in the lower third of the window, where
+    /// the thumb of the hand holding the phone reaches.
+    pub async fn in_thumb_reach(&self, css: &str) -> Result<bool> {
+        self.reach(css).await?;
+        let v = self
+            .client
+            .execute("const r = document.querySelector(arguments[0]).getBoundingClientRect();
+                      return r.height > 0 && r.top >= window.innerHeight * 2 / 3 && r.bottom <= window.innerHeight;", vec![json!(css)])
+            .await?;
+        Ok(v == json!(true))
     }
 
     /// The window at a common phone's size in CSS pixels (412×915).

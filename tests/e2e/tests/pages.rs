@@ -1,7 +1,7 @@
 //! Every page a volunteer's phone shows, at phone size (412×915), in the day and the night
 //! theme: each read for contrast (every text at 4.5:1 or more) and kept as a screenshot
-//! (`page-<name>-<theme>.png` in the artifacts). The recording page in both themes is in
-//! `night.rs`, 一键报警 after a report in `rapid.rs`, the leader's review page in `review.rs` (it needs a second phone).
+//! (`page-<name>-<theme>.png` in the artifacts), the recording page step by step
+//! (`page-recording-<step>-<theme>.png`; with a hazard form open in `night.rs`), 一键报警 after a report in `rapid.rs`, the leader's review page in `review.rs` (it needs a second phone).
 
 use redvest_e2e::{exclusive, App, Driver};
 
@@ -39,6 +39,10 @@ async fn every_page_reads_in_both_themes_at_phone_size() -> anyhow::Result<()> {
     app.sign("王芳", "2468").await?;
     app.wait_text("#patrol-state", |t| t == "待队长签字").await?;
     app.click("#back").await?;
+    let signed = app.wait_count(".patrol-row", 1, "data-id").await?.remove(0);
+    // And one being recorded, for its steps.
+    app.start_patrol("zone.town_centre", "场镇集中区").await?;
+    app.click("#back").await?;
 
     for theme in ["day", "night"] {
         app.click("#open-settings").await?;
@@ -61,9 +65,16 @@ async fn every_page_reads_in_both_themes_at_phone_size() -> anyhow::Result<()> {
         page(&app, "start", theme).await?;
         app.click("#back").await?;
 
-        app.click(".patrol-row").await?;
+        app.click(&format!(".patrol-row[data-id='{signed}']")).await?;
         app.wait_text("#patrol-state", |t| t == "待队长签字").await?;
         page(&app, "patrol-signed", theme).await?;
+        app.click("#back").await?;
+
+        app.click("#resume").await?;
+        for step in ["attendance", "checklist", "findings", "sign"] {
+            app.step(step).await?;
+            page(&app, &format!("recording-{step}"), theme).await?;
+        }
         app.click("#back").await?;
 
         app.click(".hazard-row").await?;

@@ -1,6 +1,7 @@
-//! A whole patrol through the real webview: roster and PINs in settings, attendance, three
-//! checklist items, a hazard with a deadline, a house visit, the volunteer's signature, the
-//! leader's countersignature, and the frozen read-only view.
+//! A whole patrol through the real webview at phone size (412×915): roster and PINs in
+//! settings, then the recording page's steps — attendance, three checklist items, one turned
+//! into a hazard with a deadline, a house visit, the volunteer's signature — the leader's
+//! countersignature, and the frozen read-only view.
 
 use redvest_e2e::{exclusive, Driver};
 
@@ -10,6 +11,7 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     let data = tempfile::tempdir()?;
     let driver = Driver::start(data.path())?;
     let app = driver.launch().await?;
+    app.phone_size().await?;
 
     // Settings: the team leader and a volunteer, each with a signing PIN. Open while the
     // team sets the phone up.
@@ -59,17 +61,32 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     // Start an ad hoc patrol of the town centre.
     app.start_patrol("zone.town_centre", "场镇集中区").await?;
 
-    // Attendance: both present.
-    app.mark_present(2).await?;
+    // The page is in steps, one shown at a time, opening at 人员到位; their bar sits at the
+    // bottom of the screen, where the thumb is, and says what each holds.
+    let shown = ".step:not([hidden])";
+    assert_eq!(app.wait_count(shown, 1, "data-step").await?, ["attendance"]);
+    anyhow::ensure!(app.in_thumb_reach("#step-bar").await?, "the step bar at the bottom of the screen");
+    app.wait_text("#step-bar", |t| ["人员到位", "巡查重点", "巡查发现", "签字"].iter().all(|s| t.contains(s))).await?;
+    app.wait_text("#step-attendance .step-count", |t| t == "0 人").await?;
 
-    // Three checklist items.
+    // Attendance: both present, counted on the step's tab; 下一步 goes on to the checklist.
+    app.mark_present(2).await?;
+    app.wait_text("#step-attendance.done .step-count", |t| t == "2 人").await?;
+    app.click("#next-attendance").await?;
+    assert_eq!(app.wait_count(shown, 1, "data-step").await?, ["checklist"]);
+
+    // Three checklist items, counted against the list's length.
     app.click("li[data-code='PO-01'] button[data-outcome='Normal']").await?;
     app.click("li[data-code='WS-01'] button[data-outcome='Problem']").await?;
     app.click("li[data-code='FS-02'] button[data-outcome='NotApplicable']").await?;
+    let items = app.count("#checklist li.check-row").await?;
+    app.wait_text("#step-checklist .step-count", |t| t == format!("3/{items}")).await?;
 
-    // The item answered 发现问题 becomes a hazard: the form opens with its domain and wording,
-    // the photo first, and its common wordings a tap away.
+    // The item answered 发现问题 becomes a hazard: the findings step opens by itself with the
+    // form filled from the item's domain and wording, the photo first, and its common
+    // wordings a tap away.
     app.click("li[data-code='WS-01'] button.report-problem").await?;
+    assert_eq!(app.wait_count(shown, 1, "data-step").await?, ["findings"]);
     app.wait_text("#observation-form[data-kind='hazard']", |_| true).await?;
     anyhow::ensure!(app.prop("select[name='hazard.domain']", "value").await? == "work_safety", "the item's domain");
     let description = "textarea[name='hazard.description']";
@@ -104,7 +121,12 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.scroll_to("#observations").await?;
     app.screenshot("patrol-findings").await?;
 
+    app.wait_text("#step-findings.done .step-count", |t| t == "2 条").await?;
+
     // Finish: the summary counts, remarks, the volunteer signs.
+    app.click("#step-sign").await?;
+    assert_eq!(app.wait_count(shown, 1, "data-step").await?, ["sign"]);
+    app.screenshot("patrol-sign").await?;
     app.wait_text("#finish-summary", |t| t.contains("到岗人数 2") && t.contains("已查项目 3") && t.contains("巡查发现 2")).await?;
     app.type_into("#remarks", "巡查正常结束").await?;
     app.sign("王芳", "0000").await?;
