@@ -51,10 +51,8 @@ pub(crate) fn enqueue_photos(conn: &Connection, patrol: Uuid, now: DateTime<Utc>
 pub(crate) fn supersede_submissions(conn: &Connection, patrol: Uuid, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
         "UPDATE outbox SET state = 'superseded', held = 0, updated_at = ?2
-         WHERE kind = 'submission' AND state <> 'sent' AND ref IN (
-             SELECT lower(substr(hex(id), 1, 8) || '-' || substr(hex(id), 9, 4) || '-' || substr(hex(id), 13, 4) || '-' ||
-                          substr(hex(id), 17, 4) || '-' || substr(hex(id), 21, 12))
-             FROM signature WHERE patrol_id = ?1 AND role = 'volunteer')",
+         WHERE kind = 'submission' AND state <> 'sent'
+           AND unhex(ref, '-') IN (SELECT id FROM signature WHERE patrol_id = ?1 AND role = 'volunteer')",
         params![patrol, now],
     )?;
     Ok(())

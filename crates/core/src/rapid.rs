@@ -70,8 +70,7 @@ impl Store {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT r.id, r.body, coalesce(o.state, 'pending') FROM rapid_report r
-             LEFT JOIN outbox o ON o.kind = 'rapid' AND o.ref = lower(substr(hex(r.id), 1, 8) || '-' || substr(hex(r.id), 9, 4) || '-' ||
-                                  substr(hex(r.id), 13, 4) || '-' || substr(hex(r.id), 17, 4) || '-' || substr(hex(r.id), 21, 12))
+             LEFT JOIN outbox o ON o.kind = 'rapid' AND unhex(o.ref, '-') = r.id
              ORDER BY r.at DESC, r.id DESC LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit], |r| Ok((r.get::<_, Uuid>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;

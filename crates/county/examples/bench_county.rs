@@ -239,8 +239,8 @@ async fn main() -> anyhow::Result<()> {
 
     eprintln!("pushing one real patrol (720 fixes) to copy…");
     let team = admin::create_team(&db, "样板巡防队").await?;
-    admin::add_member(&db, team, "李强", Role::Leader).await?;
-    admin::add_member(&db, team, "王芳", Role::Volunteer).await?;
+    admin::add_member(&db, team, "李强", Role::Leader, None).await?;
+    admin::add_member(&db, team, "王芳", Role::Volunteer, None).await?;
     let code = admin::issue_code(&db, team, Utc::now()).await?;
     let server = base.clone();
     let template = tokio::task::spawn_blocking(move || -> anyhow::Result<Uuid> {

@@ -121,8 +121,8 @@ async fn main() -> anyhow::Result<()> {
     let mut teams = Vec::new();
     for t in 0..devices.div_ceil(10) {
         let team = admin::create_team(&db, &format!("第{}巡防队", t + 1)).await?;
-        admin::add_member(&db, team, "李强", Role::Leader).await?;
-        admin::add_member(&db, team, "王芳", Role::Volunteer).await?;
+        admin::add_member(&db, team, "李强", Role::Leader, None).await?;
+        admin::add_member(&db, team, "王芳", Role::Volunteer, None).await?;
         teams.push(team);
     }
     let done = AtomicU64::new(0);

@@ -158,8 +158,8 @@ async fn enrolled_device(db: &Db, team: uuid::Uuid, server: String) -> Arc<Devic
 /// A team with the two people the device fixture signs as.
 async fn team(db: &Db, name: &str) -> anyhow::Result<uuid::Uuid> {
     let team = admin::create_team(db, name).await?;
-    admin::add_member(db, team, "李强", Role::Leader).await?;
-    admin::add_member(db, team, "王芳", Role::Volunteer).await?;
+    admin::add_member(db, team, "李强", Role::Leader, None).await?;
+    admin::add_member(db, team, "王芳", Role::Volunteer, None).await?;
     Ok(team)
 }
 

@@ -165,13 +165,9 @@ pub async fn add_clerk_by(db: &Db, new: &NewClerk<'_>, by: Option<(Uuid, &str)>)
     Ok(id)
 }
 
-/// Adds a member and publishes the team's roster as it now is.
-pub async fn add_member(db: &Db, team: Uuid, name: &str, role: Role) -> Result<Uuid, AdminError> {
-    add_member_with_phone(db, team, name, role, None).await
-}
-
-/// Adds a member with a phone number (empty or `None`: none) and publishes the roster.
-pub async fn add_member_with_phone(db: &Db, team: Uuid, name: &str, role: Role, phone: Option<&str>) -> Result<Uuid, AdminError> {
+/// Adds a member, with a phone number (empty or `None`: none), and publishes the team's
+/// roster as it now is.
+pub async fn add_member(db: &Db, team: Uuid, name: &str, role: Role, phone: Option<&str>) -> Result<Uuid, AdminError> {
     if name.trim().is_empty() || name.chars().count() > 100 {
         return Err(AdminError::Invalid("a name is 1–100 characters".into()));
     }

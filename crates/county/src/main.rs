@@ -329,7 +329,7 @@ async fn main() -> anyhow::Result<()> {
             std::io::stdin().read_line(&mut password).context("reading the password from stdin")?;
             println!("{}", admin::add_clerk(&db, &login, &name, password.trim_end_matches(['\r', '\n']), township, is_admin).await?);
         }
-        Command::MemberAdd { team, name, role, phone } => println!("{}", admin::add_member_with_phone(&db, team, &name, role, phone.as_deref()).await?),
+        Command::MemberAdd { team, name, role, phone } => println!("{}", admin::add_member(&db, team, &name, role, phone.as_deref()).await?),
         Command::MemberPhone { member, phone } => {
             let phone = admin::phone_number(phone.as_deref().unwrap_or_default())?;
             admin::set_member_phone(&db, None, member, phone.as_deref()).await?;

@@ -157,7 +157,7 @@ async fn a_patrol_sent_back_is_editable_again_on_the_volunteers_phone_with_the_r
 #[sqlx::test(migrations = false)]
 async fn the_first_decision_holds_and_nobody_signs_twice(pool: PgPool) {
     let Team { db, team, url, wang, li, patrol, .. } = two_phones(&pool).await;
-    admin::add_member(&db, team, "赵敏", redvest_shared::team::Role::Leader).await.expect("second leader");
+    admin::add_member(&db, team, "赵敏", redvest_shared::team::Role::Leader, None).await.expect("second leader");
     let zhao = {
         let code = admin::issue_code(&db, team, Utc::now()).await.expect("code");
         Arc::new(blocking(move || enrolled_phone(&url, &code, "赵敏的手机", &[("赵敏", "5555")], fast())).await.expect("phone"))
@@ -215,7 +215,7 @@ async fn a_photo_taken_off_a_patrol_sent_back_before_it_went_up_is_not_left_wait
 #[sqlx::test(migrations = false)]
 async fn an_old_version_is_never_countersigned_over_a_new_one(pool: PgPool) {
     let Team { db, team, url, wang, li, patrol, .. } = two_phones(&pool).await;
-    admin::add_member(&db, team, "赵敏", redvest_shared::team::Role::Leader).await.expect("second leader");
+    admin::add_member(&db, team, "赵敏", redvest_shared::team::Role::Leader, None).await.expect("second leader");
     let zhao = {
         let code = admin::issue_code(&db, team, Utc::now()).await.expect("code");
         Arc::new(blocking(move || enrolled_phone(&url, &code, "赵敏的手机", &[("赵敏", "5555")], fast())).await.expect("phone"))

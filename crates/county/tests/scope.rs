@@ -20,8 +20,8 @@ use uuid::Uuid;
 async fn a_device_of_another_team_cannot_read_or_disturb_a_teams_rows(pool: PgPool) {
     let (db, team_a, code_a) = county(pool.clone()).await;
     let team_b = admin::create_team(&db, "河西镇巡防队").await.expect("team B");
-    admin::add_member(&db, team_b, "李强", Role::Leader).await.expect("leader");
-    admin::add_member(&db, team_b, "王芳", Role::Volunteer).await.expect("volunteer");
+    admin::add_member(&db, team_b, "李强", Role::Leader, None).await.expect("leader");
+    admin::add_member(&db, team_b, "王芳", Role::Volunteer, None).await.expect("volunteer");
     let code_b = admin::issue_code(&db, team_b, Utc::now()).await.expect("code");
     let base = base_url(db.clone()).await;
     let (a, b) = (team_device(base.clone(), code_a, SyncOptions::default()).await, team_device(base.clone(), code_b, SyncOptions::default()).await);

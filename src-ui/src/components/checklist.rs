@@ -10,7 +10,8 @@ use redvest_shared::IpcError;
 use uuid::Uuid;
 
 use crate::components::field_error::FieldError;
-use crate::i18n::{error_text, use_lang, use_text, Lang};
+use crate::components::load_error::load_failed;
+use crate::i18n::{use_lang, use_text, Lang};
 use crate::ipc;
 
 /// The text of an item in the current language.
@@ -29,8 +30,8 @@ pub fn ChecklistEditor(
     patrol_id: Uuid,
     assignment: Assignment,
     outcomes: RwSignal<HashMap<String, CheckOutcome>>,
-    /// Set to an item answered 发现问题 when the volunteer asks to record it as a hazard.
-    report: RwSignal<Option<ChecklistItem>>,
+    /// Called with an item answered 发现问题 when the volunteer asks to record it as a hazard.
+    on_report: Callback<ChecklistItem>,
     /// Set to the number of items once the checklist has loaded (the step bar's 5/12).
     #[prop(optional)]
     total: Option<RwSignal<Option<usize>>>,
@@ -57,13 +58,11 @@ pub fn ChecklistEditor(
             <h2>{move || t().checklist_heading}</h2>
             <FieldError error=error field="*"/>
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
+                // A checklist that failed to load says so: it must not look like nothing to check.
+                <ErrorBoundary fallback=load_failed>
                 {move || Suspend::new(async move {
-                    // A checklist that failed to load says so: it must not look like nothing to check.
-                    let items = match items.await {
-                        Ok(items) => items,
-                        Err(e) => return view! { <p class="error" role="alert" id="checklist-error">{error_text(t(), &e)}</p> }.into_any(),
-                    };
-                    redvest_shared::checklist::DOMAINS
+                    let items = items.await?;
+                    Ok::<_, IpcError>(redvest_shared::checklist::DOMAINS
                         .into_iter()
                         .map(|domain| {
                             let rows = items
@@ -107,7 +106,7 @@ pub fn ChecklistEditor(
                                             <Show when=found>
                                                 <button type="button" class="secondary report-problem" on:click={
                                                     let this = this.clone();
-                                                    move |_| report.set(Some(this.clone()))
+                                                    move |_| on_report.run(this.clone())
                                                 }>{move || t().report_as_hazard}</button>
                                             </Show>
                                         </li>
@@ -119,9 +118,9 @@ pub fn ChecklistEditor(
                                 <ul class="plain">{rows}</ul>
                             }
                         })
-                        .collect_view()
-                        .into_any()
+                        .collect_view())
                 })}
+                </ErrorBoundary>
             </Transition>
         </section>
     }

@@ -108,16 +108,23 @@ pub fn ObservationForm(
     on_added: impl Fn() + Copy + Send + Sync + 'static,
     /// A checklist item answered 发现问题 to record as a hazard: opens the form filled from it.
     report: RwSignal<Option<ChecklistItem>>,
+    /// Called when a draft left by a killed app is reopened.
+    #[prop(optional)]
+    on_restored: Option<Callback<()>>,
 ) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
     let draft = RwSignal::new(None::<Draft>);
     let (error, set_error) = signal(None::<IpcError>);
-    // Reopen a draft left by a killed app.
+    // Reopen a draft left by a killed app, unless a form was opened while it loaded (the
+    // draft read back may be that form's own first save, without what was typed since).
     spawn_local(async move {
         if let Ok(Some(body)) = ipc::load_draft(draft_key(patrol_id)).await {
-            if let Ok(d) = serde_json::from_str::<Draft>(&body) {
+            if let (Ok(d), true) = (serde_json::from_str::<Draft>(&body), draft.with_untracked(Option::is_none)) {
                 draft.set(Some(d));
+                if let Some(restored) = on_restored {
+                    restored.run(());
+                }
             }
         }
     });

@@ -106,6 +106,14 @@ pub fn PatrolPage(id: Uuid) -> impl IntoView {
     }
 }
 
+/// The step last chosen, and on which patrol: the page opens there again after a visit
+/// elsewhere (一键报警). A restart forgets it.
+static LAST_STEP: std::sync::Mutex<Option<(Uuid, Step)>> = std::sync::Mutex::new(None);
+
+fn last_step() -> std::sync::MutexGuard<'static, Option<(Uuid, Step)>> {
+    LAST_STEP.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// The recording page's steps, in the order a patrol takes them; one is shown at a time.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Step {
@@ -156,24 +164,30 @@ fn Editor(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>, ste
     let findings = detail.record.observations.len();
     // A checklist item answered 发现问题 that the volunteer records as a hazard.
     let report = RwSignal::new(None::<redvest_shared::checklist::ChecklistItem>);
-    // Someone already marked present: the patrol is under way, so it reopens at the checklist.
-    if step.get_untracked().is_none() {
+    // Placed when the page opens: back at the step it was left on (一键报警 and back), else,
+    // with someone already present, the patrol is under way, so at the checklist.
+    let place = move |to: Step| {
+        *last_step() = Some((id, to));
+        step.set(Some(to));
+    };
+    let opening = step.get_untracked().is_none();
+    if opening {
         let anyone_present = detail.record.attendance.iter().any(|a| a.presence != Presence::Absent);
-        step.set(Some(if anyone_present { Step::Checklist } else { Step::Attendance }));
+        let left = last_step().filter(|(patrol, _)| *patrol == id).map(|(_, s)| s);
+        place(left.unwrap_or(if anyone_present { Step::Checklist } else { Step::Attendance }));
     }
     let shown = move || step.get().unwrap_or(Step::Attendance);
     let go = move |to: Step| {
-        step.set(Some(to));
+        place(to);
         // The new step starts at its top, not wherever the last one was scrolled to.
         window().scroll_to_with_x_and_y(0.0, 0.0);
     };
     // 登记为隐患 on a checklist item opens the findings, where the hazard form waits filled in.
-    Effect::new(move |_| {
-        if report.with(Option::is_some) && step.get_untracked() != Some(Step::Findings) {
-            go(Step::Findings);
-        }
+    let on_report = Callback::new(move |item| {
+        go(Step::Findings);
+        report.set(Some(item));
     });
-    let n_present = move || attendance.with(|l| l.iter().filter(|a| a.presence != Presence::Absent).count());
+    let n_present = move || present_count(attendance);
     let n_checked = move || checks.with(HashMap::len);
     // What each tab says under its name, and whether the step looks done.
     let progress = move |s: Step| -> (String, bool) {
@@ -207,13 +221,14 @@ fn Editor(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>, ste
             {next(Step::Attendance)}
         </div>
         <div class="step" data-step="checklist" hidden=section(Step::Checklist)>
-            <ChecklistEditor patrol_id=id assignment=detail.record.assignment outcomes=checks report=report total=check_total/>
+            <ChecklistEditor patrol_id=id assignment=detail.record.assignment outcomes=checks on_report=on_report total=check_total/>
             {next(Step::Checklist)}
         </div>
         <div class="step" data-step="findings" hidden=section(Step::Findings)>
             <section class="card" id="observations">
                 <h2>{move || t().observations_heading}</h2>
-                <ObservationForm patrol_id=id on_added=move || reload.update(|n| *n += 1) report=report/>
+                <ObservationForm patrol_id=id on_added=move || reload.update(|n| *n += 1) report=report
+                    on_restored=Callback::new(move |()| if opening { go(Step::Findings) })/>
                 <Observations detail=detail.clone() on_change=Callback::new(move |()| reload.update(|n| *n += 1))/>
             </section>
             {next(Step::Findings)}
@@ -235,6 +250,11 @@ fn Editor(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>, ste
             }).collect_view()}
         </nav>
     }
+}
+
+/// How many are marked present (or late) on the attendance being recorded.
+fn present_count(attendance: RwSignal<Vec<redvest_shared::patrol::AttendanceEntry>>) -> usize {
+    attendance.with(|l| l.iter().filter(|a| a.presence != Presence::Absent).count())
 }
 
 /// The findings recorded so far, with their photos. With `on_change` (an open patrol) a
@@ -338,7 +358,7 @@ fn Finish(
             }
         });
     };
-    let n_present = move || attendance.with(|l| l.iter().filter(|a| a.presence != Presence::Absent).count());
+    let n_present = move || present_count(attendance);
     let n_checked = move || checks.with(HashMap::len);
     view! {
         <section class="card" id="finish">

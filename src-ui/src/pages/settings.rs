@@ -14,6 +14,7 @@ use crate::components::subpage::Subpage;
 use crate::components::attendance::RoleSelect;
 use crate::components::field_error::FieldError;
 use crate::components::lang_toggle::LangToggle;
+use crate::components::load_error::load_failed;
 use crate::i18n::{error_text, use_lang, use_text, Lang};
 use crate::ipc;
 use crate::theme::ThemeChoice;
@@ -81,14 +82,12 @@ fn Roster() -> impl IntoView {
         <section class="card" id="roster">
             <h2>{move || t().roster_heading}</h2>
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
+                // A roster that failed to load says so: it must not look like an empty team.
+                <ErrorBoundary fallback=load_failed>
                 {move || Suspend::new(async move {
-                    // A roster that failed to load says so: it must not look like an empty team.
-                    let members = match members.await {
-                        Ok(members) => members,
-                        Err(e) => return view! { <p class="error" role="alert" id="roster-error">{error_text(t(), &e)}</p> }.into_any(),
-                    };
+                    let members = members.await?;
                     let enrolled = status.await.is_ok_and(|s| s.enrolled.is_some());
-                    view! {
+                    Ok::<_, IpcError>(view! {
                         <ul class="row-list">
                             {
                                 // Who may lift a PIN lock: leaders with a key on this phone.
@@ -97,8 +96,9 @@ fn Roster() -> impl IntoView {
                                 members.into_iter().map(|m| view! { <MemberRow member=m enrolled=enrolled reload=reload leaders=leaders.clone()/> }).collect_view()
                             }
                         </ul>
-                    }.into_any()
+                    })
                 })}
+                </ErrorBoundary>
             </Transition>
             // The fieldset only disables: WebViews before 86 lay out no grid on a fieldset.
             <fieldset class="unlockable" prop:disabled=move || access.read_only()>
@@ -322,9 +322,12 @@ fn Duties() -> impl IntoView {
     let t = use_text();
     let access = Access::here();
     let lang = use_lang();
-    let reload = RwSignal::new(0u32);
+    // Writes are actions; the list refetches whenever one of them has run.
+    let add_duty = Action::new_local(|duty: &NewDuty| ipc::add_duty(duty.clone()));
+    let remove_duty = Action::new_local(|id: &uuid::Uuid| ipc::remove_duty(*id));
     let duties = LocalResource::new(move || {
-        reload.get();
+        add_duty.version().get();
+        remove_duty.version().get();
         ipc::list_duties()
     });
     let assignment = RwSignal::new(0usize);
@@ -353,38 +356,36 @@ fn Duties() -> impl IntoView {
             time: at,
             recurrence,
         };
-        spawn_local(async move {
-            match ipc::add_duty(duty).await {
-                Ok(_) => {
-                    set_error.set(None);
-                    place.set(String::new());
-                    reload.update(|n| *n += 1);
-                }
-                Err(e) => {
-                    access.saw(&e);
-                    set_error.set(Some(e));
-                }
-            }
-        });
+        add_duty.dispatch_local(duty);
     };
+    let refused = move |e: IpcError| {
+        access.saw(&e);
+        set_error.set(Some(e));
+    };
+    Effect::new(move |_| match add_duty.value().get() {
+        Some(Ok(_)) => {
+            set_error.set(None);
+            place.set(String::new());
+        }
+        Some(Err(e)) => refused(e),
+        None => {}
+    });
+    Effect::new(move |_| {
+        if let Some(Err(e)) = remove_duty.value().get() {
+            refused(e);
+        }
+    });
     let remove = move |d: Duty| {
-        spawn_local(async move {
-            match ipc::remove_duty(d.id).await {
-                Ok(()) => reload.update(|n| *n += 1),
-                Err(e) => {
-                    access.saw(&e);
-                    set_error.set(Some(e));
-                }
-            }
-        });
+        remove_duty.dispatch_local(d.id);
     };
     view! {
         <section class="card" id="duties">
             <h2>{move || t().duty_heading}</h2>
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
+                <ErrorBoundary fallback=load_failed>
                 {move || Suspend::new(async move {
-                    let duties = duties.await.unwrap_or_default();
-                    view! {
+                    let duties = duties.await?;
+                    Ok::<_, IpcError>(view! {
                         <ul class="row-list" id="duty-schedule">
                             {duties.into_iter().map(|d| {
                                 let d2 = d.clone();
@@ -399,8 +400,9 @@ fn Duties() -> impl IntoView {
                                 }
                             }).collect_view()}
                         </ul>
-                    }
+                    })
                 })}
+                </ErrorBoundary>
             </Transition>
             <fieldset class="unlockable" prop:disabled=move || access.read_only()>
                 <div class="stack-form">
@@ -546,21 +548,23 @@ fn SettingsLock() -> impl IntoView {
                 <section class="card" id="settings-lock">
                     <p id="settings-locked">{move || t().settings_locked_note}</p>
                     <Suspense fallback=|| ()>
+                        <ErrorBoundary fallback=load_failed>
                         {move || Suspend::new(async move {
-                            let leaders: Vec<Member> = leaders.await.map(|m| m.into_iter().filter(|m| m.role == Role::Leader && m.has_key).collect()).unwrap_or_default();
+                            let leaders: Vec<Member> = leaders.await?.into_iter().filter(|m| m.role == Role::Leader && m.has_key).collect();
                             // The one shown is the one asked: the first, until another is picked.
                             if !leader.get_untracked().is_some_and(|id| leaders.iter().any(|m| m.id == id)) {
                                 leader.set(leaders.first().map(|m| m.id));
                             }
-                            view! {
+                            Ok::<_, IpcError>(view! {
                                 <select id="unlock-leader" on:change=move |ev| leader.set(uuid::Uuid::parse_str(&event_target_value(&ev)).ok())>
                                     {leaders.into_iter().map(|m| {
                                         let id = m.id;
                                         view! { <option value=id.to_string() prop:selected=move || leader.get() == Some(id)>{m.name}</option> }
                                     }).collect_view()}
                                 </select>
-                            }
+                            })
                         })}
+                        </ErrorBoundary>
                     </Suspense>
                     <input id="unlock-pin" type="password" inputmode="numeric" maxlength="8" autocomplete="off" placeholder=move || t().leader_pin
                         prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
@@ -599,11 +603,13 @@ fn Keys() -> impl IntoView {
         <section class="card" id="keys">
             <h2>{move || t().keys_heading}</h2>
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
+                <ErrorBoundary fallback=load_failed>
                 {move || Suspend::new(async move {
-                    keys.await.unwrap_or_default().into_iter().map(|k| view! {
+                    Ok::<_, IpcError>(keys.await?.into_iter().map(|k| view! {
                         <p><strong>{k.name.clone()}</strong> " " <code class="key">{k.public_key_hex.clone()}</code></p>
-                    }).collect_view()
+                    }).collect_view())
                 })}
+                </ErrorBoundary>
             </Transition>
             <button class="secondary" id="verify" on:click=verify>{move || t().verify}</button>
             {move || findings.get().map(|f| match f {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{bail, ensure, Context, Result};
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -208,14 +208,19 @@ impl App {
                     // WebKitWebDriver sometimes refuses a pointer click on a visible button
                     // (seen under load, with an empty message): the DOM click a tap causes.
                     log_line(&format!("pointer click on {css} refused ({e}); clicking through the DOM"));
-                    let clicked = self.client.execute("const el = document.querySelector(arguments[0]); if (!el) return false; el.click(); return true;", vec![json!(css)]).await;
-                    if matches!(clicked, Ok(serde_json::Value::Bool(true))) {
+                    if self.dom_click(css).await {
                         return Ok(());
                     }
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             }
         }
+    }
+
+    /// The DOM click a tap causes, on the element matching `css`; whether there was one.
+    async fn dom_click(&self, css: &str) -> bool {
+        let clicked = self.client.execute("const el = document.querySelector(arguments[0]); if (!el) return false; el.click(); return true;", vec![json!(css)]).await;
+        matches!(clicked, Ok(serde_json::Value::Bool(true)))
     }
 
     /// Types `text` into the input matching `css`.
@@ -280,8 +285,8 @@ impl App {
         while self.client.find(Locator::Css("#open-sync")).await.is_err() {
             if let Ok(back) = self.client.find(Locator::Css("#back")).await {
                 if back.click().await.is_err() {
-                    // A pointer click WebKitWebDriver refuses (see `click`): the tap's DOM click.
-                    let _ = self.client.execute("const b = document.querySelector('#back'); if (b) b.click();", vec![]).await;
+                    // A pointer click WebKitWebDriver refuses (see `click`).
+                    self.dom_click("#back").await;
                 }
             }
             if Instant::now() > deadline {
@@ -457,7 +462,14 @@ impl App {
     pub async fn step(&self, step: &str) -> Result<()> {
         let tab = self.client.wait().at_most(PATIENCE).for_element(Locator::Css(&format!("#step-{step}"))).await;
         tab.with_context(|| format!("the tab of step {step}"))?.click().await?;
+        self.shows_step(step).await
+    }
+
+    /// Waits until the recording page shows `step`, and that step alone.
+    pub async fn shows_step(&self, step: &str) -> Result<()> {
         self.wait_count(&format!("[data-step='{step}']:not([hidden])"), 1, "data-step").await?;
+        let shown = self.wait_count(".step:not([hidden])", 1, "data-step").await?;
+        ensure!(shown == [step], "the page shows {shown:?}, not {step} alone");
         Ok(())
     }
 

@@ -28,6 +28,8 @@ async fn hazard_draft_survives_kill_9() -> anyhow::Result<()> {
     let app = driver.launch().await?;
     // The unfinished patrol reopens by itself, with the form as it was.
     app.wait_text("h1", |t| t == "夜巡岗").await?;
+    // At its findings, where the form is open.
+    app.shows_step("findings").await?;
     app.wait_text("#observation-form", |_| true).await?;
     assert_eq!(app.prop("textarea[name='hazard.description']", "value").await?, "消防通道被三轮车堵住");
     assert_eq!(app.prop("input[name='hazard.place']", "value").await?, "农贸市场东门");

@@ -63,8 +63,7 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
 
     // The page is in steps, one shown at a time, opening at 人员到位; their bar sits at the
     // bottom of the screen, where the thumb is, and says what each holds.
-    let shown = ".step:not([hidden])";
-    assert_eq!(app.wait_count(shown, 1, "data-step").await?, ["attendance"]);
+    app.shows_step("attendance").await?;
     anyhow::ensure!(app.in_thumb_reach("#step-bar").await?, "the step bar at the bottom of the screen");
     app.wait_text("#step-bar", |t| ["人员到位", "巡查重点", "巡查发现", "签字"].iter().all(|s| t.contains(s))).await?;
     app.wait_text("#step-attendance .step-count", |t| t == "0 人").await?;
@@ -73,7 +72,12 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.mark_present(2).await?;
     app.wait_text("#step-attendance.done .step-count", |t| t == "2 人").await?;
     app.click("#next-attendance").await?;
-    assert_eq!(app.wait_count(shown, 1, "data-step").await?, ["checklist"]);
+    app.shows_step("checklist").await?;
+    // With people present the patrol is under way: reopened, it is at the checklist.
+    app.click("#back").await?;
+    app.click("#resume").await?;
+    app.wait_text("#step-attendance .step-count", |t| t == "2 人").await?;
+    app.shows_step("checklist").await?;
 
     // Three checklist items, counted against the list's length.
     app.click("li[data-code='PO-01'] button[data-outcome='Normal']").await?;
@@ -86,7 +90,7 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     // form filled from the item's domain and wording, the photo first, and its common
     // wordings a tap away.
     app.click("li[data-code='WS-01'] button.report-problem").await?;
-    assert_eq!(app.wait_count(shown, 1, "data-step").await?, ["findings"]);
+    app.shows_step("findings").await?;
     app.wait_text("#observation-form[data-kind='hazard']", |_| true).await?;
     anyhow::ensure!(app.prop("select[name='hazard.domain']", "value").await? == "work_safety", "the item's domain");
     let description = "textarea[name='hazard.description']";
@@ -125,7 +129,7 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
 
     // Finish: the summary counts, remarks, the volunteer signs.
     app.click("#step-sign").await?;
-    assert_eq!(app.wait_count(shown, 1, "data-step").await?, ["sign"]);
+    app.shows_step("sign").await?;
     app.screenshot("patrol-sign").await?;
     app.wait_text("#finish-summary", |t| t.contains("到岗人数 2") && t.contains("已查项目 3") && t.contains("巡查发现 2")).await?;
     app.type_into("#remarks", "巡查正常结束").await?;

@@ -68,8 +68,11 @@ async fn a_fire_is_reported_in_two_taps_waits_first_and_reaches_the_county_first
     // Those marked present (the two taps' saves may land in either order).
     assert!(report["reporter"].as_str().is_some_and(|r| r.starts_with("李强")), "{body}");
 
-    // First in the outbox, ahead of the two keys made before it.
+    // Back on the patrol, at the step it was left on (not where a reopened patrol starts).
     app.click("#back").await?;
+    app.shows_step("attendance").await?;
+
+    // First in the outbox, ahead of the two keys made before it.
     app.home().await?;
     app.click("#open-sync").await?;
     let kinds = app.wait_count("li.pending-row", 2, "data-kind").await?;

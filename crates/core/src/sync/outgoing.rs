@@ -92,8 +92,7 @@ impl Store {
     fn text_at_county(&self, patrol: Uuid) -> Result<bool> {
         Ok(self.conn().query_row(
             "SELECT EXISTS (SELECT 1 FROM outbox WHERE kind = 'patrol' AND ref = ?1 AND state = 'sent')
-                 OR EXISTS (SELECT 1 FROM outbox o JOIN signature s ON o.ref = lower(substr(hex(s.id), 1, 8) || '-' || substr(hex(s.id), 9, 4) || '-' ||
-                                substr(hex(s.id), 13, 4) || '-' || substr(hex(s.id), 17, 4) || '-' || substr(hex(s.id), 21, 12))
+                 OR EXISTS (SELECT 1 FROM outbox o JOIN signature s ON unhex(o.ref, '-') = s.id
                             WHERE o.kind = 'submission' AND o.state = 'sent' AND s.patrol_id = ?2)",
             params![patrol.to_string(), patrol],
             |r| r.get(0),

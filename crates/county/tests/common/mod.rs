@@ -82,8 +82,8 @@ pub async fn county_with(pool: sqlx::PgPool, photos: PhotoStore) -> (Db, Uuid, S
     let db = Db::from_pool(pool, photos);
     db.migrate().await.expect("migrate");
     let team = admin::create_team(&db, "城关镇红马甲巡防队").await.expect("team");
-    admin::add_member(&db, team, "李强", Role::Leader).await.expect("leader");
-    admin::add_member(&db, team, "王芳", Role::Volunteer).await.expect("volunteer");
+    admin::add_member(&db, team, "李强", Role::Leader, None).await.expect("leader");
+    admin::add_member(&db, team, "王芳", Role::Volunteer, None).await.expect("volunteer");
     let code = admin::issue_code(&db, team, Utc::now()).await.expect("code");
     (db, team, code)
 }
