@@ -28,6 +28,8 @@ init({ module_or_path: 'redvest_ui_bg.wasm' }).then(
   () => window.redvestBoot.started(),
   (e) => {
     console.error('红马甲巡防 cannot start:', e);
+    // For the end-to-end tests, which cannot read the console.
+    window.redvestBootError = String((e && e.stack) || e);
     if (e instanceof WebAssembly.RuntimeError) window.redvestBoot.started();
     else window.redvestBoot.unable();
   },

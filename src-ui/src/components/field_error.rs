@@ -7,7 +7,7 @@ use crate::i18n::{error_text, use_text};
 
 /// Shows `error` when it names `field` (or, with `field` = "*", any error not shown elsewhere).
 #[component]
-pub fn FieldError(error: ReadSignal<Option<IpcError>>, #[prop(into)] field: String) -> impl IntoView {
+pub fn FieldError(#[prop(into)] error: Signal<Option<IpcError>>, #[prop(into)] field: String) -> impl IntoView {
     let t = use_text();
     move || {
         error.get().filter(|e| field == "*" || e.field.as_deref() == Some(field.as_str())).map(|e| {

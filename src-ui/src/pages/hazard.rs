@@ -3,15 +3,15 @@
 
 use chrono::NaiveDate;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use redvest_shared::checklist::item_text;
-use redvest_shared::hazard::{HazardChange, HazardState};
+use redvest_shared::hazard::{Hazard, HazardChange, HazardState};
 use redvest_shared::observation::{EscalateTo, Handling, HazardReport};
 use redvest_shared::IpcError;
 use uuid::Uuid;
 
 use crate::components::subpage::Subpage;
 use crate::components::field_error::FieldError;
+use crate::components::load_error::load_failed;
 use crate::components::photos::PhotoStrip;
 use crate::i18n::{error_text, use_lang, use_text};
 use crate::ipc;
@@ -22,23 +22,27 @@ use crate::pages::patrol::MemberSelect;
 pub fn HazardPage(id: Uuid) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
-    let reload = RwSignal::new(0u32);
+    // A change of state is an action; the hazard is read again after each one saved. A refused
+    // change leaves the page (and the form as filled in) alone: the count only moves on a success.
+    let change = Action::new_local(|c: &HazardChange| ipc::change_hazard(c.clone()));
+    let saved = Memo::new(move |before: Option<&usize>| {
+        let before = before.copied().unwrap_or(0);
+        if change.value().with(|v| matches!(v, Some(Ok(_)))) { before + 1 } else { before }
+    });
     let hazard = LocalResource::new(move || {
-        reload.get();
+        saved.track();
         ipc::hazard(id)
     });
     let members = LocalResource::new(ipc::list_members);
     view! {
         <Subpage title=|t| t.hazard_heading>
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
+                <ErrorBoundary fallback=load_failed>
                 {move || Suspend::new(async move {
-                    let (h, members) = match (hazard.await, members.await) {
-                        (Ok(h), Ok(m)) => (h, m),
-                        (Err(e), _) | (_, Err(e)) => return view! { <p class="error">{error_text(t(), &e)}</p> }.into_any(),
-                    };
+                    let (h, members) = (hazard.await?, members.await?);
                     let current = h.state;
                     let next: Vec<HazardState> = HazardState::ALL.into_iter().filter(|s| current.can_go_to(*s)).collect();
-                    view! {
+                    Ok::<_, IpcError>(view! {
                         <section class="card">
                             <p><strong>{h.report.description.clone()}</strong></p>
                             <p><span class="badge" id="hazard-state">{move || lang().hazard_state(current)}</span>
@@ -71,9 +75,10 @@ pub fn HazardPage(id: Uuid) -> impl IntoView {
                                 }).collect_view()}
                             </ol>
                         </section>
-                        {(!next.is_empty()).then(|| view! { <ChangeForm hazard_id=id next=next members=members reload=reload/> })}
-                    }.into_any()
+                        {(!next.is_empty()).then(|| view! { <ChangeForm hazard_id=id next=next members=members change=change/> })}
+                    })
                 })}
+                </ErrorBoundary>
             </Transition>
         </Subpage>
     }
@@ -116,7 +121,12 @@ fn ReportFields(report: HazardReport) -> impl IntoView {
 }
 
 #[component]
-fn ChangeForm(hazard_id: Uuid, next: Vec<HazardState>, members: Vec<redvest_shared::team::Member>, reload: RwSignal<u32>) -> impl IntoView {
+fn ChangeForm(
+    hazard_id: Uuid,
+    next: Vec<HazardState>,
+    members: Vec<redvest_shared::team::Member>,
+    change: Action<HazardChange, Result<Hazard, IpcError>>,
+) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
     let state = RwSignal::new(next.first().copied().unwrap_or(HazardState::Rectifying));
@@ -124,11 +134,12 @@ fn ChangeForm(hazard_id: Uuid, next: Vec<HazardState>, members: Vec<redvest_shar
     let reason = RwSignal::new(String::new());
     let responsible = RwSignal::new(String::new());
     let deadline = RwSignal::new(String::new());
-    let (error, set_error) = signal(None::<IpcError>);
+    // The refusal of the last change, shown beside its field (the form is new after a success).
+    let error = Signal::derive(move || change.value().get().and_then(Result::err));
     let options = next.clone();
     let save = move |_| {
         let Some(by_member) = by.get_untracked() else { return };
-        let change = HazardChange {
+        let request = HazardChange {
             hazard_id,
             state: state.get_untracked(),
             by_member,
@@ -136,12 +147,7 @@ fn ChangeForm(hazard_id: Uuid, next: Vec<HazardState>, members: Vec<redvest_shar
             responsible: Some(responsible.get_untracked()).filter(|r| !r.trim().is_empty()),
             deadline: NaiveDate::parse_from_str(&deadline.get_untracked(), "%Y-%m-%d").ok(),
         };
-        spawn_local(async move {
-            match ipc::change_hazard(change).await {
-                Ok(_) => reload.update(|n| *n += 1),
-                Err(e) => set_error.set(Some(e)),
-            }
-        });
+        change.dispatch_local(request);
     };
     view! {
         <section class="card" id="hazard-change">

@@ -49,8 +49,11 @@ pub fn SettingsPage() -> impl IntoView {
 fn Roster() -> impl IntoView {
     let t = use_text();
     let access = Access::here();
+    // Adding is an action; a row's own changes (PINs, locks) still bump `reload`.
+    let add_member = Action::new_local(|m: &NewMember| ipc::add_member(m.clone()));
     let reload = RwSignal::new(0u32);
     let members = LocalResource::new(move || {
+        add_member.version().get();
         reload.get();
         ipc::list_members()
     });
@@ -62,22 +65,20 @@ fn Roster() -> impl IntoView {
     let role = RwSignal::new(Role::Volunteer);
     let (error, set_error) = signal(None::<IpcError>);
     let add = move |_| {
-        let member = NewMember { name: name.get_untracked(), role: role.get_untracked() };
-        spawn_local(async move {
-            match ipc::add_member(member).await {
-                Ok(_) => {
-                    set_error.set(None);
-                    name.set(String::new());
-                    role.set(Role::Volunteer);
-                    reload.update(|n| *n += 1);
-                }
-                Err(e) => {
-                    access.saw(&e);
-                    set_error.set(Some(e));
-                }
-            }
-        });
+        add_member.dispatch_local(NewMember { name: name.get_untracked(), role: role.get_untracked() });
     };
+    Effect::new(move |_| match add_member.value().get() {
+        Some(Ok(_)) => {
+            set_error.set(None);
+            name.set(String::new());
+            role.set(Role::Volunteer);
+        }
+        Some(Err(e)) => {
+            access.saw(&e);
+            set_error.set(Some(e));
+        }
+        None => {}
+    });
     view! {
         <section class="card" id="roster">
             <h2>{move || t().roster_heading}</h2>

@@ -113,7 +113,11 @@ impl Driver {
         // The first connection right after the driver starts is occasionally reset.
         for _ in 0..3 {
             match ClientBuilder::new(HttpConnector::new()).capabilities(caps.clone()).connect(&self.url).await {
-                Ok(client) => return Ok(App { client }),
+                Ok(client) => {
+                    let app = App { client };
+                    app.started().await?;
+                    return Ok(app);
+                }
                 Err(e) => last = Some(e),
             }
             tokio::time::sleep(Duration::from_millis(300)).await;
@@ -143,6 +147,27 @@ pub struct App {
 }
 
 impl App {
+    /// Waits until the UI has started; a UI that could not start (boot.js's message) fails
+    /// with the error main.js caught.
+    async fn started(&self) -> Result<()> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let state = self
+                .client
+                .execute("const m = document.getElementById('boot-message');
+                          if (m && !m.hidden) return 'failed: ' + (window.redvestBootError || '(no error caught)');
+                          return document.querySelector('main') ? 'up' : null;", vec![])
+                .await
+                .unwrap_or_default();
+            match state.as_str() {
+                Some("up") => return Ok(()),
+                Some(failed) => bail!("the UI did not start: {failed}"),
+                None if Instant::now() > deadline => bail!("the UI did not start in time"),
+                None => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+
     /// Polls until `css` matches an element whose text satisfies `ok`; returns that text.
     pub async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> Result<String> {
         let deadline = Instant::now() + PATIENCE;
@@ -290,7 +315,7 @@ impl App {
                 }
             }
             if Instant::now() > deadline {
-                let seen = self.client.execute("return document.body.innerText.slice(0, 400);", vec![]).await.unwrap_or_default();
+                let seen = self.client.execute("return document.body.innerText.slice(0, 400) + ' ' + (window.redvestBootError || '');", vec![]).await.unwrap_or_default();
                 bail!("the home page did not come; the page shows: {seen}");
             }
             tokio::time::sleep(Duration::from_millis(200)).await;

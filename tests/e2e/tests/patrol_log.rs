@@ -167,6 +167,15 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     .await?;
     app.wait_text("#hazard-history", |t| t.contains("已交办") && t.contains("张老板")).await?;
     app.screenshot("hazard-history").await?;
+    // The volunteer records that rectifying has begun: without a reason it is refused beside
+    // the field, with one the page reads the new state and the history its entry.
+    app.select_text("#hazard-new-state", "整改中").await?;
+    app.click("#hazard-save").await?;
+    app.wait_text("p.error[data-field='hazard_change.reason']", |t| !t.is_empty()).await?;
+    app.type_into("#hazard-reason", "已通知张老板清理货物").await?;
+    app.click("#hazard-save").await?;
+    app.wait_text("#hazard-state", |t| t == "整改中").await?;
+    app.wait_text("#hazard-history", |t| t.contains("整改中") && t.contains("已通知张老板清理货物")).await?;
     app.quit().await?;
     Ok(())
 }
