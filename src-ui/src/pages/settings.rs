@@ -67,17 +67,9 @@ fn Roster() -> impl IntoView {
     let add = move |_| {
         add_member.dispatch_local(NewMember { name: name.get_untracked(), role: role.get_untracked() });
     };
-    Effect::new(move |_| match add_member.value().get() {
-        Some(Ok(_)) => {
-            set_error.set(None);
-            name.set(String::new());
-            role.set(Role::Volunteer);
-        }
-        Some(Err(e)) => {
-            access.saw(&e);
-            set_error.set(Some(e));
-        }
-        None => {}
+    access.answers(add_member, set_error, move || {
+        name.set(String::new());
+        role.set(Role::Volunteer);
     });
     view! {
         <section class="card" id="roster">
@@ -359,23 +351,8 @@ fn Duties() -> impl IntoView {
         };
         add_duty.dispatch_local(duty);
     };
-    let refused = move |e: IpcError| {
-        access.saw(&e);
-        set_error.set(Some(e));
-    };
-    Effect::new(move |_| match add_duty.value().get() {
-        Some(Ok(_)) => {
-            set_error.set(None);
-            place.set(String::new());
-        }
-        Some(Err(e)) => refused(e),
-        None => {}
-    });
-    Effect::new(move |_| {
-        if let Some(Err(e)) = remove_duty.value().get() {
-            refused(e);
-        }
-    });
+    access.answers(add_duty, set_error, move || place.set(String::new()));
+    access.answers(remove_duty, set_error, || {});
     let remove = move |d: Duty| {
         remove_duty.dispatch_local(d.id);
     };
@@ -459,6 +436,22 @@ impl Access {
         if e.code == ErrorCode::SettingsLocked {
             self.0.set(Some(SettingsAccess::Locked));
         }
+    }
+
+    /// Follows a settings write: `saved` runs once it succeeds; a refusal goes to `error`
+    /// (and a lock that closed meanwhile shows).
+    fn answers<I: 'static, O: Clone + 'static>(self, action: Action<I, Result<O, IpcError>>, error: WriteSignal<Option<IpcError>>, saved: impl Fn() + 'static) {
+        Effect::new(move |_| match action.value().get() {
+            Some(Ok(_)) => {
+                error.set(None);
+                saved();
+            }
+            Some(Err(e)) => {
+                self.saw(&e);
+                error.set(Some(e));
+            }
+            None => {}
+        });
     }
 }
 

@@ -250,9 +250,7 @@ impl App {
 
     /// Types `text` into the input matching `css`.
     pub async fn type_into(&self, css: &str, text: &str) -> Result<()> {
-        let el = self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await
-            .with_context(|| format!("waiting for {css}"))?;
-        self.reveal(css).await?;
+        let el = self.reach(css).await?;
         el.send_keys(text).await.with_context(|| format!("typing into {css}"))?;
         Ok(())
     }
@@ -462,10 +460,11 @@ impl App {
     }
 
     /// Waits for the element matching `css`, and shows its step if it is in a hidden one.
-    async fn reach(&self, css: &str) -> Result<()> {
-        self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await
+    async fn reach(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        let el = self.client.wait().at_most(PATIENCE).for_element(Locator::Css(css)).await
             .with_context(|| format!("waiting for {css}"))?;
-        self.reveal(css).await
+        self.reveal(css).await?;
+        Ok(el)
     }
 
     /// The recording page shows one step at a time: an element in a hidden step is reached as
