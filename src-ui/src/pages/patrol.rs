@@ -45,14 +45,14 @@ fn describe(lang: Lang, o: &Observation) -> String {
 pub fn PatrolPage(id: Uuid) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
-    let reload = RwSignal::new(0u32);
-    let detail = LocalResource::new(move || {
-        reload.get();
-        ipc::patrol_detail(id)
-    });
+    let detail = LocalResource::new(move || ipc::patrol_detail(id));
     let members = LocalResource::new(ipc::list_members);
-    // The step shown survives the page's reloads (a finding added, a photo taken).
+    // Every write here (a finding, a photo taken off, a signature) reads the patrol again.
+    let saved = Callback::new(move |()| detail.refetch());
+    // The step shown, and the checklist's length, survive the page's reloads (a finding
+    // added, a photo taken).
     let step = RwSignal::new(None::<Step>);
+    let check_total = RwSignal::new(None::<usize>);
     // While the step bar is up, what scrolls into view (a focused field) stops above it.
     let steps_shown = |on: bool| {
         if let Some(root) = document().document_element() {
@@ -92,9 +92,9 @@ pub fn PatrolPage(id: Uuid) -> impl IntoView {
                                 {d.returned_reason.clone().map(|r| view! { <p class="error" id="returned-reason">{move || t().returned_because} {r.clone()}</p> })}
                             };
                             let body = if d.state.is_editable() {
-                                view! { <Editor detail=d.clone() members=m reload=reload step=step/> }.into_any()
+                                view! { <Editor detail=d.clone() members=m saved=saved step=step check_total=check_total/> }.into_any()
                             } else {
-                                view! { <ReadOnly detail=d.clone() members=m reload=reload/> }.into_any()
+                                view! { <ReadOnly detail=d.clone() members=m saved=saved/> }.into_any()
                             };
                             view! { {head} {body} }.into_any()
                         }
@@ -154,12 +154,17 @@ impl Step {
 /// screen, in the thumb's reach, saying what each holds. Every step stays mounted while
 /// hidden, so what is typed in one survives a visit to another.
 #[component]
-fn Editor(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>, step: RwSignal<Option<Step>>) -> impl IntoView {
+fn Editor(
+    detail: PatrolDetail,
+    members: Vec<Member>,
+    saved: Callback<()>,
+    step: RwSignal<Option<Step>>,
+    check_total: RwSignal<Option<usize>>,
+) -> impl IntoView {
     let t = use_text();
     let id = detail.record.id;
     let checks: HashMap<_, _> = detail.record.checks.iter().map(|c| (c.code.clone(), c.outcome)).collect();
     let checks = RwSignal::new(checks);
-    let check_total = RwSignal::new(None::<usize>);
     let attendance = RwSignal::new(detail.record.attendance.clone());
     let findings = detail.record.observations.len();
     // A checklist item answered 发现问题 that the volunteer records as a hazard.
@@ -227,14 +232,14 @@ fn Editor(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>, ste
         <div class="step" data-step="findings" hidden=section(Step::Findings)>
             <section class="card" id="observations">
                 <h2>{move || t().observations_heading}</h2>
-                <ObservationForm patrol_id=id on_added=move || reload.update(|n| *n += 1) report=report
+                <ObservationForm patrol_id=id on_added=move || saved.run(()) report=report
                     on_restored=Callback::new(move |()| if opening { go(Step::Findings) })/>
-                <Observations detail=detail.clone() on_change=Callback::new(move |()| reload.update(|n| *n += 1))/>
+                <Observations detail=detail.clone() on_change=saved/>
             </section>
             {next(Step::Findings)}
         </div>
         <div class="step" data-step="sign" hidden=section(Step::Sign)>
-            <Finish detail=detail members=members attendance=attendance checks=checks reload=reload/>
+            <Finish detail=detail members=members attendance=attendance checks=checks saved=saved/>
         </div>
         <div class="step-bar-space"></div>
         <nav class="step-bar" id="step-bar" aria-label=move || t().steps_label>
@@ -302,7 +307,7 @@ fn Finish(
     members: Vec<Member>,
     attendance: RwSignal<Vec<redvest_shared::patrol::AttendanceEntry>>,
     checks: RwSignal<HashMap<String, redvest_shared::checklist::CheckOutcome>>,
-    reload: RwSignal<u32>,
+    saved: Callback<()>,
 ) -> impl IntoView {
     let t = use_text();
     let id = detail.record.id;
@@ -338,25 +343,24 @@ fn Finish(
     let canvas = NodeRef::<Canvas>::new();
     let drawn = RwSignal::new(false);
     let (error, set_error) = signal(None::<IpcError>);
-    let pending = RwSignal::new(false);
+    let sign = Action::new_local(move |req: &SignPatrol| {
+        let req = req.clone();
+        async move {
+            match ipc::submit_patrol(req).await {
+                Ok(()) => {
+                    let _ = ipc::clear_draft(format!("remarks:{id}")).await;
+                    saved.run(());
+                }
+                Err(e) => set_error.set(Some(e)),
+            }
+        }
+    });
     let submit = move |_| {
         let Some(member_id) = signer.get_untracked() else {
             set_error.set(Some(IpcError::new(redvest_shared::ErrorCode::NoPresentMember, "no signer").with_field("attendance")));
             return;
         };
-        let req = SignPatrol { patrol_id: id, member_id, pin: pin.get_untracked(), handwriting_png: signature_png(&canvas, drawn), remarks: remarks.get_untracked() };
-        pending.set(true);
-        spawn_local(async move {
-            let result = ipc::submit_patrol(req).await;
-            pending.set(false);
-            match result {
-                Ok(()) => {
-                    let _ = ipc::clear_draft(format!("remarks:{id}")).await;
-                    reload.update(|n| *n += 1);
-                }
-                Err(e) => set_error.set(Some(e)),
-            }
-        });
+        sign.dispatch_local(SignPatrol { patrol_id: id, member_id, pin: pin.get_untracked(), handwriting_png: signature_png(&canvas, drawn), remarks: remarks.get_untracked() });
     };
     let n_present = move || present_count(attendance);
     let n_checked = move || checks.with(HashMap::len);
@@ -386,7 +390,7 @@ fn Finish(
             <FieldError error=error field="signature.handwriting"/>
             <FieldError error=error field="patrol.ended_at"/>
             {move || error.get().filter(|e| e.field.is_none()).map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
-            <button class="primary" id="sign-submit" disabled=move || pending.get() on:click=submit>{move || t().sign_submit}</button>
+            <button class="primary" id="sign-submit" disabled=move || sign.pending().get() on:click=submit>{move || t().sign_submit}</button>
         </section>
     }
 }
@@ -430,7 +434,7 @@ pub fn PinInput(value: RwSignal<String>, #[prop(into)] id: String) -> impl IntoV
 
 /// The signed record, read-only; the leader's review while submitted; amendment once sealed.
 #[component]
-fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -> impl IntoView {
+fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, saved: Callback<()>) -> impl IntoView {
     let t = use_text();
     let navigate = use_navigate();
     let id = detail.record.id;
@@ -449,9 +453,9 @@ fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, reload: RwSignal<u32>) -
             <p class="muted" id="submitted-note">{move || t().submitted_waiting}</p>
             <section class="card" id="handover">
                 <ShowQr patrol_id=id/>
-                <ScanButton id="scan-countersign" label=|t| t.scan_countersign on_received=Callback::new(move |_| reload.update(|n| *n += 1))/>
+                <ScanButton id="scan-countersign" label=|t| t.scan_countersign on_received=Callback::new(move |_| saved.run(()))/>
             </section>
-            <Review patrol_id=id members=members reload=reload/>
+            <Review patrol_id=id members=members saved=saved/>
         })}
         {(state == PatrolState::Sealed).then(|| view! {
             <p class="muted" id="frozen-note">{move || t().frozen_note}</p>
@@ -523,7 +527,7 @@ pub fn Record(detail: PatrolDetail, #[prop(default = false)] remote: bool) -> im
 /// The leader countersigns or sends the patrol back: one recorded on this phone, or one
 /// `received` from another phone (the decision then goes to the county).
 #[component]
-pub fn Review(patrol_id: Uuid, members: Vec<Member>, reload: RwSignal<u32>, #[prop(default = false)] received: bool) -> impl IntoView {
+pub fn Review(patrol_id: Uuid, members: Vec<Member>, saved: Callback<()>, #[prop(default = false)] received: bool) -> impl IntoView {
     let t = use_text();
     let leaders: Vec<Member> = members.into_iter().filter(|m| m.role == Role::Leader).collect();
     let leader = RwSignal::new(leaders.first().map(|m| m.id));
@@ -532,22 +536,32 @@ pub fn Review(patrol_id: Uuid, members: Vec<Member>, reload: RwSignal<u32>, #[pr
     let canvas = NodeRef::<Canvas>::new();
     let drawn = RwSignal::new(false);
     let (error, set_error) = signal(None::<IpcError>);
-    let done = move |result: Result<(), IpcError>| match result {
-        Ok(()) => reload.update(|n| *n += 1),
-        Err(e) => set_error.set(Some(e)),
-    };
+    // One decision at a time: while either is being saved, both buttons wait.
+    let decide = Action::new_local(move |decision: &Decision| {
+        let decision = decision.clone();
+        async move {
+            let result = match decision {
+                Decision::Countersign(req) if received => ipc::countersign_review(req).await,
+                Decision::Countersign(req) => ipc::countersign(req).await,
+                Decision::SendBack { leader_id, pin, reason } if received => ipc::return_review(patrol_id, leader_id, pin, reason).await,
+                Decision::SendBack { leader_id, pin, reason } => ipc::return_patrol(patrol_id, leader_id, pin, reason).await,
+            };
+            match result {
+                Ok(()) => saved.run(()),
+                Err(e) => set_error.set(Some(e)),
+            }
+        }
+    });
     let countersign = move |_| {
         let Some(member_id) = leader.get_untracked() else { return };
         let req = SignPatrol { patrol_id, member_id, pin: pin.get_untracked(), handwriting_png: signature_png(&canvas, drawn), remarks: String::new() };
-        spawn_local(async move { done(if received { ipc::countersign_review(req).await } else { ipc::countersign(req).await }) });
+        decide.dispatch_local(Decision::Countersign(req));
     };
     let send_back = move |_| {
         let Some(leader_id) = leader.get_untracked() else { return };
-        let (p, r) = (pin.get_untracked(), reason.get_untracked());
-        spawn_local(async move {
-            done(if received { ipc::return_review(patrol_id, leader_id, p, r).await } else { ipc::return_patrol(patrol_id, leader_id, p, r).await })
-        });
+        decide.dispatch_local(Decision::SendBack { leader_id, pin: pin.get_untracked(), reason: reason.get_untracked() });
     };
+    let deciding = move || decide.pending().get();
     view! {
         <section class="card" id="review">
             <h2>{move || t().review_heading}</h2>
@@ -559,13 +573,20 @@ pub fn Review(patrol_id: Uuid, members: Vec<Member>, reload: RwSignal<u32>, #[pr
             <FieldError error=error field="signature.member"/>
             <FieldError error=error field="record.signature"/>
             {move || error.get().filter(|e| e.field.is_none()).map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
-            <button class="primary" id="countersign" on:click=countersign>{move || t().countersign}</button>
+            <button class="primary" id="countersign" disabled=deciding on:click=countersign>{move || t().countersign}</button>
             <label class="field">
                 <span>{move || t().return_reason}</span>
                 <input id="return-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev))/>
                 <FieldError error=error field="return.reason"/>
             </label>
-            <button class="secondary" id="send-back" on:click=send_back>{move || t().send_back}</button>
+            <button class="secondary" id="send-back" disabled=deciding on:click=send_back>{move || t().send_back}</button>
         </section>
     }
+}
+
+/// What the leader decides on a submitted patrol.
+#[derive(Clone)]
+enum Decision {
+    Countersign(SignPatrol),
+    SendBack { leader_id: Uuid, pin: String, reason: String },
 }

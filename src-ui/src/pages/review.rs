@@ -18,12 +18,10 @@ use crate::pages::patrol::{Record, Review};
 pub fn ReviewPage(id: Uuid) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
-    let reload = RwSignal::new(0u32);
-    let detail = LocalResource::new(move || {
-        reload.get();
-        ipc::review_detail(id)
-    });
+    let detail = LocalResource::new(move || ipc::review_detail(id));
     let members = LocalResource::new(ipc::list_members);
+    // The decision saved, the page shows where the patrol now stands.
+    let saved = Callback::new(move |()| detail.refetch());
     view! {
         <Subpage title=|t| t.review_page_heading id="review-page">
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
@@ -42,7 +40,7 @@ pub fn ReviewPage(id: Uuid) -> impl IntoView {
                                 <Record detail=d.clone() remote=true/>
                                 {d.record.track_sha256.is_some().then(|| view! { <TrackView patrol_id=id received=true/> })}
                                 {match state {
-                                    PatrolState::Submitted => view! { <Review patrol_id=id members=m reload=reload received=true/> }.into_any(),
+                                    PatrolState::Submitted => view! { <Review patrol_id=id members=m saved=saved received=true/> }.into_any(),
                                     PatrolState::Sealed => view! {
                                         <section class="card" id="review-done">
                                             <p>{move || t().review_sealed_here}</p>

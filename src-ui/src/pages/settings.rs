@@ -23,7 +23,7 @@ use crate::theme::ThemeChoice;
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let t = use_text();
-    provide_context(KeysChanged(RwSignal::new(0)));
+    provide_context(KeysChanged(Trigger::new()));
     provide_context(Access(RwSignal::new(None)));
     view! {
         <Subpage title=|t| t.settings>
@@ -49,14 +49,14 @@ pub fn SettingsPage() -> impl IntoView {
 fn Roster() -> impl IntoView {
     let t = use_text();
     let access = Access::here();
-    // Adding is an action; a row's own changes (PINs, locks) still bump `reload`.
+    // Adding is an action the list follows; a row's own writes (a PIN set, a lock lifted)
+    // read the list again when they are saved.
     let add_member = Action::new_local(|m: &NewMember| ipc::add_member(m.clone()));
-    let reload = RwSignal::new(0u32);
     let members = LocalResource::new(move || {
         add_member.version().get();
-        reload.get();
         ipc::list_members()
     });
+    let on_saved = Callback::new(move |()| members.refetch());
     // 待县平台确认 only means something once the phone talks to the county.
     let status = LocalResource::new(ipc::sync_status);
     let name = RwSignal::new(String::new());
@@ -86,7 +86,7 @@ fn Roster() -> impl IntoView {
                                 // Who may lift a PIN lock: leaders with a key on this phone.
                                 let leaders: Vec<(uuid::Uuid, String)> =
                                     members.iter().filter(|m| m.role == Role::Leader && m.has_key && !m.pin_locked).map(|m| (m.id, m.name.clone())).collect();
-                                members.into_iter().map(|m| view! { <MemberRow member=m enrolled=enrolled reload=reload leaders=leaders.clone()/> }).collect_view()
+                                members.into_iter().map(|m| view! { <MemberRow member=m enrolled=enrolled on_saved=on_saved leaders=leaders.clone()/> }).collect_view()
                             }
                         </ul>
                     })
@@ -108,31 +108,32 @@ fn Roster() -> impl IntoView {
 }
 
 #[component]
-fn MemberRow(member: Member, enrolled: bool, reload: RwSignal<u32>, leaders: Vec<(uuid::Uuid, String)>) -> impl IntoView {
+fn MemberRow(member: Member, enrolled: bool, on_saved: Callback<()>, leaders: Vec<(uuid::Uuid, String)>) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
     let pin = RwSignal::new(String::new());
     let again = RwSignal::new(String::new());
     let (error, set_error) = signal(None::<IpcError>);
-    let keys_changed = use_context::<KeysChanged>();
+    let keys_changed = KeysChanged::here();
     let id = member.id;
+    let create = Action::new_local(move |p: &String| {
+        let p = p.clone();
+        async move {
+            match ipc::create_key(id, p).await {
+                Ok(_) => {
+                    keys_changed.notify();
+                    on_saved.run(());
+                }
+                Err(e) => set_error.set(Some(e)),
+            }
+        }
+    });
     let set_pin = move |_| {
         if pin.get_untracked() != again.get_untracked() {
             set_error.set(Some(IpcError::new(ErrorCode::PinFormat, "pins differ").with_field("pin_again")));
             return;
         }
-        let p = pin.get_untracked();
-        spawn_local(async move {
-            match ipc::create_key(id, p).await {
-                Ok(_) => {
-                    reload.update(|n| *n += 1);
-                    if let Some(k) = keys_changed {
-                        k.bump();
-                    }
-                }
-                Err(e) => set_error.set(Some(e)),
-            }
-        });
+        create.dispatch_local(pin.get_untracked());
     };
     let role = member.role;
     view! {
@@ -144,7 +145,7 @@ fn MemberRow(member: Member, enrolled: bool, reload: RwSignal<u32>, leaders: Vec
             </span>
             {if member.has_key && member.pin_locked {
                 let leaders: Vec<(uuid::Uuid, String)> = leaders.into_iter().filter(|(l, _)| *l != id).collect();
-                view! { <LiftLockForm member_id=id leaders=leaders reload=reload/> }.into_any()
+                view! { <LiftLockForm member_id=id leaders=leaders on_saved=on_saved/> }.into_any()
             } else if member.has_key {
                 view! {
                     <div class="key-state">
@@ -159,7 +160,7 @@ fn MemberRow(member: Member, enrolled: bool, reload: RwSignal<u32>, leaders: Vec
                             prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
                         <input class="pin-again" type="password" inputmode="numeric" maxlength="8" placeholder=move || t().pin_again
                             prop:value=move || again.get() on:input=move |ev| again.set(event_target_value(&ev))/>
-                        <button class="secondary set-pin" on:click=set_pin>{move || t().set_pin}</button>
+                        <button class="secondary set-pin" disabled=move || create.pending().get() on:click=set_pin>{move || t().set_pin}</button>
                         {move || error.get().map(|e| {
                             let text = if e.field.as_deref() == Some("pin_again") { t().pins_differ } else { error_text(t(), &e) };
                             view! { <p class="error" role="alert">{text}</p> }
@@ -174,20 +175,27 @@ fn MemberRow(member: Member, enrolled: bool, reload: RwSignal<u32>, leaders: Vec
 /// 队长解锁: wrong PINs locked this member's key; a leader (not themselves) lifts the lock
 /// with their own PIN.
 #[component]
-fn LiftLockForm(member_id: uuid::Uuid, leaders: Vec<(uuid::Uuid, String)>, reload: RwSignal<u32>) -> impl IntoView {
+fn LiftLockForm(member_id: uuid::Uuid, leaders: Vec<(uuid::Uuid, String)>, on_saved: Callback<()>) -> impl IntoView {
     let t = use_text();
     let leader = RwSignal::new(leaders.first().map(|(id, _)| *id));
     let pin = RwSignal::new(String::new());
     let (error, set_error) = signal(None::<IpcError>);
-    let lift = move |_| {
-        let Some(leader_id) = leader.get_untracked() else { return };
-        let req = LiftPinLock { leader_id, leader_pin: pin.get_untracked(), member_id };
-        spawn_local(async move {
+    let keys_changed = KeysChanged::here();
+    let lift_lock = Action::new_local(move |req: &LiftPinLock| {
+        let req = req.clone();
+        async move {
             match ipc::lift_pin_lock(req).await {
-                Ok(()) => reload.update(|n| *n += 1),
+                Ok(()) => {
+                    keys_changed.notify();
+                    on_saved.run(());
+                }
                 Err(e) => set_error.set(Some(e)),
             }
-        });
+        }
+    });
+    let lift = move |_| {
+        let Some(leader_id) = leader.get_untracked() else { return };
+        lift_lock.dispatch_local(LiftPinLock { leader_id, leader_pin: pin.get_untracked(), member_id });
     };
     if leaders.is_empty() {
         return view! {
@@ -207,7 +215,7 @@ fn LiftLockForm(member_id: uuid::Uuid, leaders: Vec<(uuid::Uuid, String)>, reloa
             </select>
             <input class="pin lift-pin" type="password" inputmode="numeric" maxlength="8" placeholder=move || t().leader_pin
                 prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
-            <button class="secondary lift-lock-button" on:click=lift>{move || t().lift_pin_lock}</button>
+            <button class="secondary lift-lock-button" disabled=move || lift_lock.pending().get() on:click=lift>{move || t().lift_pin_lock}</button>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
         </div>
     }
@@ -224,16 +232,14 @@ fn ChangePinForm(member_id: uuid::Uuid) -> impl IntoView {
     let new_pin = RwSignal::new(String::new());
     let (error, set_error) = signal(None::<IpcError>);
     let changed = RwSignal::new(false);
-    let keys_changed = use_context::<KeysChanged>();
+    let keys_changed = KeysChanged::here();
     let change = Action::new_local(move |req: &ChangePin| {
         let req = req.clone();
         async move {
             let result = ipc::change_pin(req).await;
             match &result {
                 Ok(_) => {
-                    if let Some(k) = keys_changed {
-                        k.bump();
-                    }
+                    keys_changed.notify();
                     set_error.set(None);
                     old_pin.set(String::new());
                     new_pin.set(String::new());
@@ -491,17 +497,13 @@ fn SettingsLock() -> impl IntoView {
         }
     });
     // Again whenever a PIN is set here: a leader's first password locks the settings.
-    let keys_changed = use_context::<KeysChanged>();
+    let keys_changed = KeysChanged::here();
     Effect::new(move |_| {
-        if let Some(k) = keys_changed {
-            k.0.track();
-        }
+        keys_changed.track();
         refresh();
     });
     let leaders = LocalResource::new(move || {
-        if let Some(k) = keys_changed {
-            k.0.track();
-        }
+        keys_changed.track();
         ipc::list_members()
     });
     let leader = RwSignal::new(None::<uuid::Uuid>);
@@ -570,13 +572,23 @@ fn SettingsLock() -> impl IntoView {
     }
 }
 
-/// Bumped when a PIN is set or changed on this page, so the key list below follows.
+/// Fired when a key is made, changed or unlocked on this page, so the key list, the lock's
+/// leaders and the lock itself follow.
 #[derive(Clone, Copy)]
-struct KeysChanged(RwSignal<u32>);
+struct KeysChanged(Trigger);
 
 impl KeysChanged {
-    fn bump(&self) {
-        self.0.update(|n| *n += 1);
+    /// This page's (one of its own, followed by nobody, outside the settings page).
+    fn here() -> Self {
+        use_context::<KeysChanged>().unwrap_or_else(|| KeysChanged(Trigger::new()))
+    }
+
+    fn notify(self) {
+        self.0.notify();
+    }
+
+    fn track(self) {
+        self.0.track();
     }
 }
 
@@ -584,11 +596,9 @@ impl KeysChanged {
 fn Keys() -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
-    let changed = use_context::<KeysChanged>();
+    let changed = KeysChanged::here();
     let keys = LocalResource::new(move || {
-        if let Some(c) = changed {
-            c.0.track();
-        }
+        changed.track();
         ipc::public_keys()
     });
     let findings = RwSignal::new(None::<Result<Vec<redvest_shared::patrol::Finding>, IpcError>>);

@@ -130,6 +130,8 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     // Finish: the summary counts, remarks, the volunteer signs.
     app.click("#step-sign").await?;
     app.shows_step("sign").await?;
+    // The step is longer than the screen; 结束巡查并签字 waits above the bar all the same.
+    anyhow::ensure!(app.in_thumb_reach("#sign-submit").await?, "结束巡查并签字 at the bottom of the screen");
     app.screenshot("patrol-sign").await?;
     app.wait_text("#finish-summary", |t| t.contains("到岗人数 2") && t.contains("已查项目 3") && t.contains("巡查发现 2")).await?;
     app.type_into("#remarks", "巡查正常结束").await?;
