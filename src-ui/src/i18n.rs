@@ -36,6 +36,10 @@ pub struct Text {
     pub no_hazards: &'static str,
     pub overdue: &'static str,
     pub deadline: &'static str,
+    /// What an empty date picker says.
+    pub pick_date: &'static str,
+    /// What an empty time picker says.
+    pub pick_time: &'static str,
     pub unsynced: &'static str,
     pub choose_assignment: &'static str,
     pub back: &'static str,
@@ -360,6 +364,8 @@ const ZH: Text = Text {
     no_hazards: "没有待整改的隐患。",
     overdue: "已逾期",
     deadline: "期限",
+    pick_date: "点此选择日期",
+    pick_time: "点此选择时间",
     unsynced: "条记录未上传",
     choose_assignment: "选择岗位或区域",
     back: "返回",
@@ -684,6 +690,8 @@ const EN: Text = Text {
     no_hazards: "No open hazards.",
     overdue: "Overdue",
     deadline: "Deadline",
+    pick_date: "Tap to choose a date",
+    pick_time: "Tap to choose a time",
     unsynced: "records not yet uploaded",
     choose_assignment: "Choose a post or zone",
     back: "Back",
@@ -1045,6 +1053,14 @@ impl Lang {
             PatrolState::Returned => if zh { "已退回" } else { "Sent back" },
             PatrolState::Sealed => if zh { "已签字封存" } else { "Signed and sealed" },
         }
+    }
+
+    /// The name of a weekday (周一, Mon), whatever the system's locale.
+    pub fn weekday(self, w: chrono::Weekday) -> &'static str {
+        const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+        const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let i = w.num_days_from_monday() as usize;
+        if self == Lang::Zh { ZH[i] } else { EN[i] }
     }
 
     /// The name of a role.

@@ -9,6 +9,8 @@ mod pages;
 mod theme;
 
 fn main() {
+    // The shipped build (profile `ui`) carries no panic messages; a debug build shows them.
+    #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);
 }

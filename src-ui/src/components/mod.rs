@@ -8,6 +8,7 @@ pub mod load_error;
 pub mod observation_form;
 pub mod patrol_list;
 pub mod photos;
+pub mod picker;
 pub mod qr;
 pub mod signature_pad;
 pub mod subpage;

@@ -15,6 +15,7 @@ use uuid::Uuid;
 
 use crate::components::field_error::FieldError;
 use crate::components::photos::{PhotoPicker, PhotoStrip};
+use crate::components::picker::{Pick, Picker};
 use crate::i18n::{error_text, use_lang, use_text, Lang, Text};
 use crate::ipc;
 
@@ -93,11 +94,14 @@ fn build(d: &Draft) -> Result<Observation, IpcError> {
             passed_to_police: f("sighting.police") == "yes",
         },
         "visit" => Observation::HouseVisit { household: f("visit.household"), people_met: number("visit.people_met")?, notes: f("visit.notes") },
-        _ => Observation::Outreach {
+        "outreach" => Observation::Outreach {
             kind: pick(d, "outreach.kind", OutreachKind::Leaflets)?,
             audience: number("outreach.audience")?,
             notes: f("outreach.notes"),
         },
+        // A draft of a kind this build does not know (an older app's, say) is refused, not
+        // saved as another kind.
+        _ => return Err(invalid("*", ErrorCode::OutOfRange)),
     })
 }
 
@@ -178,20 +182,30 @@ pub fn ObservationForm(
             let _ = ipc::clear_draft(draft_key(patrol_id)).await;
         });
     };
+    // Saved once however often a gloved hand taps 保存: the button waits for the answer.
+    let save = Action::new_local(move |(body, photos): &(Observation, Vec<String>)| {
+        let (body, photos) = (body.clone(), photos.clone());
+        async move {
+            match ipc::add_observation(patrol_id, body, photos).await {
+                Ok(_) => {
+                    set_error.set(None);
+                    close();
+                    on_added();
+                }
+                Err(e) => set_error.set(Some(e)),
+            }
+        }
+    });
     let submit = move |_| {
         let Some(d) = draft.get_untracked() else { return };
+        if save.pending().get_untracked() {
+            return;
+        }
         match build(&d) {
             Err(e) => set_error.set(Some(e)),
-            Ok(body) => spawn_local(async move {
-                match ipc::add_observation(patrol_id, body, d.photos).await {
-                    Ok(_) => {
-                        set_error.set(None);
-                        close();
-                        on_added();
-                    }
-                    Err(e) => set_error.set(Some(e)),
-                }
-            }),
+            Ok(body) => {
+                save.dispatch_local((body, d.photos));
+            }
         }
     };
     // Re-render the form only when it opens, closes or changes kind, not on every keystroke
@@ -236,7 +250,7 @@ pub fn ObservationForm(
                     {(!photos_first).then(photos)}
                     <FieldError error=error field="*"/>
                     <div class="form-actions">
-                        <button type="submit" class="primary" id="save-observation">{move || t().save}</button>
+                        <button type="submit" class="primary" id="save-observation" disabled=move || save.pending().get()>{move || t().save}</button>
                         <button type="button" class="secondary" on:click=move |_| close()>{move || t().cancel}</button>
                     </div>
                 </form>
@@ -398,7 +412,7 @@ fn Fields(
                 {text("hazard.unit", |t| t.unit)}
                 <label class="field">
                     <span>{move || t().deadline}</span>
-                    <input type="date" name="hazard.deadline" prop:value=get("hazard.deadline") on:input=move |ev| set("hazard.deadline", event_target_value(&ev))/>
+                    <Picker pick=Pick::Date name="hazard.deadline" value=Signal::derive(get("hazard.deadline")) on_pick=Callback::new(move |v| set("hazard.deadline", v))/>
                     <FieldError error=error field="hazard.deadline"/>
                 </label>
             </Show>

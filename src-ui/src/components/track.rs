@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use redvest_shared::track::{LocationPermission, LocationSource, LocationStatus, TrackPoint, TrackSummary};
 use uuid::Uuid;
 
-use crate::i18n::{use_lang, use_text};
+use crate::i18n::{error_text, use_lang, use_text};
 use crate::ipc;
 
 fn km(m: f64) -> String {
@@ -118,20 +118,20 @@ pub fn TrackView(patrol_id: Uuid, #[prop(default = false)] received: bool) -> im
         }
         Ok::<_, redvest_shared::IpcError>((ipc::track_points(patrol_id).await?, ipc::track_summary(patrol_id).await?))
     });
-    let exported = RwSignal::new(None::<String>);
+    let exported = RwSignal::new(None::<Result<String, redvest_shared::IpcError>>);
     let export = move |format: &'static str| {
-        spawn_local(async move {
-            if let Ok(path) = ipc::export_track(patrol_id, format.into()).await {
-                exported.set(Some(path));
-            }
-        })
+        spawn_local(async move { exported.set(Some(ipc::export_track(patrol_id, format.into()).await)) })
     };
     view! {
         <section class="card" id="track">
             <h2>{move || t().track_heading}</h2>
             <Transition fallback=move || view! { <p class="muted">{t().loading}</p> }>
                 {move || Suspend::new(async move {
-                    let Ok((points, summary)) = data.await else { return ().into_any() };
+                    // A track that could not be read says so: it must not look like no track.
+                    let (points, summary) = match data.await {
+                        Ok(d) => d,
+                        Err(e) => return view! { <p class="error load-error" role="alert">{error_text(t(), &e)}</p> }.into_any(),
+                    };
                     if points.is_empty() {
                         return view! { <p class="muted" id="no-track">{move || if received { t().review_no_track } else { t().no_track }}</p> }.into_any();
                     }
@@ -166,7 +166,10 @@ pub fn TrackView(patrol_id: Uuid, #[prop(default = false)] received: bool) -> im
                                     <button class="secondary" id="export-geojson" on:click=move |_| export("geojson")>{move || t().export_geojson}</button>
                                 </div>
                             })}
-                            {move || exported.get().map(|p| view! { <p class="muted" id="exported">{t().exported_to} <code>{p}</code></p> })}
+                            {move || exported.get().map(|r| match r {
+                                Ok(p) => view! { <p class="muted" id="exported">{t().exported_to} <code>{p}</code></p> }.into_any(),
+                                Err(e) => view! { <p class="error" role="alert">{error_text(t(), &e)}</p> }.into_any(),
+                            })}
                         </details>
                     }.into_any()
                 })}

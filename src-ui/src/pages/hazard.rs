@@ -13,6 +13,7 @@ use crate::components::subpage::Subpage;
 use crate::components::field_error::FieldError;
 use crate::components::load_error::load_failed;
 use crate::components::photos::PhotoStrip;
+use crate::components::picker::{Pick, Picker};
 use crate::i18n::{error_text, use_lang, use_text};
 use crate::ipc;
 use crate::pages::patrol::MemberSelect;
@@ -167,7 +168,7 @@ fn ChangeForm(
             <Show when=move || state.get() == HazardState::Assigned>
                 <input placeholder=move || t().responsible prop:value=move || responsible.get() on:input=move |ev| responsible.set(event_target_value(&ev))/>
                 <FieldError error=error field="hazard_change.responsible"/>
-                <input type="date" prop:value=move || deadline.get() on:input=move |ev| deadline.set(event_target_value(&ev))/>
+                <Picker pick=Pick::Date id="change-deadline" value=deadline on_pick=Callback::new(move |v| deadline.set(v))/>
                 <FieldError error=error field="hazard_change.deadline"/>
             </Show>
             {move || error.get().filter(|e| e.field.is_none()).map(|e| view! { <p class="error">{error_text(t(), &e)}</p> })}

@@ -272,7 +272,10 @@ fn Observations(detail: PatrolDetail, #[prop(optional)] on_change: Option<Callba
     if detail.record.observations.is_empty() {
         return view! { <p class="muted" id="no-observations">{move || t().no_observations}</p> }.into_any();
     }
+    // A photo that could not be taken off stays, and says why.
+    let (error, set_error) = signal(None::<IpcError>);
     view! {
+        {move || error.get().map(|e| view! { <p class="error" role="alert" id="photo-remove-error">{error_text(t(), &e)}</p> })}
         <ul class="row-list" id="observation-list">
             {detail.record.observations.into_iter().map(|o| {
                 let hazard = o.hazard_id;
@@ -281,8 +284,9 @@ fn Observations(detail: PatrolDetail, #[prop(optional)] on_change: Option<Callba
                 let photos: Vec<String> = o.photos.iter().map(|p| p.sha256.clone()).collect();
                 let on_remove = on_change.map(|changed| Callback::new(move |sha: String| {
                     spawn_local(async move {
-                        if ipc::remove_photo(observation, sha).await.is_ok() {
-                            changed.run(());
+                        match ipc::remove_photo(observation, sha).await {
+                            Ok(()) => changed.run(()),
+                            Err(e) => set_error.set(Some(e)),
                         }
                     });
                 }));
@@ -439,10 +443,12 @@ fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, saved: Callback<()>) -> 
     let navigate = use_navigate();
     let id = detail.record.id;
     let state = detail.state;
+    let (error, set_error) = signal(None::<IpcError>);
     let amend = move |_| {
         spawn_local(async move {
-            if let Ok(new_id) = ipc::start_amendment(id).await {
-                navigate(Page::Patrol(new_id));
+            match ipc::start_amendment(id).await {
+                Ok(new_id) => navigate(Page::Patrol(new_id)),
+                Err(e) => set_error.set(Some(e)),
             }
         });
     };
@@ -460,6 +466,7 @@ fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, saved: Callback<()>) -> 
         {(state == PatrolState::Sealed).then(|| view! {
             <p class="muted" id="frozen-note">{move || t().frozen_note}</p>
             <button class="secondary" id="amend" on:click=amend>{move || t().amend}</button>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
         })}
     }
 }

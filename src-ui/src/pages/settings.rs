@@ -13,6 +13,7 @@ use redvest_shared::{ErrorCode, IpcError};
 use crate::components::subpage::Subpage;
 use crate::components::attendance::RoleSelect;
 use crate::components::field_error::FieldError;
+use crate::components::picker::{Pick, Picker};
 use crate::components::lang_toggle::LangToggle;
 use crate::components::load_error::load_failed;
 use crate::i18n::{error_text, use_lang, use_text, Lang};
@@ -304,13 +305,16 @@ fn ChangePinForm(member_id: uuid::Uuid) -> impl IntoView {
     }
 }
 
+/// The week as the duty form offers it, from Monday.
+const WEEK: [Weekday; 7] = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+
 fn recurrence_text(lang: Lang, r: &Recurrence) -> String {
     let t = lang.text();
     match r {
         Recurrence::Daily => t.daily.into(),
         Recurrence::MarketDays { .. } => t.market_days.into(),
-        Recurrence::WeeklyNonMarket { weekday } => format!("{} {weekday}", t.weekly_non_market),
-        Recurrence::Weekdays { days } => format!("{} {}", t.weekdays, days.iter().map(|d| d.to_string()).collect::<Vec<_>>().join(",")),
+        Recurrence::WeeklyNonMarket { weekday } => format!("{} {}", t.weekly_non_market, lang.weekday(*weekday)),
+        Recurrence::Weekdays { days } => format!("{} {}", t.weekdays, days.iter().map(|d| lang.weekday(*d)).collect::<Vec<_>>().join("、")),
         Recurrence::Monthly { day } => format!("{} {day}", t.monthly),
         Recurrence::Dates { dates } => dates.iter().map(|d| d.format("%Y-%m-%d").to_string()).collect::<Vec<_>>().join(" "),
     }
@@ -333,7 +337,7 @@ fn Duties() -> impl IntoView {
     let place = RwSignal::new(String::new());
     let time = RwSignal::new("20:00".to_string());
     let kind = RwSignal::new("daily".to_string());
-    let weekday = RwSignal::new(0u8);
+    let weekday = RwSignal::new(Weekday::Mon);
     let day = RwSignal::new("1".to_string());
     let (error, set_error) = signal(None::<IpcError>);
     let add = move |_| {
@@ -341,7 +345,7 @@ fn Duties() -> impl IntoView {
             set_error.set(Some(IpcError::new(ErrorCode::Required, "time").with_field("duty.time")));
             return;
         };
-        let wd = Weekday::try_from(weekday.get_untracked()).unwrap_or(Weekday::Mon);
+        let wd = weekday.get_untracked();
         let recurrence = match kind.get_untracked().as_str() {
             "market" => Recurrence::market_days(),
             "weekly" => Recurrence::WeeklyNonMarket { weekday: wd },
@@ -395,7 +399,7 @@ fn Duties() -> impl IntoView {
                 </select>
                 <input id="duty-place" placeholder=move || t().place prop:value=move || place.get() on:input=move |ev| place.set(event_target_value(&ev))/>
                 <FieldError error=error field="duty.place"/>
-                <input id="duty-time" type="time" prop:value=move || time.get() on:input=move |ev| time.set(event_target_value(&ev))/>
+                <Picker pick=Pick::Time id="duty-time" value=time on_pick=Callback::new(move |v| time.set(v))/>
                 <FieldError error=error field="duty.time"/>
                 <select id="duty-recurrence" on:change=move |ev| kind.set(event_target_value(&ev))>
                     <option value="daily">{move || t().daily}</option>
@@ -405,8 +409,12 @@ fn Duties() -> impl IntoView {
                     <option value="monthly">{move || t().monthly}</option>
                 </select>
                 <Show when=move || matches!(kind.get().as_str(), "weekly" | "weekday")>
-                    <select on:change=move |ev| weekday.set(event_target_value(&ev).parse().unwrap_or(0))>
-                        {(0u8..7).map(|i| view! { <option value=i.to_string()>{Weekday::try_from(i).map(|w| w.to_string()).unwrap_or_default()}</option> }).collect_view()}
+                    <select id="duty-weekday" on:change=move |ev| {
+                        if let Some(w) = event_target_value(&ev).parse::<usize>().ok().and_then(|i| WEEK.get(i)) {
+                            weekday.set(*w);
+                        }
+                    }>
+                        {WEEK.iter().enumerate().map(|(i, w)| view! { <option value=i.to_string()>{move || lang().weekday(*w)}</option> }).collect_view()}
                     </select>
                 </Show>
                 <Show when=move || kind.get() == "monthly">
@@ -654,27 +662,27 @@ where
     let access = Access::here();
     let settings = RwSignal::new(None::<S>);
     let (error, set_error) = signal(None::<IpcError>);
+    let (load_error, set_load_error) = signal(None::<IpcError>);
     let saved = RwSignal::new(false);
     spawn_local(async move {
-        if let Ok(s) = load().await {
-            settings.set(Some(s));
+        match load().await {
+            Ok(s) => settings.set(Some(s)),
+            // Blank fields would read as settings of nothing: say they did not load.
+            Err(e) => set_load_error.set(Some(e)),
         }
     });
+    let store = Action::new_local(move |s: &S| save(s.clone()));
+    access.answers(store, set_error, move || saved.set(true));
     let on_save = move |_| {
         let Some(s) = settings.get_untracked() else { return };
-        spawn_local(async move {
-            let result = save(s).await;
-            saved.set(result.is_ok());
-            if let Err(e) = &result {
-                access.saw(e);
-            }
-            set_error.set(result.err());
-        });
+        saved.set(false);
+        store.dispatch_local(s);
     };
     view! {
         <section class="card" id=id>
             <h2>{move || heading(t())}</h2>
-            <fieldset class="unlockable" prop:disabled=move || access.read_only()>
+            {move || load_error.get().map(|e| view! { <p class="error load-error" role="alert">{error_text(t(), &e)}</p> })}
+            <fieldset class="unlockable" prop:disabled=move || access.read_only() || settings.with(Option::is_none) || store.pending().get()>
             {fields.into_iter().map(|(name, label, get, set)| view! {
                 <label class="field">
                     <span>{move || label(t())}</span>

@@ -134,7 +134,9 @@ fn Enrol(server: String, again: bool, on_done: impl Fn() + Copy + Send + Sync + 
     let field = move |name: &'static str, label: fn(&crate::i18n::Text) -> &'static str, value: RwSignal<String>| view! {
         <label class="field">
             <span>{move || label(t())}</span>
-            <input name=name prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
+            // The enrolment code is digits: the number pad; the address and the name, letters.
+            <input name=name inputmode=(name == "sync.code").then_some("numeric")
+                prop:value=move || value.get() on:input=move |ev| value.set(event_target_value(&ev))/>
             <FieldError error=error field=name/>
         </label>
     };

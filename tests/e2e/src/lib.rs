@@ -574,6 +574,29 @@ impl App {
         Ok(())
     }
 
+    /// The page shown now, in `theme`: no text under 4.5:1 (and at least `at_least` texts
+    /// checked, to mean it), then kept as `page-<name>-<theme>.png` in the artifacts.
+    pub async fn page(&self, name: &str, theme: &str, at_least: u64) -> Result<()> {
+        self.readable(&format!("{name} in the {theme} theme"), at_least).await?;
+        self.screenshot(&format!("page-{name}-{theme}")).await?;
+        Ok(())
+    }
+
+    /// The page shown now in both themes, each read as [`App::page`] does. The palette is
+    /// switched on the page itself (the attribute the theme's code sets) and put back, so a
+    /// page deep in a flow (a review from another phone) is read without leaving it; `pages.rs`
+    /// and `night.rs` go through the volunteer's own choice.
+    pub async fn page_in_both_themes(&self, name: &str, at_least: u64) -> Result<()> {
+        const SET: &str = "document.documentElement.setAttribute('data-theme', arguments[0]);";
+        let before = self.theme().await?;
+        for theme in ["day", "night"] {
+            self.client.execute(SET, vec![json!(theme)]).await?;
+            self.page(name, theme, at_least).await?;
+        }
+        self.client.execute(SET, vec![json!(before)]).await?;
+        Ok(())
+    }
+
     /// Saves a PNG of the window as `<artifacts>/e2e/<name>.png` and returns its path.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         // The frame just changed may not be painted yet: wait two animation frames.

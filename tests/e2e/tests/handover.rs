@@ -60,7 +60,7 @@ async fn a_patrol_goes_over_by_qr_and_comes_back_countersigned_then_reaches_the_
         app.wait_text("#patrol-state", |t| t == "待队长签字").await?;
         app.click("#show-qr").await?;
         film(&app, &to_li, 40).await?;
-        app.screenshot("handover-show-qr").await?;
+        app.page_in_both_themes("handover-qr", 3).await?;
         app.quit().await?;
     }
     let patrol = patrol_ids(wang.path())?.pop().context("her patrol")?;

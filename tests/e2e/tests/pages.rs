@@ -1,16 +1,13 @@
 //! Every page a volunteer's phone shows, at phone size (412×915), in the day and the night
 //! theme: each read for contrast (every text at 4.5:1 or more) and kept as a screenshot
 //! (`page-<name>-<theme>.png` in the artifacts), the recording page step by step
-//! (`page-recording-<step>-<theme>.png`; with a hazard form open in `night.rs`), 一键报警 after a report in `rapid.rs`, the leader's review page in `review.rs` (it needs a second phone).
+//! (`page-recording-<step>-<theme>.png`; with a hazard form open in `night.rs`). The pages
+//! that need a county, a second phone or a report are read where their tests reach them
+//! (`App::page_in_both_themes`): 一键报警 after a report in `rapid.rs`, the leader's review in
+//! `review.rs`, the QR hand-over in `handover.rs`, the enrolled outbox in `sync.rs`, the
+//! sealed record in `patrol_log.rs`, a photo full screen in `photo.rs`.
 
-use redvest_e2e::{exclusive, App, Driver};
-
-/// The page shown now: no text under 4.5:1 (and enough checked to mean it), then a picture.
-async fn page(app: &App, name: &str, theme: &str) -> anyhow::Result<()> {
-    app.readable(&format!("{name} in the {theme} theme"), 5).await?;
-    app.screenshot(&format!("page-{name}-{theme}")).await?;
-    Ok(())
-}
+use redvest_e2e::{exclusive, Driver};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_reads_in_both_themes_at_phone_size() -> anyhow::Result<()> {
@@ -49,42 +46,42 @@ async fn every_page_reads_in_both_themes_at_phone_size() -> anyhow::Result<()> {
         app.click(&format!("#theme-{theme}")).await?;
         app.wait_theme(theme).await?;
         app.wait_text("#keys", |t| t.contains("王芳")).await?;
-        page(&app, "settings", theme).await?;
+        app.page("settings", theme, 5).await?;
         app.click("#back").await?;
 
         app.wait_text("#hazard-list", |t| t.contains("消防通道被三轮车堵住")).await?;
-        page(&app, "home", theme).await?;
+        app.page("home", theme, 5).await?;
 
         app.click("#open-sync").await?;
         app.wait_text("#enrol", |_| true).await?;
-        page(&app, "sync", theme).await?;
+        app.page("sync", theme, 5).await?;
         app.click("#back").await?;
 
         app.click("#start-patrol").await?;
         app.wait_text("button[data-assignment='zone.town_centre']", |_| true).await?;
-        page(&app, "start", theme).await?;
+        app.page("start", theme, 5).await?;
         app.click("#back").await?;
 
         app.click(&format!(".patrol-row[data-id='{signed}']")).await?;
         app.wait_text("#patrol-state", |t| t == "待队长签字").await?;
-        page(&app, "patrol-signed", theme).await?;
+        app.page("patrol-signed", theme, 5).await?;
         app.click("#back").await?;
 
         app.click("#resume").await?;
         for step in ["attendance", "checklist", "findings", "sign"] {
             app.step(step).await?;
-            page(&app, &format!("recording-{step}"), theme).await?;
+            app.page(&format!("recording-{step}"), theme, 5).await?;
         }
         app.click("#back").await?;
 
         app.click(".hazard-row").await?;
         app.wait_text("#hazard-fields", |t| t.contains("市场管理员")).await?;
-        page(&app, "hazard", theme).await?;
+        app.page("hazard", theme, 5).await?;
         app.click("#back").await?;
 
         app.click("#rapid-open").await?;
         app.wait_text("#no-leader-phone", |_| true).await?;
-        page(&app, "rapid", theme).await?;
+        app.page("rapid", theme, 5).await?;
         app.click("#back").await?;
     }
     app.quit().await?;

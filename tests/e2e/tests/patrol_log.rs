@@ -34,13 +34,16 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     // The key list below follows without reopening the page.
     app.wait_text("#keys", |t| t.contains("李强") && t.contains("王芳")).await?;
     // The leader has a password now: the roster and duties are read-only to whoever holds
-    // the phone, until a leader unlocks them (a wrong password is refused).
+    // the phone, until a leader unlocks them. 王芳, a volunteer, cannot: only leaders are
+    // offered, and her own password under the leader's name is refused.
     app.wait_text("#settings-locked", |t| t.contains("已锁定")).await?;
     for control in ["#add-member", "#member-name", "#add-duty", "#save-track-settings"] {
         assert!(app.is_disabled(control).await?, "{control} is read-only");
     }
     app.screenshot("settings-locked").await?;
-    app.type_into("#unlock-pin", "9999").await?;
+    let offered = app.prop("#unlock-leader", "textContent").await?;
+    anyhow::ensure!(offered.contains("李强") && !offered.contains("王芳"), "only leaders unlock: {offered}");
+    app.type_into("#unlock-pin", "2468").await?;
     app.click("#unlock-settings").await?;
     app.wait_text("#settings-lock-error", |t| t.contains("密码")).await?;
     app.set_value("#unlock-pin", "1357").await?;
@@ -51,6 +54,12 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.set_value("#duty-assignment", "1").await?;
     app.type_into("#duty-place", "场镇主街").await?;
     app.set_value("#duty-time", "20:00").await?;
+    app.wait_text("#duties .picker-text", |t| t == "20:00").await?;
+    // A weekly duty's days are named in Chinese, not by the system's English.
+    app.set_value("#duty-recurrence", "weekly").await?;
+    let days = app.prop("#duty-weekday", "textContent").await?;
+    anyhow::ensure!(days.starts_with("周一") && days.ends_with("周日"), "the weekdays: {days}");
+    app.set_value("#duty-recurrence", "daily").await?;
     app.click("#add-duty").await?;
     app.wait_text("#duty-schedule", |t| t.contains("20:00 夜巡岗") && t.contains("每天")).await?;
     app.click("#lock-settings").await?;
@@ -105,7 +114,12 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.set_value(description, "超市后门安全出口被货物堵塞").await?;
     app.type_into("input[name='hazard.place']", "场镇主街12号").await?;
     app.set_value("select[name='hazard.handling']", "rectify").await?;
+    app.wait_text("#observation-form .picker-text", |t| t == "点此选择日期").await?;
     app.set_value("input[name='hazard.deadline']", "2099-12-31").await?;
+    // The date reads as the app writes dates, not in the WebView's locale format.
+    app.wait_text("#observation-form .picker-text", |t| t == "2099-12-31").await?;
+    app.scroll_to("#observation-form .picker").await?;
+    app.screenshot("hazard-deadline").await?;
     app.click("#save-observation").await?;
     app.wait_text("p.error[data-field='hazard.responsible']", |t| t.contains("必填")).await?;
     app.type_into("input[name='hazard.responsible']", "张老板").await?;
@@ -156,7 +170,7 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     anyhow::ensure!(!checks.contains("WS-01"), "no codes: {checks}");
     // Frozen: no editing controls are offered.
     app.wait_count("#attendance", 0, "id").await?;
-    app.screenshot("patrol-sealed").await?;
+    app.page_in_both_themes("patrol-sealed", 10).await?;
 
     // The open hazard shows on the home page with its deadline, and its history opens.
     app.click("#back").await?;

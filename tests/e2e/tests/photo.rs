@@ -36,7 +36,7 @@ async fn a_hazard_photo_is_attached_shown_and_waits_to_be_sent() -> anyhow::Resu
     app.click("#observation-form .thumb-button").await?;
     app.wait_count("#photo-full img.full[src^='blob:']", 1, "data-sha256").await?;
     assert_eq!(app.image_width("#photo-full img.full").await?, 1200, "small photos are not scaled up");
-    app.screenshot("photo-full-screen").await?;
+    app.page_in_both_themes("photo-full-screen", 1).await?;
     app.click("#close-photo").await?;
 
     // Beyond the team: 上报 to the centre.

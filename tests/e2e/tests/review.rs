@@ -66,7 +66,7 @@ async fn the_leader_reviews_on_their_own_phone_and_the_volunteer_sees_the_decisi
         app.wait_text("#review-volunteer", |t| t == "王芳").await?;
         app.wait_count("#record-attendance li", 2, "class").await?;
         app.wait_text("#signatures", |t| t.contains("王芳")).await?;
-        app.screenshot("review-page").await?;
+        app.page_in_both_themes("review", 10).await?;
         app.countersign("13579").await?;
         app.wait_text("#review-done", |t| t.contains("已复核签字")).await?;
         app.click("#back").await?;

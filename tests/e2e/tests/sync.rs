@@ -76,7 +76,7 @@ async fn enrol_set_pins_seal_send_be_refused_and_see_the_countys_plan_and_alert(
     // (The signed record for the leader went too if the worker ran between the two signatures;
     // otherwise it was not needed. Either way the sealed patrol is what counts here.)
     app.wait_count(".outbox-row[data-state='Sent']:not([data-kind='Submission'])", 4, "data-kind").await?;
-    app.screenshot("sync-all-sent").await?;
+    app.page_in_both_themes("sync-sent", 5).await?;
     let sent = query_db(&data_path, "SELECT group_concat(kind, ',') FROM (SELECT kind FROM outbox WHERE state = 'sent' AND kind <> 'submission' ORDER BY kind)")?;
     assert_eq!(sent.as_deref(), Some("key,key,patrol,photo"));
     assert_eq!(county_query(&db, "SELECT count(*) FROM record WHERE kind = 'patrol'")?, "1", "the county holds the patrol once");
@@ -107,7 +107,7 @@ async fn enrol_set_pins_seal_send_be_refused_and_see_the_countys_plan_and_alert(
     let last = app.wait_text("#last-success", |t| t.contains("有 1 条被拒收")).await?;
     assert!(!last.contains("成功"), "never 成功 while something is refused: {last}");
     assert!(app.prop("#last-success", "className").await?.contains("refused"));
-    app.screenshot("sync-refused").await?;
+    app.page_in_both_themes("sync-refused", 5).await?;
 
     // The county publishes a plan for today and an alert; 立即同步 brings them.
     let today = chrono::Local::now().date_naive();

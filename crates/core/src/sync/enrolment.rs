@@ -72,7 +72,7 @@ impl Store {
     /// (a new token, the same chain). Keys and people go up with the next run.
     pub fn enrol(&self, server: &str, code: &str, device_name: &str, options: SyncOptions) -> Result<Enrolled, SyncFailure> {
         let server = county_address(server)?;
-        let request = EnrolRequest { code: code.trim().into(), device_name: device_name.trim().into(), chain_id: self.chain_id()? };
+        let request = EnrolRequest { code: issued_code(code), device_name: device_name.trim().into(), chain_id: self.chain_id()? };
         let enrolment: Enrolment = send(http(options)?.post(format!("{server}/api/v1/enrol")).json(&request))?.json().map_err(transport)?;
         let before = self.enrolment_stored()?;
         let stored = StoredEnrolment {
@@ -100,9 +100,40 @@ impl Store {
     }
 }
 
+/// The code as the county issues it (`1234-5678-9012`), however it was typed: the phone's
+/// number pad has no dash, a Chinese keyboard may give full-width digits, and a code read
+/// aloud gets spaces. Anything else goes as typed, for the county to refuse.
+fn issued_code(typed: &str) -> String {
+    let typed = typed.trim();
+    let digits: Option<String> = typed
+        .chars()
+        .filter(|c| !matches!(c, '-' | '－' | ' ' | '\u{3000}'))
+        .map(|c| match c {
+            '0'..='9' => Some(c),
+            '０'..='９' => char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')),
+            _ => None,
+        })
+        .collect();
+    match digits {
+        Some(d) if d.len() == 12 => format!("{}-{}-{}", &d[0..4], &d[4..8], &d[8..12]),
+        _ => typed.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::county_address;
+    use super::{county_address, issued_code};
+
+    #[test]
+    fn a_code_typed_on_the_number_pad_is_the_code_issued() {
+        for typed in ["123456789012", " 1234-5678-9012 ", "1234 5678 9012", "１２３４５６７８９０１２", "1234－5678－9012"] {
+            assert_eq!(issued_code(typed), "1234-5678-9012", "{typed:?}");
+        }
+        // Not twelve digits: sent as typed, so the county's refusal names what was typed.
+        for typed in ["12345678901", "1234-5678-901x", "abcd"] {
+            assert_eq!(issued_code(typed), typed, "{typed:?}");
+        }
+    }
     use redvest_shared::ErrorCode;
 
     #[test]
