@@ -4,8 +4,18 @@ fn main() {
     if !index.exists() {
         panic!("../dist/index.html is missing: build the UI first with `cargo xtask ui` (or `cargo xtask run` / `cargo xtask test`, which do it)");
     }
-    println!("cargo:rerun-if-changed=../dist");
-    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(
+    // The context, with the UI compressed into it, is generated here rather than by
+    // `tauri::generate_context!`: that macro runs in every rustc that compiles the crate (the
+    // library and its test harness build at once), each writing the same compressed asset
+    // files in OUT_DIR without a lock, and one could embed another's half-written wasm (seen:
+    // a binary holding 258 KB of a 581 KB asset, the page then showing "update your WebView").
+    // A build script runs once for all of them. It also reruns when ../dist changes.
+    // tauri-codegen writes a compressed asset only when its file is missing, so one left
+    // half-written by an interrupted build would be embedded again: start from none.
+    if let Some(out) = std::env::var_os("OUT_DIR") {
+        let _ = std::fs::remove_dir_all(std::path::Path::new(&out).join("tauri-codegen-assets"));
+    }
+    tauri_build::try_build(tauri_build::Attributes::new().codegen(tauri_build::CodegenContext::new()).app_manifest(
         tauri_build::AppManifest::new().commands(&[
             "list_patrols",
             "start_patrol",

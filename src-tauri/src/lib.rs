@@ -124,7 +124,7 @@ pub fn run() {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();
-    if let Err(e) = builder(tauri::Builder::default()).run(tauri::generate_context!()) {
+    if let Err(e) = builder(tauri::Builder::default()).run(tauri::tauri_build_context!()) {
         tracing::error!(error = %e, "the app could not start");
         std::process::exit(1);
     }

@@ -1057,10 +1057,10 @@ impl Lang {
 
     /// The name of a weekday (周一, Mon), whatever the system's locale.
     pub fn weekday(self, w: chrono::Weekday) -> &'static str {
-        const ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
-        const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        const DAYS_ZH: [&str; 7] = ["周一", "周二", "周三", "周四", "周五", "周六", "周日"];
+        const DAYS_EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
         let i = w.num_days_from_monday() as usize;
-        if self == Lang::Zh { ZH[i] } else { EN[i] }
+        if self == Lang::Zh { DAYS_ZH[i] } else { DAYS_EN[i] }
     }
 
     /// The name of a role.
@@ -1104,7 +1104,7 @@ impl Lang {
 
     /// Who unlocked the team's settings and when they lock again.
     pub fn settings_unlocked(self, by: &str, until: chrono::DateTime<chrono::Utc>) -> String {
-        let at = until.with_timezone(&chrono::Local).format("%H:%M");
+        let at = hm(until.with_timezone(&chrono::Local).time());
         if self == Lang::Zh { format!("{by} 已解锁设置,{at} 自动锁定") } else { format!("Unlocked by {by}; locks again at {at}") }
     }
 
@@ -1380,5 +1380,34 @@ pub fn wait_text(t: &'static Text, code: Refusal) -> &'static str {
 /// A moment as the phone's clock reads it, the date always written 2026-12-09 (whatever the
 /// locale).
 pub fn local(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string()
+    let t = t.with_timezone(&chrono::Local);
+    format!("{} {}", ymd(t.date_naive()), hm(t.time()))
+}
+
+// Dates and times are written by hand, not with chrono's `format`: its strftime parser and
+// formatter cost the wasm ≈ 4 KB gzipped, and the UI only ever needs these three shapes.
+
+/// A date as the app writes dates: 2026-12-09.
+pub fn ymd(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+}
+
+/// A time of day to the minute: 20:00.
+pub fn hm(t: chrono::NaiveTime) -> String {
+    use chrono::Timelike;
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// A time of day to the second: 20:00:05.
+pub fn hms(t: chrono::NaiveTime) -> String {
+    use chrono::Timelike;
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
+}
+
+/// A time picker's value (`20:00`, or `20:00:05` with seconds) as a time of day.
+pub fn parse_hm(s: &str) -> Option<chrono::NaiveTime> {
+    let mut parts = s.trim().split(':').map(|p| p.parse::<u32>().ok());
+    let (h, m, sec) = (parts.next()??, parts.next()??, parts.next().unwrap_or(Some(0))?);
+    chrono::NaiveTime::from_hms_opt(h, m, sec)
 }

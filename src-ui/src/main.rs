@@ -9,7 +9,8 @@ mod pages;
 mod theme;
 
 fn main() {
-    // The shipped build (profile `ui`) carries no panic messages; a debug build shows them.
+    // Only in a debug build of the UI, made by hand to chase a panic: the shipped build
+    // (profile `ui`, which the tests run too) leaves the messages out for size.
     #[cfg(debug_assertions)]
     console_error_panic_hook::set_once();
     leptos::mount::mount_to_body(app::App);

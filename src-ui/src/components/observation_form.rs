@@ -62,7 +62,7 @@ fn build(d: &Draft) -> Result<Observation, IpcError> {
                 "rectify" => Handling::Rectify {
                     responsible: f("hazard.responsible"),
                     unit: f("hazard.unit"),
-                    deadline: NaiveDate::parse_from_str(&f("hazard.deadline"), "%Y-%m-%d")
+                    deadline: f("hazard.deadline").trim().parse::<NaiveDate>()
                         .map_err(|_| invalid("hazard.deadline", ErrorCode::Required))?,
                 },
                 "escalate" => Handling::Escalated { to: pick(d, "hazard.escalate_to", EscalateTo::Centre)? },
@@ -196,9 +196,10 @@ pub fn ObservationForm(
             }
         }
     });
+    let saving = save.pending();
     let submit = move |_| {
         let Some(d) = draft.get_untracked() else { return };
-        if save.pending().get_untracked() {
+        if saving.get_untracked() {
             return;
         }
         match build(&d) {
@@ -250,7 +251,7 @@ pub fn ObservationForm(
                     {(!photos_first).then(photos)}
                     <FieldError error=error field="*"/>
                     <div class="form-actions">
-                        <button type="submit" class="primary" id="save-observation" disabled=move || save.pending().get()>{move || t().save}</button>
+                        <button type="submit" class="primary" id="save-observation" disabled=move || saving.get()>{move || t().save}</button>
                         <button type="button" class="secondary" on:click=move |_| close()>{move || t().cancel}</button>
                     </div>
                 </form>

@@ -27,6 +27,12 @@ pub fn Picker(
 ) -> impl IntoView {
     let t = use_text();
     let empty = move || value.with(|v| v.trim().is_empty());
+    // WebViews fire both `input` and `change` for one pick: it is passed on once.
+    let pick_new = move |v: String| {
+        if value.with_untracked(|now| *now != v) {
+            on_pick.run(v);
+        }
+    };
     let prompt = move |t: &Text| match pick {
         Pick::Date => t.pick_date,
         Pick::Time => t.pick_time,
@@ -38,8 +44,8 @@ pub fn Picker(
             </span>
             <input class="picker-input" type=match pick { Pick::Date => "date", Pick::Time => "time" } name=name id=id
                 prop:value=move || value.get()
-                on:input=move |ev| on_pick.run(event_target_value(&ev))
-                on:change=move |ev| on_pick.run(event_target_value(&ev))/>
+                on:input=move |ev| pick_new(event_target_value(&ev))
+                on:change=move |ev| pick_new(event_target_value(&ev))/>
         </span>
     }
 }

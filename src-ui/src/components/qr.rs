@@ -17,8 +17,9 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlImageElement, HtmlVideoElement, MediaStream};
 
-use crate::i18n::{error_text, use_text};
+use crate::i18n::use_text;
 use crate::ipc;
+use crate::components::field_error::ErrorLine;
 
 /// Frames per second the loop shows (the scanner's camera catches most of them).
 const FPS: u64 = 8;
@@ -219,7 +220,7 @@ pub fn Scanner(purpose: ScanFor) -> impl IntoView {
             <canvas node_ref=canvas class="scanner-canvas" hidden=true></canvas>
             {handover.then(|| view! { <p class="muted" id="scan-frames">{move || t().scan_frames} " " {move || frames.get()}</p> })}
             {move || no_camera.get().then(|| view! { <p class="error" role="alert" id="no-camera">{move || t().camera_failed}</p> })}
-            {move || error.get().map(|e| view! { <p class="error" role="alert" id="scan-error">{move || error_text(t(), &e)}</p> })}
+            {move || error.get().map(|e| view! { <ErrorLine error=e id="scan-error"/> })}
         </div>
     }
 }
@@ -246,7 +247,7 @@ pub fn ShowQr(patrol_id: uuid::Uuid, #[prop(default = false)] countersigned: boo
         </button>
         {move || shown.get().map(|s| match s {
             Ok(show) => view! { <QrLoop show=show/> }.into_any(),
-            Err(e) => view! { <p class="error" role="alert">{error_text(t(), &e)}</p> }.into_any(),
+            Err(e) => view! { <ErrorLine error=e/> }.into_any(),
         })}
     }
 }

@@ -9,8 +9,9 @@ use leptos::task::spawn_local;
 use redvest_shared::track::{LocationPermission, LocationSource, LocationStatus, TrackPoint, TrackSummary};
 use uuid::Uuid;
 
-use crate::i18n::{error_text, use_lang, use_text};
+use crate::i18n::{error_text, hm, use_lang, use_text};
 use crate::ipc;
+use crate::components::field_error::ErrorLine;
 
 fn km(m: f64) -> String {
     format!("{:.2} km", m / 1000.0)
@@ -70,7 +71,7 @@ pub fn LocationCard(patrol_id: Uuid) -> impl IntoView {
                     view! { <p class="muted" id="location-state" data-permission=format!("{:?}", s.permission)>{text}</p> }.into_any()
                 }
             }}
-            {move || error.get().map(|e| view! { <p class="error">{crate::i18n::error_text(t(), &e)}</p> })}
+            {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
         </section>
     }
 }
@@ -148,7 +149,7 @@ pub fn TrackView(patrol_id: Uuid, #[prop(default = false)] received: bool) -> im
                                 {gaps.into_iter().map(|g| {
                                     let from = g.start.with_timezone(&Local);
                                     let to = (g.start + chrono::Duration::seconds(g.seconds)).with_timezone(&Local);
-                                    view! { <li>{format!("{}–{}", from.format("%H:%M"), to.format("%H:%M"))}</li> }
+                                    view! { <li>{format!("{}–{}", hm(from.time()), hm(to.time()))}</li> }
                                 }).collect_view()}
                             </ul>
                         })}
@@ -168,7 +169,7 @@ pub fn TrackView(patrol_id: Uuid, #[prop(default = false)] received: bool) -> im
                             })}
                             {move || exported.get().map(|r| match r {
                                 Ok(p) => view! { <p class="muted" id="exported">{t().exported_to} <code>{p}</code></p> }.into_any(),
-                                Err(e) => view! { <p class="error" role="alert">{error_text(t(), &e)}</p> }.into_any(),
+                                Err(e) => view! { <ErrorLine error=e/> }.into_any(),
                             })}
                         </details>
                     }.into_any()

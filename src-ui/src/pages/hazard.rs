@@ -10,11 +10,11 @@ use redvest_shared::IpcError;
 use uuid::Uuid;
 
 use crate::components::subpage::Subpage;
-use crate::components::field_error::FieldError;
+use crate::components::field_error::{ErrorLine, FieldError};
 use crate::components::load_error::load_failed;
 use crate::components::photos::PhotoStrip;
 use crate::components::picker::{Pick, Picker};
-use crate::i18n::{error_text, use_lang, use_text};
+use crate::i18n::{use_lang, use_text};
 use crate::ipc;
 use crate::pages::patrol::MemberSelect;
 
@@ -111,7 +111,7 @@ fn ReportFields(report: HazardReport) -> impl IntoView {
             rows.push((tx.handling, tx.rectify.to_owned()));
             rows.push((tx.responsible, responsible.clone()));
             rows.push((tx.unit, if unit.is_empty() { "—".to_owned() } else { unit.clone() }));
-            rows.push((tx.deadline, deadline.format("%Y-%m-%d").to_string()));
+            rows.push((tx.deadline, crate::i18n::ymd(*deadline)));
         }
         Handling::Escalated { to } => {
             rows.push((tx.handling, tx.escalate.to_owned()));
@@ -130,6 +130,7 @@ fn ChangeForm(
 ) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
+    let saving = change.pending();
     let state = RwSignal::new(next.first().copied().unwrap_or(HazardState::Rectifying));
     let by = RwSignal::new(members.first().map(|m| m.id));
     let reason = RwSignal::new(String::new());
@@ -146,7 +147,7 @@ fn ChangeForm(
             by_member,
             reason: reason.get_untracked(),
             responsible: Some(responsible.get_untracked()).filter(|r| !r.trim().is_empty()),
-            deadline: NaiveDate::parse_from_str(&deadline.get_untracked(), "%Y-%m-%d").ok(),
+            deadline: deadline.get_untracked().trim().parse::<NaiveDate>().ok(),
         };
         change.dispatch_local(request);
     };
@@ -171,8 +172,8 @@ fn ChangeForm(
                 <Picker pick=Pick::Date id="change-deadline" value=deadline on_pick=Callback::new(move |v| deadline.set(v))/>
                 <FieldError error=error field="hazard_change.deadline"/>
             </Show>
-            {move || error.get().filter(|e| e.field.is_none()).map(|e| view! { <p class="error">{error_text(t(), &e)}</p> })}
-            <button class="primary" id="hazard-save" on:click=save>{move || t().save}</button>
+            {move || error.get().filter(|e| e.field.is_none()).map(|e| view! { <ErrorLine error=e/> })}
+            <button class="primary" id="hazard-save" disabled=move || saving.get() on:click=save>{move || t().save}</button>
         </section>
     }
 }

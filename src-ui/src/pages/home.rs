@@ -10,11 +10,12 @@ use redvest_shared::patrol::StartPatrol;
 use crate::nav::{use_navigate, Page};
 use crate::components::lang_toggle::LangToggle;
 use crate::components::patrol_list::PatrolList;
-use crate::i18n::{error_text, use_lang, use_text};
+use crate::i18n::{use_lang, use_text};
 use crate::ipc;
 use crate::pages::rapid::RapidButton;
 use crate::pages::review::ReviewList;
 use crate::components::qr::ScanButton;
+use crate::components::field_error::ErrorLine;
 use redvest_shared::handover::Received;
 
 /// The home page.
@@ -63,7 +64,7 @@ pub fn HomePage() -> impl IntoView {
             <button class="primary" id="start-patrol" on:click=move |_| navigate(Page::Start)>
                 {move || t().start_patrol}
             </button>
-            {move || start_error().map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
+            {move || start_error().map(|e| view! { <ErrorLine error=e/> })}
             // No signal on the mountain: a signed patrol, or a countersignature, by QR.
             <ScanButton id="scan" label=|t| t.scan on_received=Callback::new(move |r| navigate(match r {
                 Received::Review(id) => Page::Review(id),
@@ -100,7 +101,7 @@ pub fn HomePage() -> impl IntoView {
                             <h2>{move || t().hazards_heading}</h2>
                             <HazardList hazards=today.open_hazards/>
                         }.into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{error_text(t(), &e)}</p> }.into_any(),
+                        Err(e) => view! { <ErrorLine error=e/> }.into_any(),
                     }
                 })}
             </Transition>
@@ -110,7 +111,7 @@ pub fn HomePage() -> impl IntoView {
                     match patrols.await {
                         Ok(list) => view! { <PatrolList patrols=list/> }.into_any(),
                         Err(e) => view! {
-                            <p class="error" role="alert" id="load-error">{error_text(t(), &e)}</p>
+                            <ErrorLine error=e id="load-error"/>
                         }.into_any(),
                     }
                 })}
@@ -141,7 +142,7 @@ fn DutyList(
                     view! {
                         <li class="row" data-status=format!("{status:?}")>
                             <span class="row-main">
-                                <strong>{d.duty.time.format("%H:%M").to_string()} " " {move || lang().assignment(d.duty.assignment)}</strong>
+                                <strong>{crate::i18n::hm(d.duty.time)} " " {move || lang().assignment(d.duty.assignment)}</strong>
                                 <span class="muted">{d.duty.place.clone()}</span>
                             </span>
                             <span class=format!("badge badge-{status:?}")>{move || lang().duty_status(status)}</span>
@@ -186,7 +187,7 @@ fn HazardList(hazards: Vec<Hazard>) -> impl IntoView {
                                 <span class="muted">{h.report.place.clone()}</span>
                             </span>
                             {h.deadline.map(|d| view! {
-                                <span class="muted">{move || t().deadline} " " {d.format("%Y-%m-%d").to_string()}</span>
+                                <span class="muted">{move || t().deadline} " " {crate::i18n::ymd(d)}</span>
                             })}
                             <span class="badge hazard-state">{move || lang().hazard_state(state)}</span>
                             {overdue.then(|| view! { <span class="badge badge-Missed">{move || t().overdue}</span> })}

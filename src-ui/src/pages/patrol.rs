@@ -11,18 +11,19 @@ use redvest_shared::patrol::{PatrolDetail, PatrolState, Presence, SignPatrol, Si
 use redvest_shared::team::{Member, Role};
 use redvest_shared::IpcError;
 use uuid::Uuid;
+use wasm_bindgen::JsCast;
 
 use crate::components::subpage::Subpage;
 use crate::nav::{use_navigate, Page};
 use crate::components::attendance::AttendanceEditor;
 use crate::components::checklist::ChecklistEditor;
-use crate::components::field_error::FieldError;
+use crate::components::field_error::{ErrorLine, FieldError};
 use crate::components::observation_form::ObservationForm;
 use crate::components::photos::PhotoStrip;
 use crate::components::qr::{ScanButton, ShowQr};
 use crate::components::signature_pad::{signature_png, SignaturePad};
 use crate::components::track::{LocationCard, TrackLive, TrackView};
-use crate::i18n::{error_text, local, use_lang, use_text, Lang};
+use crate::i18n::{local, use_lang, use_text, Lang};
 use crate::ipc;
 
 
@@ -98,7 +99,7 @@ pub fn PatrolPage(id: Uuid) -> impl IntoView {
                             };
                             view! { {head} {body} }.into_any()
                         }
-                        (Err(e), _) | (_, Err(e)) => view! { <p class="error" role="alert">{error_text(t(), &e)}</p> }.into_any(),
+                        (Err(e), _) | (_, Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
                     }
                 })}
             </Transition>
@@ -186,6 +187,11 @@ fn Editor(
         place(to);
         // The new step starts at its top, not wherever the last one was scrolled to.
         window().scroll_to_with_x_and_y(0.0, 0.0);
+        // Focus goes to the new step's tab, which says where the volunteer now is (a 下一步
+        // just tapped is hidden with its step, and focus would fall back to the page).
+        if let Some(tab) = document().get_element_by_id(&format!("step-{}", to.key())).and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = tab.focus();
+        }
     };
     // 登记为隐患 on a checklist item opens the findings, where the hazard form waits filled in.
     let on_report = Callback::new(move |item| {
@@ -275,7 +281,7 @@ fn Observations(detail: PatrolDetail, #[prop(optional)] on_change: Option<Callba
     // A photo that could not be taken off stays, and says why.
     let (error, set_error) = signal(None::<IpcError>);
     view! {
-        {move || error.get().map(|e| view! { <p class="error" role="alert" id="photo-remove-error">{error_text(t(), &e)}</p> })}
+        {move || error.get().map(|e| view! { <ErrorLine error=e id="photo-remove-error"/> })}
         <ul class="row-list" id="observation-list">
             {detail.record.observations.into_iter().map(|o| {
                 let hazard = o.hazard_id;
@@ -347,11 +353,14 @@ fn Finish(
     let canvas = NodeRef::<Canvas>::new();
     let drawn = RwSignal::new(false);
     let (error, set_error) = signal(None::<IpcError>);
+    // Signed, the button stays off until the page shows the signed record.
+    let signed = RwSignal::new(false);
     let sign = Action::new_local(move |req: &SignPatrol| {
         let req = req.clone();
         async move {
             match ipc::submit_patrol(req).await {
                 Ok(()) => {
+                    signed.set(true);
                     let _ = ipc::clear_draft(format!("remarks:{id}")).await;
                     saved.run(());
                 }
@@ -359,6 +368,7 @@ fn Finish(
             }
         }
     });
+    let signing = sign.pending();
     let submit = move |_| {
         let Some(member_id) = signer.get_untracked() else {
             set_error.set(Some(IpcError::new(redvest_shared::ErrorCode::NoPresentMember, "no signer").with_field("attendance")));
@@ -393,8 +403,8 @@ fn Finish(
             <SignaturePad canvas=canvas drawn=drawn/>
             <FieldError error=error field="signature.handwriting"/>
             <FieldError error=error field="patrol.ended_at"/>
-            {move || error.get().filter(|e| e.field.is_none()).map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
-            <button class="primary" id="sign-submit" disabled=move || sign.pending().get() on:click=submit>{move || t().sign_submit}</button>
+            {move || error.get().filter(|e| e.field.is_none()).map(|e| view! { <ErrorLine error=e/> })}
+            <button class="primary" id="sign-submit" disabled=move || signing.get() || signed.get() on:click=submit>{move || t().sign_submit}</button>
         </section>
     }
 }
@@ -443,15 +453,14 @@ fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, saved: Callback<()>) -> 
     let navigate = use_navigate();
     let id = detail.record.id;
     let state = detail.state;
-    let (error, set_error) = signal(None::<IpcError>);
-    let amend = move |_| {
-        spawn_local(async move {
-            match ipc::start_amendment(id).await {
-                Ok(new_id) => navigate(Page::Patrol(new_id)),
-                Err(e) => set_error.set(Some(e)),
-            }
-        });
-    };
+    // One amendment per tap, however many taps: the button waits for the new patrol.
+    let amendment = Action::new_local(move |_: &()| ipc::start_amendment(id));
+    let amending = amendment.pending();
+    Effect::new(move |_| {
+        if let Some(Ok(new_id)) = amendment.value().get() {
+            navigate(Page::Patrol(new_id));
+        }
+    });
     view! {
         <Record detail=detail/>
         <TrackView patrol_id=id/>
@@ -465,8 +474,8 @@ fn ReadOnly(detail: PatrolDetail, members: Vec<Member>, saved: Callback<()>) -> 
         })}
         {(state == PatrolState::Sealed).then(|| view! {
             <p class="muted" id="frozen-note">{move || t().frozen_note}</p>
-            <button class="secondary" id="amend" on:click=amend>{move || t().amend}</button>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
+            <button class="secondary" id="amend" disabled=move || amending.get() on:click=move |_| { amendment.dispatch_local(()); }>{move || t().amend}</button>
+            {move || amendment.value().get().and_then(Result::err).map(|e| view! { <ErrorLine error=e/> })}
         })}
     }
 }
@@ -543,7 +552,9 @@ pub fn Review(patrol_id: Uuid, members: Vec<Member>, saved: Callback<()>, #[prop
     let canvas = NodeRef::<Canvas>::new();
     let drawn = RwSignal::new(false);
     let (error, set_error) = signal(None::<IpcError>);
-    // One decision at a time: while either is being saved, both buttons wait.
+    // One decision at a time: while either is being saved, both buttons wait, and once one
+    // is saved they stay off until the page shows it.
+    let decided = RwSignal::new(false);
     let decide = Action::new_local(move |decision: &Decision| {
         let decision = decision.clone();
         async move {
@@ -554,7 +565,10 @@ pub fn Review(patrol_id: Uuid, members: Vec<Member>, saved: Callback<()>, #[prop
                 Decision::SendBack { leader_id, pin, reason } => ipc::return_patrol(patrol_id, leader_id, pin, reason).await,
             };
             match result {
-                Ok(()) => saved.run(()),
+                Ok(()) => {
+                    decided.set(true);
+                    saved.run(());
+                }
                 Err(e) => set_error.set(Some(e)),
             }
         }
@@ -568,7 +582,8 @@ pub fn Review(patrol_id: Uuid, members: Vec<Member>, saved: Callback<()>, #[prop
         let Some(leader_id) = leader.get_untracked() else { return };
         decide.dispatch_local(Decision::SendBack { leader_id, pin: pin.get_untracked(), reason: reason.get_untracked() });
     };
-    let deciding = move || decide.pending().get();
+    let pending = decide.pending();
+    let deciding = move || pending.get() || decided.get();
     view! {
         <section class="card" id="review">
             <h2>{move || t().review_heading}</h2>
@@ -579,7 +594,7 @@ pub fn Review(patrol_id: Uuid, members: Vec<Member>, saved: Callback<()>, #[prop
             <FieldError error=error field="signature.handwriting"/>
             <FieldError error=error field="signature.member"/>
             <FieldError error=error field="record.signature"/>
-            {move || error.get().filter(|e| e.field.is_none()).map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
+            {move || error.get().filter(|e| e.field.is_none()).map(|e| view! { <ErrorLine error=e/> })}
             <button class="primary" id="countersign" disabled=deciding on:click=countersign>{move || t().countersign}</button>
             <label class="field">
                 <span>{move || t().return_reason}</span>

@@ -10,8 +10,9 @@ use uuid::Uuid;
 
 use crate::components::subpage::Subpage;
 use crate::nav::{use_navigate, Page};
-use crate::i18n::{error_text, local, use_lang, use_text, Text};
+use crate::i18n::{local, use_lang, use_text, Text};
 use crate::ipc;
+use crate::components::field_error::ErrorLine;
 
 /// The big button that opens the 一键报警 page; `back` is the patrol to return to.
 #[component]
@@ -29,6 +30,7 @@ pub fn RapidPage(back: Option<Uuid>) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
     let report = Action::new_local(move |kind: &RapidKind| ipc::report_rapid(*kind, back));
+    let reporting = report.pending();
     // The worker sends in the background: 县平台已收到 shows up without a tap.
     let tick = RwSignal::new(0u32);
     if let Ok(handle) = set_interval_with_handle(move || tick.update(|n| *n += 1), std::time::Duration::from_secs(2)) {
@@ -52,14 +54,14 @@ pub fn RapidPage(back: Option<Uuid>) -> impl IntoView {
                         class="rapid-kind"
                         id=format!("rapid-kind-{}", kind_key(kind))
                         class:chosen=move || chosen() == Some(kind)
-                        disabled=move || report.pending().get()
+                        disabled=move || reporting.get()
                         on:click=move |_| { report.dispatch(kind); }
                     >{move || lang().rapid_kind(kind)}</button>
                 }).collect_view()}
             </div>
             {move || report.value().get().map(|result| match result {
                 Ok(entry) => view! { <Saved entry=entry reports=reports contacts=contacts/> }.into_any(),
-                Err(e) => view! { <p class="error" role="alert" id="rapid-error">{error_text(t(), &e)}</p> }.into_any(),
+                Err(e) => view! { <ErrorLine error=e id="rapid-error"/> }.into_any(),
             })}
             <section class="card" id="rapid-calls">
                 <h2>{move || t().rapid_call_heading}</h2>
@@ -81,7 +83,7 @@ pub fn RapidPage(back: Option<Uuid>) -> impl IntoView {
                                     {move || t().call_leader} " " {name.clone()} " · " {phone.clone()}
                                 </a>
                             }).collect_view().into_any(),
-                            Err(e) => view! { <p class="error">{error_text(t(), &e)}</p> }.into_any(),
+                            Err(e) => view! { <ErrorLine error=e/> }.into_any(),
                         }
                     })}
                 </Transition>
@@ -103,7 +105,7 @@ pub fn RapidPage(back: Option<Uuid>) -> impl IntoView {
                                 }).collect_view()}
                             </ul>
                         }.into_any(),
-                        Err(e) => view! { <p class="error">{error_text(t(), &e)}</p> }.into_any(),
+                        Err(e) => view! { <ErrorLine error=e/> }.into_any(),
                     }
                 })}
             </Transition>

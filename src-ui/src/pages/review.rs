@@ -9,9 +9,10 @@ use crate::components::subpage::Subpage;
 use crate::nav::{use_navigate, Page};
 use crate::components::qr::ShowQr;
 use crate::components::track::TrackView;
-use crate::i18n::{error_text, use_lang, use_text};
+use crate::i18n::{use_lang, use_text};
 use crate::ipc;
 use crate::pages::patrol::{Record, Review};
+use crate::components::field_error::ErrorLine;
 
 /// The review page.
 #[component]
@@ -53,7 +54,7 @@ pub fn ReviewPage(id: Uuid) -> impl IntoView {
                                 }}
                             }.into_any()
                         }
-                        (Err(e), _) | (_, Err(e)) => view! { <p class="error" role="alert">{error_text(t(), &e)}</p> }.into_any(),
+                        (Err(e), _) | (_, Err(e)) => view! { <ErrorLine error=e/> }.into_any(),
                     }
                 })}
             </Transition>

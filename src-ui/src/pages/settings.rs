@@ -1,7 +1,7 @@
 //! 设置: language, roster (with who the county has not confirmed yet) and signing PINs (set,
 //! change), the duty schedule, public keys, verification.
 
-use chrono::{NaiveTime, Weekday};
+use chrono::Weekday;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use redvest_shared::duty::{Assignment, Duty, NewDuty, Recurrence};
@@ -12,7 +12,7 @@ use redvest_shared::{ErrorCode, IpcError};
 
 use crate::components::subpage::Subpage;
 use crate::components::attendance::RoleSelect;
-use crate::components::field_error::FieldError;
+use crate::components::field_error::{ErrorLine, FieldError};
 use crate::components::picker::{Pick, Picker};
 use crate::components::lang_toggle::LangToggle;
 use crate::components::load_error::load_failed;
@@ -53,6 +53,7 @@ fn Roster() -> impl IntoView {
     // Adding is an action the list follows; a row's own writes (a PIN set, a lock lifted)
     // read the list again when they are saved.
     let add_member = Action::new_local(|m: &NewMember| ipc::add_member(m.clone()));
+    let adding = add_member.pending();
     let members = LocalResource::new(move || {
         add_member.version().get();
         ipc::list_members()
@@ -99,7 +100,7 @@ fn Roster() -> impl IntoView {
                 <div class="inline-form">
                     <input id="member-name" placeholder=move || t().member_name prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev))/>
                     <RoleSelect value=role/>
-                    <button class="secondary" id="add-member" on:click=add>{move || t().add}</button>
+                    <button class="secondary" id="add-member" disabled=move || adding.get() on:click=add>{move || t().add}</button>
                 </div>
             </fieldset>
             <FieldError error=error field="member.name"/>
@@ -119,16 +120,9 @@ fn MemberRow(member: Member, enrolled: bool, on_saved: Callback<()>, leaders: Ve
     let id = member.id;
     let create = Action::new_local(move |p: &String| {
         let p = p.clone();
-        async move {
-            match ipc::create_key(id, p).await {
-                Ok(_) => {
-                    keys_changed.notify();
-                    on_saved.run(());
-                }
-                Err(e) => set_error.set(Some(e)),
-            }
-        }
+        async move { keys_changed.answer(ipc::create_key(id, p).await, on_saved, set_error) }
     });
+    let creating = create.pending();
     let set_pin = move |_| {
         if pin.get_untracked() != again.get_untracked() {
             set_error.set(Some(IpcError::new(ErrorCode::PinFormat, "pins differ").with_field("pin_again")));
@@ -161,7 +155,7 @@ fn MemberRow(member: Member, enrolled: bool, on_saved: Callback<()>, leaders: Ve
                             prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
                         <input class="pin-again" type="password" inputmode="numeric" maxlength="8" placeholder=move || t().pin_again
                             prop:value=move || again.get() on:input=move |ev| again.set(event_target_value(&ev))/>
-                        <button class="secondary set-pin" disabled=move || create.pending().get() on:click=set_pin>{move || t().set_pin}</button>
+                        <button class="secondary set-pin" disabled=move || creating.get() on:click=set_pin>{move || t().set_pin}</button>
                         {move || error.get().map(|e| {
                             let text = if e.field.as_deref() == Some("pin_again") { t().pins_differ } else { error_text(t(), &e) };
                             view! { <p class="error" role="alert">{text}</p> }
@@ -184,16 +178,9 @@ fn LiftLockForm(member_id: uuid::Uuid, leaders: Vec<(uuid::Uuid, String)>, on_sa
     let keys_changed = KeysChanged::here();
     let lift_lock = Action::new_local(move |req: &LiftPinLock| {
         let req = req.clone();
-        async move {
-            match ipc::lift_pin_lock(req).await {
-                Ok(()) => {
-                    keys_changed.notify();
-                    on_saved.run(());
-                }
-                Err(e) => set_error.set(Some(e)),
-            }
-        }
+        async move { keys_changed.answer(ipc::lift_pin_lock(req).await, on_saved, set_error) }
     });
+    let lifting = lift_lock.pending();
     let lift = move |_| {
         let Some(leader_id) = leader.get_untracked() else { return };
         lift_lock.dispatch_local(LiftPinLock { leader_id, leader_pin: pin.get_untracked(), member_id });
@@ -216,8 +203,8 @@ fn LiftLockForm(member_id: uuid::Uuid, leaders: Vec<(uuid::Uuid, String)>, on_sa
             </select>
             <input class="pin lift-pin" type="password" inputmode="numeric" maxlength="8" placeholder=move || t().leader_pin
                 prop:value=move || pin.get() on:input=move |ev| pin.set(event_target_value(&ev))/>
-            <button class="secondary lift-lock-button" disabled=move || lift_lock.pending().get() on:click=lift>{move || t().lift_pin_lock}</button>
-            {move || error.get().map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
+            <button class="secondary lift-lock-button" disabled=move || lifting.get() on:click=lift>{move || t().lift_pin_lock}</button>
+            {move || error.get().map(|e| view! { <ErrorLine error=e/> })}
         </div>
     }
     .into_any()
@@ -252,6 +239,7 @@ fn ChangePinForm(member_id: uuid::Uuid) -> impl IntoView {
             result
         }
     });
+    let changing = change.pending();
     let on_click = move |_| {
         if !open.get_untracked() {
             changed.set(false);
@@ -292,7 +280,7 @@ fn ChangePinForm(member_id: uuid::Uuid) -> impl IntoView {
                 </label>
                 {other_error}
             </Show>
-            <button class="secondary change-pin" id=format!("change-pin-{member_id}") disabled=move || change.pending().get() on:click=on_click>
+            <button class="secondary change-pin" id=format!("change-pin-{member_id}") disabled=move || changing.get() on:click=on_click>
                 {move || if open.get() { t().confirm_change_pin } else { t().change_pin }}
             </button>
             <Show when=move || open.get()>
@@ -314,9 +302,12 @@ fn recurrence_text(lang: Lang, r: &Recurrence) -> String {
         Recurrence::Daily => t.daily.into(),
         Recurrence::MarketDays { .. } => t.market_days.into(),
         Recurrence::WeeklyNonMarket { weekday } => format!("{} {}", t.weekly_non_market, lang.weekday(*weekday)),
-        Recurrence::Weekdays { days } => format!("{} {}", t.weekdays, days.iter().map(|d| lang.weekday(*d)).collect::<Vec<_>>().join("、")),
+        Recurrence::Weekdays { days } => {
+            let sep = if lang == Lang::Zh { "、" } else { ", " };
+            format!("{} {}", t.weekdays, days.iter().map(|d| lang.weekday(*d)).collect::<Vec<_>>().join(sep))
+        }
         Recurrence::Monthly { day } => format!("{} {day}", t.monthly),
-        Recurrence::Dates { dates } => dates.iter().map(|d| d.format("%Y-%m-%d").to_string()).collect::<Vec<_>>().join(" "),
+        Recurrence::Dates { dates } => dates.iter().map(|d| crate::i18n::ymd(*d)).collect::<Vec<_>>().join(" "),
     }
 }
 
@@ -327,6 +318,7 @@ fn Duties() -> impl IntoView {
     let lang = use_lang();
     // Writes are actions; the list refetches whenever one of them has run.
     let add_duty = Action::new_local(|duty: &NewDuty| ipc::add_duty(duty.clone()));
+    let adding = add_duty.pending();
     let remove_duty = Action::new_local(|id: &uuid::Uuid| ipc::remove_duty(*id));
     let duties = LocalResource::new(move || {
         add_duty.version().get();
@@ -341,7 +333,7 @@ fn Duties() -> impl IntoView {
     let day = RwSignal::new("1".to_string());
     let (error, set_error) = signal(None::<IpcError>);
     let add = move |_| {
-        let Ok(at) = NaiveTime::parse_from_str(&time.get_untracked(), "%H:%M") else {
+        let Some(at) = crate::i18n::parse_hm(&time.get_untracked()) else {
             set_error.set(Some(IpcError::new(ErrorCode::Required, "time").with_field("duty.time")));
             return;
         };
@@ -380,7 +372,7 @@ fn Duties() -> impl IntoView {
                                 view! {
                                     <li class="row">
                                         <span class="row-main">
-                                            <strong>{d.time.format("%H:%M").to_string()} " " {move || lang().assignment(d.assignment)}</strong>
+                                            <strong>{crate::i18n::hm(d.time)} " " {move || lang().assignment(d.assignment)}</strong>
                                             <span class="muted">{d.place.clone()} " · " {move || recurrence_text(lang(), &d.recurrence)}</span>
                                         </span>
                                         <button class="secondary" prop:disabled=move || access.read_only() on:click=move |_| remove(d2.clone())>{move || t().remove}</button>
@@ -409,7 +401,7 @@ fn Duties() -> impl IntoView {
                     <option value="monthly">{move || t().monthly}</option>
                 </select>
                 <Show when=move || matches!(kind.get().as_str(), "weekly" | "weekday")>
-                    <select id="duty-weekday" on:change=move |ev| {
+                    <select id="duty-weekday" prop:value=move || WEEK.iter().position(|w| *w == weekday.get()).unwrap_or(0).to_string() on:change=move |ev| {
                         if let Some(w) = event_target_value(&ev).parse::<usize>().ok().and_then(|i| WEEK.get(i)) {
                             weekday.set(*w);
                         }
@@ -421,7 +413,7 @@ fn Duties() -> impl IntoView {
                     <input inputmode="numeric" prop:value=move || day.get() on:input=move |ev| day.set(event_target_value(&ev))/>
                 </Show>
                 <FieldError error=error field="duty.recurrence"/>
-                <button class="secondary" id="add-duty" on:click=add>{move || t().add}</button>
+                <button class="secondary" id="add-duty" disabled=move || adding.get() on:click=add>{move || t().add}</button>
                 </div>
             </fieldset>
             <LockedError error=error/>
@@ -576,7 +568,7 @@ fn SettingsLock() -> impl IntoView {
                 </section>
             }.into_any(),
         }}
-        {move || error.get().map(|e| view! { <p class="error" role="alert" id="settings-lock-error">{error_text(t(), &e)}</p> })}
+        {move || error.get().map(|e| view! { <ErrorLine error=e id="settings-lock-error"/> })}
     }
 }
 
@@ -593,6 +585,18 @@ impl KeysChanged {
 
     fn notify(self) {
         self.0.notify();
+    }
+
+    /// A roster row's key write answered: saved, the page follows and the roster is read
+    /// again; refused, the row says why.
+    fn answer<T>(self, result: Result<T, IpcError>, on_saved: Callback<()>, error: WriteSignal<Option<IpcError>>) {
+        match result {
+            Ok(_) => {
+                self.notify();
+                on_saved.run(());
+            }
+            Err(e) => error.set(Some(e)),
+        }
     }
 
     fn track(self) {
@@ -632,7 +636,7 @@ fn Keys() -> impl IntoView {
                         {list.into_iter().map(|f| view! { <p>{f.patrol_id.map(|p| p.to_string()).unwrap_or_default()} " " {lang().problem(f.problem)}</p> }).collect_view()}
                     </div>
                 }.into_any(),
-                Err(e) => view! { <p class="error">{error_text(t(), &e)}</p> }.into_any(),
+                Err(e) => view! { <ErrorLine error=e/> }.into_any(),
             })}
         </section>
     }
@@ -672,17 +676,26 @@ where
         }
     });
     let store = Action::new_local(move |s: &S| save(s.clone()));
+    let storing = store.pending();
     access.answers(store, set_error, move || saved.set(true));
+    // Fields whose text is not a number: nothing is saved while one is left, or the ✓ would
+    // stand beside a field that still shows what was not taken.
+    let unparsed = RwSignal::new(Vec::<&'static str>::new());
+    let not_a_number = |name: &'static str| IpcError::new(ErrorCode::OutOfRange, "not a number").with_field(name);
     let on_save = move |_| {
         let Some(s) = settings.get_untracked() else { return };
         saved.set(false);
+        if let Some(name) = unparsed.with_untracked(|u| u.first().copied()) {
+            set_error.set(Some(not_a_number(name)));
+            return;
+        }
         store.dispatch_local(s);
     };
     view! {
         <section class="card" id=id>
             <h2>{move || heading(t())}</h2>
             {move || load_error.get().map(|e| view! { <p class="error load-error" role="alert">{error_text(t(), &e)}</p> })}
-            <fieldset class="unlockable" prop:disabled=move || access.read_only() || settings.with(Option::is_none) || store.pending().get()>
+            <fieldset class="unlockable" prop:disabled=move || access.read_only() || settings.with(Option::is_none) || storing.get()>
             {fields.into_iter().map(|(name, label, get, set)| view! {
                 <label class="field">
                     <span>{move || label(t())}</span>
@@ -691,8 +704,15 @@ where
                         on:change=move |ev| {
                             saved.set(false);
                             match event_target_value(&ev).trim().parse::<f64>() {
-                                Ok(v) if v.is_finite() => settings.update(|s| if let Some(s) = s { set(s, v) }),
-                                _ => set_error.set(Some(IpcError::new(ErrorCode::OutOfRange, "not a number").with_field(name))),
+                                Ok(v) if v.is_finite() => {
+                                    unparsed.update(|u| u.retain(|n| *n != name));
+                                    set_error.update(|e| if e.as_ref().is_some_and(|e| e.field.as_deref() == Some(name)) { *e = None });
+                                    settings.update(|s| if let Some(s) = s { set(s, v) });
+                                }
+                                _ => {
+                                    unparsed.update(|u| if !u.contains(&name) { u.push(name) });
+                                    set_error.set(Some(not_a_number(name)));
+                                }
                             }
                         }/>
                     <FieldError error=error field=name/>

@@ -6,8 +6,8 @@ use redvest_shared::patrol::StartPatrol;
 
 use crate::components::subpage::Subpage;
 use crate::nav::{use_navigate, Page};
-use crate::components::field_error::FieldError;
-use crate::i18n::{error_text, use_lang, use_text};
+use crate::components::field_error::{ErrorLine, FieldError};
+use crate::i18n::{use_lang, use_text};
 use crate::ipc;
 
 /// Pick what to patrol; the patrol starts at once.
@@ -27,13 +27,14 @@ pub fn StartPage() -> impl IntoView {
             result
         }
     });
+    let starting = start.pending();
     let (start_error, set_start_error) = signal(None);
     Effect::new(move |_| set_start_error.set(start.value().get().and_then(Result::err)));
     let error = move || start_error.get().filter(|e: &redvest_shared::IpcError| e.field.is_none());
     view! {
         <Subpage title=|t| t.choose_assignment>
-            {move || error().map(|e| view! { <p class="error" role="alert">{error_text(t(), &e)}</p> })}
-            {move || start.pending().get().then(|| view! { <p class="muted">{t().starting}</p> })}
+            {move || error().map(|e| view! { <ErrorLine error=e/> })}
+            {move || starting.get().then(|| view! { <p class="muted">{t().starting}</p> })}
             <label class="field">
                 <span>{move || t().route}</span>
                 <input id="route" prop:value=move || route.get() on:input=move |ev| route.set(event_target_value(&ev))/>
@@ -47,7 +48,7 @@ pub fn StartPage() -> impl IntoView {
                             <button
                                 class="choice"
                                 data-assignment=a.key()
-                                disabled=move || start.pending().get()
+                                disabled=move || starting.get()
                                 on:click=move |_| {
                                     start.dispatch(a);
                                 }

@@ -11,14 +11,14 @@ use redvest_shared::team::EnrolQr;
 use redvest_shared::IpcError;
 
 use crate::components::subpage::Subpage;
-use crate::components::field_error::FieldError;
+use crate::components::field_error::{ErrorLine, FieldError};
 use crate::components::qr::{ScanFor, Scanner};
-use crate::i18n::{error_text, local, human_bytes, outbox_kind, outbox_state, refusal_text, sync_problem, use_lang, use_text};
+use crate::i18n::{local, human_bytes, outbox_kind, outbox_state, refusal_text, sync_problem, use_lang, use_text};
 use crate::ipc;
 
 
 fn clock(t: DateTime<Utc>) -> String {
-    t.with_timezone(&Local).format("%H:%M:%S").to_string()
+    crate::i18n::hms(t.with_timezone(&Local).time())
 }
 
 /// Where the device stands with the county, as far as the enrol form cares.
@@ -86,7 +86,7 @@ pub fn SyncPage() -> impl IntoView {
                     match status.await {
                         Ok(s) if s.enrolled.is_some() => view! { <Status status=s resend=resend/> }.into_any(),
                         Ok(_) => ().into_any(),
-                        Err(e) => view! { <p class="error" role="alert">{error_text(t(), &e)}</p> }.into_any(),
+                        Err(e) => view! { <ErrorLine error=e/> }.into_any(),
                     }
                 })}
             </Transition>
@@ -185,6 +185,7 @@ fn support_detail(reason: Option<String>) -> impl IntoView {
 fn Status(status: SyncStatus, resend: Resend) -> impl IntoView {
     let t = use_text();
     let lang = use_lang();
+    let resending = resend.pending();
     let team = status.enrolled.as_ref().map(|e| e.team_name.clone()).unwrap_or_default();
     let revoked = status.enrolled.as_ref().is_some_and(|e| e.revoked);
     let nothing_pending = status.pending.is_empty();
@@ -231,14 +232,14 @@ fn Status(status: SyncStatus, resend: Resend) -> impl IntoView {
                         </li>
                     }).collect_view()}
                 </ul>
-                <button class="primary" id="resend-refused" disabled=move || resend.pending().get() on:click=move |_| { resend.dispatch(()); }>
+                <button class="primary" id="resend-refused" disabled=move || resending.get() on:click=move |_| { resend.dispatch(()); }>
                     {move || t().resend}
                 </button>
             </section>
         })}
         {move || resend.value().get().map(|r| match r {
             Ok(n) => view! { <p class="muted" id="resend-result" role="status">{lang().resent(n)}</p> }.into_any(),
-            Err(e) => view! { <p class="error" id="resend-result" role="alert">{error_text(t(), &e)}</p> }.into_any(),
+            Err(e) => view! { <ErrorLine error=e id="resend-result"/> }.into_any(),
         })}
         {(!status.waiting.is_empty()).then(|| view! {
             <section class="card" id="waiting">

@@ -497,21 +497,36 @@ impl App {
         Ok(())
     }
 
+    /// The id of the element that has the focus now (empty for the page itself).
+    pub async fn focused(&self) -> Result<String> {
+        let v = self.client.execute("return document.activeElement ? document.activeElement.id : '';", vec![]).await?;
+        Ok(v.as_str().unwrap_or_default().to_owned())
+    }
+
     /// How many elements match `css` now.
     pub async fn count(&self, css: &str) -> Result<usize> {
         Ok(self.client.find_all(Locator::Css(css)).await?.len())
     }
 
     /// Whether the element matching `css` shows whole in the lower third of the window, where
-    /// the thumb of the hand holding the phone reaches.
+    /// the thumb of the hand holding the phone reaches, and is what a tap at its middle hits
+    /// (not covered by the step bar or anything else).
     pub async fn in_thumb_reach(&self, css: &str) -> Result<bool> {
         self.reach(css).await?;
         let v = self
             .client
-            .execute("const r = document.querySelector(arguments[0]).getBoundingClientRect();
-                      return r.height > 0 && r.top >= window.innerHeight * 2 / 3 && r.bottom <= window.innerHeight;", vec![json!(css)])
+            .execute("const el = document.querySelector(arguments[0]); const r = el.getBoundingClientRect();
+                      const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                      return r.height > 0 && r.top >= window.innerHeight * 2 / 3 && r.bottom <= window.innerHeight
+                          && hit !== null && (hit === el || el.contains(hit));", vec![json!(css)])
             .await?;
         Ok(v == json!(true))
+    }
+
+    /// Whether the page is longer than the window (so reaching its end takes scrolling).
+    pub async fn scrolls(&self) -> Result<bool> {
+        let v = self.client.execute("return document.documentElement.scrollHeight > window.innerHeight;", vec![]).await?;
+        v.as_bool().context("no answer about the page's height")
     }
 
     /// The window at a common phone's size in CSS pixels (412×915).

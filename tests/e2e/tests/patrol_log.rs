@@ -49,23 +49,25 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.set_value("#unlock-pin", "1357").await?;
     app.click("#unlock-settings").await?;
     app.wait_text("#settings-unlocked", |t| t.contains("李强 已解锁设置")).await?;
-    assert!(!app.is_disabled("#add-duty").await?, "unlocked");
-    // A daily night patrol at 20:00 in the schedule shows among today's duties.
+    for control in ["#add-duty", "#save-track-settings", "#duty-time"] {
+        assert!(!app.is_disabled(control).await?, "{control} unlocked");
+    }
+    // A daily night patrol at 21:30 in the schedule shows among today's duties.
     app.set_value("#duty-assignment", "1").await?;
     app.type_into("#duty-place", "场镇主街").await?;
-    app.set_value("#duty-time", "20:00").await?;
-    app.wait_text("#duties .picker-text", |t| t == "20:00").await?;
+    app.set_value("#duty-time", "21:30").await?;
+    app.wait_text("#duties .picker-text", |t| t == "21:30").await?;
     // A weekly duty's days are named in Chinese, not by the system's English.
     app.set_value("#duty-recurrence", "weekly").await?;
     let days = app.prop("#duty-weekday", "textContent").await?;
     anyhow::ensure!(days.starts_with("周一") && days.ends_with("周日"), "the weekdays: {days}");
     app.set_value("#duty-recurrence", "daily").await?;
     app.click("#add-duty").await?;
-    app.wait_text("#duty-schedule", |t| t.contains("20:00 夜巡岗") && t.contains("每天")).await?;
+    app.wait_text("#duty-schedule", |t| t.contains("21:30 夜巡岗") && t.contains("每天")).await?;
     app.click("#lock-settings").await?;
     app.wait_text("#settings-locked", |t| t.contains("已锁定")).await?;
     app.click("#back").await?;
-    app.wait_text("#duty-list", |t| t.contains("20:00 夜巡岗") && t.contains("场镇主街")).await?;
+    app.wait_text("#duty-list", |t| t.contains("21:30 夜巡岗") && t.contains("场镇主街")).await?;
 
     // Start an ad hoc patrol of the town centre.
     app.start_patrol("zone.town_centre", "场镇集中区").await?;
@@ -82,6 +84,8 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.wait_text("#step-attendance.done .step-count", |t| t == "2 人").await?;
     app.click("#next-attendance").await?;
     app.shows_step("checklist").await?;
+    // The focus goes with it, to the new step's tab (the 下一步 tapped is hidden now).
+    assert_eq!(app.focused().await?, "step-checklist");
     // With people present the patrol is under way: reopened, it is at the checklist.
     app.click("#back").await?;
     app.click("#resume").await?;
@@ -145,6 +149,7 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.click("#step-sign").await?;
     app.shows_step("sign").await?;
     // The step is longer than the screen; 结束巡查并签字 waits above the bar all the same.
+    anyhow::ensure!(app.scrolls().await?, "the sign step is longer than the screen");
     anyhow::ensure!(app.in_thumb_reach("#sign-submit").await?, "结束巡查并签字 at the bottom of the screen");
     app.screenshot("patrol-sign").await?;
     app.wait_text("#finish-summary", |t| t.contains("到岗人数 2") && t.contains("已查项目 3") && t.contains("巡查发现 2")).await?;

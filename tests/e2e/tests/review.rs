@@ -32,6 +32,10 @@ async fn the_leader_reviews_on_their_own_phone_and_the_volunteer_sees_the_decisi
         for (assignment, title) in [("zone.town_centre", "场镇集中区"), ("post.night_patrol", "夜巡岗")] {
             app.start_patrol(assignment, title).await?;
             app.mark_present(2).await?;
+            if assignment == "zone.town_centre" {
+                app.click("li[data-code='WS-01'] button[data-outcome='Problem']").await?;
+                app.click("li[data-code='PO-01'] button[data-outcome='Normal']").await?;
+            }
             app.sign("王芳", "2468").await?;
             app.wait_text("#patrol-state", |t| t == "待队长签字").await?;
             app.wait_text("#submitted-note", |t| t.contains("队长可在自己的手机上审核")).await?;
@@ -66,6 +70,11 @@ async fn the_leader_reviews_on_their_own_phone_and_the_volunteer_sees_the_decisi
         app.wait_text("#review-volunteer", |t| t == "王芳").await?;
         app.wait_count("#record-attendance li", 2, "class").await?;
         app.wait_text("#signatures", |t| t.contains("王芳")).await?;
+        // Her answers by their text under their domains, in catalog order, as on her phone.
+        let checks = app.wait_text("#record-checks", |t| t.contains("疏散通道、安全出口是否被占用、堵塞、封闭 · 发现问题")).await?;
+        let at = |s: &str| checks.find(s).unwrap_or(usize::MAX);
+        anyhow::ensure!(at("社会治安") < at("公共场所有无聚众赌博") && at("公共场所有无聚众赌博") < at("安全生产"), "grouped in catalog order: {checks}");
+        anyhow::ensure!(!checks.contains("WS-01") && !checks.contains("PO-01"), "no codes: {checks}");
         app.page_in_both_themes("review", 10).await?;
         app.countersign("13579").await?;
         app.wait_text("#review-done", |t| t.contains("已复核签字")).await?;

@@ -101,13 +101,13 @@ impl Store {
 }
 
 /// The code as the county issues it (`1234-5678-9012`), however it was typed: the phone's
-/// number pad has no dash, a Chinese keyboard may give full-width digits, and a code read
-/// aloud gets spaces. Anything else goes as typed, for the county to refuse.
+/// number pad has no dash, a Chinese keyboard may give full-width digits or another dash,
+/// and a code read aloud gets spaces. Anything else goes as typed, for the county to refuse.
 fn issued_code(typed: &str) -> String {
     let typed = typed.trim();
     let digits: Option<String> = typed
         .chars()
-        .filter(|c| !matches!(c, '-' | '－' | ' ' | '\u{3000}'))
+        .filter(|c| !(c.is_whitespace() || matches!(c, '-' | '－' | '‐' | '‑' | '–' | '—' | '−' | '﹣')))
         .map(|c| match c {
             '0'..='9' => Some(c),
             '０'..='９' => char::from_u32(u32::from(c) - u32::from('０') + u32::from('0')),
@@ -123,10 +123,11 @@ fn issued_code(typed: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::{county_address, issued_code};
+    use redvest_shared::ErrorCode;
 
     #[test]
     fn a_code_typed_on_the_number_pad_is_the_code_issued() {
-        for typed in ["123456789012", " 1234-5678-9012 ", "1234 5678 9012", "１２３４５６７８９０１２", "1234－5678－9012"] {
+        for typed in ["123456789012", " 1234-5678-9012 ", "1234 5678 9012", "１２３４５６７８９０１２", "1234－5678—9012", "１２３４-5678\u{a0}9012", "1234\t5678 9012"] {
             assert_eq!(issued_code(typed), "1234-5678-9012", "{typed:?}");
         }
         // Not twelve digits: sent as typed, so the county's refusal names what was typed.
@@ -134,7 +135,6 @@ mod tests {
             assert_eq!(issued_code(typed), typed, "{typed:?}");
         }
     }
-    use redvest_shared::ErrorCode;
 
     #[test]
     fn only_https_or_this_phones_own_loopback() {
