@@ -1385,7 +1385,7 @@ pub fn local(t: chrono::DateTime<chrono::Utc>) -> String {
 }
 
 // Dates and times are written by hand, not with chrono's `format`: its strftime parser and
-// formatter cost the wasm ≈ 4 KB gzipped, and the UI only ever needs these three shapes.
+// formatter cost the wasm ≈ 12 KB gzipped, and the UI only ever needs these shapes.
 
 /// A date as the app writes dates: 2026-12-09.
 pub fn ymd(d: chrono::NaiveDate) -> String {

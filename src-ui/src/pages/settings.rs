@@ -401,12 +401,15 @@ fn Duties() -> impl IntoView {
                     <option value="monthly">{move || t().monthly}</option>
                 </select>
                 <Show when=move || matches!(kind.get().as_str(), "weekly" | "weekday")>
-                    <select id="duty-weekday" prop:value=move || WEEK.iter().position(|w| *w == weekday.get()).unwrap_or(0).to_string() on:change=move |ev| {
+                    <select id="duty-weekday" on:change=move |ev| {
                         if let Some(w) = event_target_value(&ev).parse::<usize>().ok().and_then(|i| WEEK.get(i)) {
                             weekday.set(*w);
                         }
                     }>
-                        {WEEK.iter().enumerate().map(|(i, w)| view! { <option value=i.to_string()>{move || lang().weekday(*w)}</option> }).collect_view()}
+                        // Shown again, the select says the day still chosen.
+                        {WEEK.iter().enumerate().map(|(i, w)| view! {
+                            <option value=i.to_string() selected=move || weekday.get() == *w>{move || lang().weekday(*w)}</option>
+                        }).collect_view()}
                     </select>
                 </Show>
                 <Show when=move || kind.get() == "monthly">
@@ -696,11 +699,15 @@ where
             <h2>{move || heading(t())}</h2>
             {move || load_error.get().map(|e| view! { <p class="error load-error" role="alert">{error_text(t(), &e)}</p> })}
             <fieldset class="unlockable" prop:disabled=move || access.read_only() || settings.with(Option::is_none) || storing.get()>
-            {fields.into_iter().map(|(name, label, get, set)| view! {
+            {fields.into_iter().map(|(name, label, get, set)| {
+                // This field's own value: a change to another field must not write this one
+                // back over what is typed in it.
+                let value = Memo::new(move |_| settings.with(|s| s.as_ref().map(|s| get(s).to_string())));
+                view! {
                 <label class="field">
                     <span>{move || label(t())}</span>
                     <input name=name inputmode="decimal"
-                        prop:value=move || settings.get().map(|s| get(&s).to_string()).unwrap_or_default()
+                        prop:value=move || value.get().unwrap_or_default()
                         on:change=move |ev| {
                             saved.set(false);
                             match event_target_value(&ev).trim().parse::<f64>() {
@@ -717,7 +724,7 @@ where
                         }/>
                     <FieldError error=error field=name/>
                 </label>
-            }).collect_view()}
+            }}).collect_view()}
             <button class="secondary" id=format!("save-{id}") on:click=on_save>{move || t().save}</button>
             </fieldset>
             <LockedError error=error/>

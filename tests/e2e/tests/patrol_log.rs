@@ -61,6 +61,11 @@ async fn whole_patrol_is_recorded_signed_and_frozen() -> anyhow::Result<()> {
     app.set_value("#duty-recurrence", "weekly").await?;
     let days = app.prop("#duty-weekday", "textContent").await?;
     anyhow::ensure!(days.starts_with("周一") && days.ends_with("周日"), "the weekdays: {days}");
+    // A day chosen, the kind changed and changed back: the select still says that day.
+    app.set_value("#duty-weekday", "2").await?;
+    app.set_value("#duty-recurrence", "daily").await?;
+    app.set_value("#duty-recurrence", "weekly").await?;
+    app.wait_text("#duty-weekday option:checked", |t| t == "周三").await?;
     app.set_value("#duty-recurrence", "daily").await?;
     app.click("#add-duty").await?;
     app.wait_text("#duty-schedule", |t| t.contains("21:30 夜巡岗") && t.contains("每天")).await?;

@@ -26,6 +26,10 @@ async fn replayed_walk_is_recorded_and_drawn() -> anyhow::Result<()> {
     app.type_into("input[name='track.max_accuracy_m']", "x").await?;
     app.click("#save-track-settings").await?;
     app.wait_text("p.error[data-field='track.max_accuracy_m']", |t| !t.is_empty()).await?;
+    // Another field changed meanwhile leaves what was typed here as it is.
+    app.set_value("input[name='track.min_move_m']", "10").await?;
+    let typed = app.prop("input[name='track.max_accuracy_m']", "value").await?;
+    anyhow::ensure!(typed.ends_with('x'), "the field still shows what was typed: {typed:?}");
     app.set_value("input[name='track.max_accuracy_m']", "2").await?;
     app.click("#save-track-settings").await?;
     app.wait_text("p.error[data-field='track.max_accuracy_m']", |t| t.contains("数值")).await?;
