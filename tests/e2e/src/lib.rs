@@ -523,6 +523,50 @@ impl App {
         Ok(v == json!(true))
     }
 
+    /// Lays the page out as a WebView before 84 would: no flexbox `gap` (switched off on
+    /// every flex container, grids keep theirs), and the `no-flex-gap` class `main.js` sets on
+    /// such an engine, whose margins stand in.
+    pub async fn without_flex_gap(&self) -> Result<()> {
+        self.client
+            .execute(
+                "document.documentElement.classList.add('no-flex-gap');
+                 for (const el of document.querySelectorAll('*')) {
+                   const d = getComputedStyle(el).display;
+                   if (d === 'flex' || d === 'inline-flex') {
+                     el.style.setProperty('column-gap', '0', 'important');
+                     el.style.setProperty('row-gap', '0', 'important');
+                   }
+                 }",
+                vec![],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The least horizontal space, in CSS pixels, between neighbouring children of any
+    /// visible element matching `css` that sit on one row (negative where they overlap); none
+    /// when no two share a row.
+    pub async fn least_space_between(&self, css: &str) -> Result<Option<f64>> {
+        let v = self
+            .client
+            .execute(
+                "let least = null;
+                 for (const box of document.querySelectorAll(arguments[0])) {
+                   if (box.offsetParent === null) continue;
+                   const kids = Array.from(box.children).map(k => k.getBoundingClientRect()).filter(r => r.width > 0);
+                   for (let i = 1; i < kids.length; i++) {
+                     if (Math.abs(kids[i].top - kids[i - 1].top) > 1) continue;
+                     const space = kids[i].left - kids[i - 1].right;
+                     if (least === null || space < least) least = space;
+                   }
+                 }
+                 return least;",
+                vec![json!(css)],
+            )
+            .await?;
+        Ok(v.as_f64())
+    }
+
     /// Whether the page is longer than the window (so reaching its end takes scrolling).
     pub async fn scrolls(&self) -> Result<bool> {
         let v = self.client.execute("return document.documentElement.scrollHeight > window.innerHeight;", vec![]).await?;

@@ -84,6 +84,18 @@ async fn every_page_reads_in_both_themes_at_phone_size() -> anyhow::Result<()> {
         app.page("rapid", theme, 5).await?;
         app.click("#back").await?;
     }
+    // A WebView before 84 lays out flex rows without `gap`: the margins main.js turns on
+    // keep the checklist's answers and the add-a-finding buttons apart all the same.
+    app.click("#resume").await?;
+    app.step("checklist").await?;
+    app.without_flex_gap().await?;
+    let answers = app.least_space_between(".toggles").await?;
+    anyhow::ensure!(answers.is_some_and(|s| s >= 4.0), "the answers' buttons without flex gap: {answers:?} px apart");
+    app.screenshot("page-recording-checklist-no-flex-gap").await?;
+    app.step("findings").await?;
+    let buttons = app.least_space_between(".add-buttons").await?;
+    anyhow::ensure!(buttons.is_some_and(|s| s >= 4.0), "the add-a-finding buttons without flex gap: {buttons:?} px apart");
+    app.screenshot("page-recording-findings-no-flex-gap").await?;
     app.quit().await?;
     Ok(())
 }
