@@ -7,14 +7,20 @@ use redvest_shared::{ErrorCode, IpcError};
 
 use crate::i18n::{error_text, use_text};
 
+/// A section's content that did not load, said where the content would be.
+#[component]
+pub fn LoadError(error: IpcError) -> impl IntoView {
+    let t = use_text();
+    view! { <p class="error load-error" role="alert">{move || error_text(t(), &error)}</p> }
+}
+
 /// The fallback of an `ErrorBoundary` around a section's loaded content.
 pub fn load_failed(errors: ArcRwSignal<Errors>) -> impl IntoView {
-    let t = use_text();
     move || {
         errors.with(|list| {
             list.iter().next().map(|(_, e)| {
                 let e = e.downcast_ref::<IpcError>().cloned().unwrap_or_else(|| IpcError::new(ErrorCode::Unknown, e.to_string()));
-                view! { <p class="error load-error" role="alert">{error_text(t(), &e)}</p> }
+                view! { <LoadError error=e/> }
             })
         })
     }

@@ -9,7 +9,8 @@ use leptos::task::spawn_local;
 use redvest_shared::track::{LocationPermission, LocationSource, LocationStatus, TrackPoint, TrackSummary};
 use uuid::Uuid;
 
-use crate::i18n::{error_text, hm, use_lang, use_text};
+use crate::components::load_error::LoadError;
+use crate::i18n::{hm, use_lang, use_text};
 use crate::ipc;
 use crate::components::field_error::ErrorLine;
 
@@ -131,7 +132,7 @@ pub fn TrackView(patrol_id: Uuid, #[prop(default = false)] received: bool) -> im
                     // A track that could not be read says so: it must not look like no track.
                     let (points, summary) = match data.await {
                         Ok(d) => d,
-                        Err(e) => return view! { <p class="error load-error" role="alert">{error_text(t(), &e)}</p> }.into_any(),
+                        Err(e) => return view! { <LoadError error=e/> }.into_any(),
                     };
                     if points.is_empty() {
                         return view! { <p class="muted" id="no-track">{move || if received { t().review_no_track } else { t().no_track }}</p> }.into_any();

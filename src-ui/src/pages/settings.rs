@@ -15,7 +15,7 @@ use crate::components::attendance::RoleSelect;
 use crate::components::field_error::{ErrorLine, FieldError};
 use crate::components::picker::{Pick, Picker};
 use crate::components::lang_toggle::LangToggle;
-use crate::components::load_error::load_failed;
+use crate::components::load_error::{load_failed, LoadError};
 use crate::i18n::{error_text, use_lang, use_text, Lang};
 use crate::ipc;
 use crate::theme::ThemeChoice;
@@ -697,7 +697,7 @@ where
     view! {
         <section class="card" id=id>
             <h2>{move || heading(t())}</h2>
-            {move || load_error.get().map(|e| view! { <p class="error load-error" role="alert">{error_text(t(), &e)}</p> })}
+            {move || load_error.get().map(|e| view! { <LoadError error=e/> })}
             <fieldset class="unlockable" prop:disabled=move || access.read_only() || settings.with(Option::is_none) || storing.get()>
             {fields.into_iter().map(|(name, label, get, set)| {
                 // This field's own value: a change to another field must not write this one
